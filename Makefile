@@ -1,0 +1,67 @@
+# Build, serve and test Rapport. Run `make setup` once; every target re-checks cheaply.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# npm's wasm-opt (binaryen 132) must shadow Debian's /usr/bin/wasm-opt 108, whose output crashes at load.
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
+
+E2E_DIST := target/e2e-dist
+E2E_BASE := /rapport/
+CHROMEDRIVER ?= /usr/bin/chromedriver
+
+.PHONY: help setup setup-browser run build test test-native test-wasm e2e e2e-build e2e-run fmt clean-dist
+# Prerequisites below are steps in order, not independent jobs.
+.NOTPARALLEL:
+
+help:
+	@echo "make setup          install toolchain (trunk, wasm-bindgen-cli, npm tools)"
+	@echo "make setup-browser  setup + chromium and chromedriver"
+	@echo "make run            trunk serve on http://127.0.0.1:8080/ (demo backend)"
+	@echo "make build          release build into dist/"
+	@echo "make test           native tests, wasm browser tests, end-to-end tests"
+	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
+	@echo "make fmt            cargo fmt"
+	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
+
+setup:
+	@scripts/setup.sh
+
+setup-browser:
+	@scripts/setup.sh --browser
+
+# No log files here: trunk serve watches the project and would rebuild on every write.
+run: setup
+	trunk serve --port 8080
+
+# --offline: setup has fetched the crates, and a pinned tool missing from PATH then fails
+# the build instead of Trunk trying (and failing) to download it.
+build: setup
+	trunk build --release --offline --public-url /
+
+test: setup-browser test-native test-wasm e2e-build e2e-run
+
+e2e: setup-browser e2e-build e2e-run
+
+test-native:
+	cargo test --workspace
+
+# Browser tests in tests/*.rs; the runner comes from .cargo/config.toml. No `-q`: cargo would
+# pass --quiet on to wasm-bindgen-test-runner, which rejects it.
+test-wasm:
+	CHROMEDRIVER=$(CHROMEDRIVER) cargo test --target wasm32-unknown-unknown -p rapport --tests
+
+# A separate dist folder and a sub-path, so sub-path hosting is what gets tested.
+e2e-build:
+	trunk build --release --offline --public-url $(E2E_BASE) --dist $(E2E_DIST)
+
+# TAP keeps the `# pass N` / `# fail N` summary stable across Node versions.
+e2e-run:
+	RAPPORT_DIST=$(E2E_DIST) node --test --test-reporter=tap e2e/*.test.mjs
+
+fmt:
+	cargo fmt --all
+
+clean-dist:
+	rm -rf dist $(E2E_DIST)

@@ -1,0 +1,66 @@
+//! Every refusal the domain can give, with a message fit to show an agent.
+
+use thiserror::Error;
+
+use crate::model::{Channel, Status};
+
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CoreError {
+    #[error("That {kind} no longer exists.")]
+    NotFound { kind: &'static str, id: String },
+
+    #[error("Someone else changed this conversation meanwhile; it now shows the latest state.")]
+    Conflict { expected: u64, current: u64 },
+
+    #[error("A {} conversation cannot be set to {}.", from.label(), to.label())]
+    InvalidTransition { from: Status, to: Status },
+
+    #[error("Assign an agent first: an open or waiting conversation needs an owner.")]
+    NeedsAgent,
+
+    #[error("That agent is not a member of the chosen inbox.")]
+    AgentNotInInbox,
+
+    #[error("Add at least one topic before closing; this inbox requires it.")]
+    TopicsRequired,
+
+    #[error("Reopen the conversation before changing it; it is closed.")]
+    ConversationClosed,
+
+    #[error("This customer already has an open conversation; continue it instead.")]
+    AlreadyOpen,
+
+    #[error("The topic “{0}” is disabled and cannot be added.")]
+    TopicDisabled(String),
+
+    #[error("There is no {} contact on file for this customer.", .0.label())]
+    NoContactForChannel(Channel),
+
+    #[error("You cannot reply on {}.", .0.label())]
+    ChannelNotReplyable(Channel),
+
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl CoreError {
+    /// A stable machine code, used in the HTTP error body `{"errors":[{code,…}]}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CoreError::NotFound { .. } => "not_found",
+            CoreError::Conflict { .. } => "conflict",
+            CoreError::InvalidTransition { .. } => "invalid_transition",
+            CoreError::NeedsAgent => "needs_agent",
+            CoreError::AgentNotInInbox => "agent_not_in_inbox",
+            CoreError::TopicsRequired => "topics_required",
+            CoreError::ConversationClosed => "conversation_closed",
+            CoreError::AlreadyOpen => "already_open",
+            CoreError::TopicDisabled(_) => "topic_disabled",
+            CoreError::NoContactForChannel(_) => "no_contact_for_channel",
+            CoreError::ChannelNotReplyable(_) => "channel_not_replyable",
+            CoreError::Invalid(_) => "invalid",
+        }
+    }
+}
+
+pub type CoreResult<T> = Result<T, CoreError>;

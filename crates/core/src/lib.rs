@@ -1,0 +1,14 @@
+//! Rapport's domain: a customer has one lifelong conversation. Pure Rust, no web dependencies;
+//! compiled into the browser app (the demo backend) and into the server, so every rule exists once.
+
+pub mod content_codec;
+pub mod error;
+pub mod invariants;
+pub mod model;
+pub mod query;
+pub mod seed;
+pub mod store;
+
+pub use error::{CoreError, CoreResult};
+pub use model::*;
+pub use store::{Actor, Command, Directory, NewCustomer, Outcome, Routing, Store};

@@ -1,0 +1,299 @@
+//! Read models: inbox views with counts, list rows, search. Pure functions over a [`Store`].
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::*;
+use crate::store::Store;
+
+/// A named slice of conversations, as the left-hand navigation lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "view", content = "id", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum View {
+    /// Not closed and owned by the current agent.
+    Mine,
+    Status(Status),
+    /// Not closed and in this inbox.
+    Inbox(InboxId),
+}
+
+impl View {
+    /// The fixed views, in navigation order.
+    pub const fn standard() -> [View; 5] {
+        [View::Mine, View::Status(Status::New), View::Status(Status::Open), View::Status(Status::Waiting), View::Status(Status::Closed)]
+    }
+
+    pub fn matches(&self, conv: &Conversation, me: Option<&AgentId>) -> bool {
+        match self {
+            View::Mine => !conv.status.is_closed() && me.is_some() && conv.assignee.agent_id.as_ref() == me,
+            View::Status(s) => conv.status == *s,
+            View::Inbox(id) => !conv.status.is_closed() && &conv.assignee.inbox_id == id,
+        }
+    }
+
+    /// URL segment: `mine`, `new`, `open`, `waiting`, `closed`, `inbox-<id>`.
+    pub fn slug(&self) -> String {
+        match self {
+            View::Mine => "mine".into(),
+            View::Status(s) => s.label().to_lowercase(),
+            View::Inbox(id) => format!("inbox-{id}"),
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<View> {
+        if let Some(id) = slug.strip_prefix("inbox-") {
+            return (!id.is_empty()).then(|| View::Inbox(InboxId(id.to_owned())));
+        }
+        if slug == "mine" {
+            return Some(View::Mine);
+        }
+        Status::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(slug)).map(View::Status)
+    }
+}
+
+/// One row of the conversation list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    pub conversation: Conversation,
+    pub customer_name: String,
+    /// Text of the latest message or note, single line.
+    pub preview: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview_direction: Option<Direction>,
+    /// Earliest due date of the customer's open tasks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_task_due: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Counts {
+    pub new: usize,
+    pub open: usize,
+    pub waiting: usize,
+    pub closed: usize,
+    pub mine: usize,
+    /// Conversations not closed, per inbox.
+    pub by_inbox: BTreeMap<InboxId, usize>,
+}
+
+impl Counts {
+    pub fn for_view(&self, view: &View) -> usize {
+        match view {
+            View::Mine => self.mine,
+            View::Status(Status::New) => self.new,
+            View::Status(Status::Open) => self.open,
+            View::Status(Status::Waiting) => self.waiting,
+            View::Status(Status::Closed) => self.closed,
+            View::Inbox(id) => self.by_inbox.get(id).copied().unwrap_or(0),
+        }
+    }
+}
+
+pub fn counts(store: &Store, me: Option<&AgentId>) -> Counts {
+    let mut c = Counts::default();
+    for inbox in &store.directory.inboxes {
+        c.by_inbox.insert(inbox.id.clone(), 0);
+    }
+    for conv in store.conversations() {
+        match conv.status {
+            Status::New => c.new += 1,
+            Status::Open => c.open += 1,
+            Status::Waiting => c.waiting += 1,
+            Status::Closed => c.closed += 1,
+        }
+        if View::Mine.matches(conv, me) {
+            c.mine += 1;
+        }
+        if !conv.status.is_closed() {
+            *c.by_inbox.entry(conv.assignee.inbox_id.clone()).or_default() += 1;
+        }
+    }
+    c
+}
+
+/// The rows of a view: customers waiting on us first (longest wait on top), then the rest by
+/// latest activity; closed ones by most recently closed.
+pub fn list(store: &Store, view: &View, me: Option<&AgentId>) -> Vec<ConversationSummary> {
+    let mut convs: Vec<&Conversation> = store.conversations().filter(|c| view.matches(c, me)).collect();
+    convs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)).then_with(|| a.id.cmp(&b.id)));
+    convs.into_iter().map(|c| summarize(store, c)).collect()
+}
+
+fn sort_key(c: &Conversation) -> (u8, i64) {
+    let ts = |t: Option<DateTime<Utc>>| t.map_or(0, |t| t.timestamp_millis());
+    match (c.status, c.customer_waiting_since) {
+        (Status::Closed, _) => (2, -ts(c.closed_at)),
+        (_, Some(since)) => (0, since.timestamp_millis()),
+        (_, None) => (1, -ts(c.last_activity_at)),
+    }
+}
+
+pub fn summarize(store: &Store, conv: &Conversation) -> ConversationSummary {
+    let timeline = store.timeline(&conv.customer_id);
+    let latest = timeline
+        .iter()
+        .rev()
+        .filter(|i| i.conversation_id.as_ref() == Some(&conv.id))
+        .find(|i| i.content.channel().is_some() || matches!(i.content, ItemContent::ConversationNote { .. }));
+    let preview = latest.and_then(|i| i.content.text()).map(one_line).unwrap_or_default();
+    let next_task_due = store
+        .tasks()
+        .filter(|t| t.customer_id == conv.customer_id && t.status == TaskStatus::Open)
+        .map(|t| t.due_at)
+        .min();
+    ConversationSummary {
+        conversation: conv.clone(),
+        customer_name: store.customer(&conv.customer_id).map(|c| c.name.clone()).unwrap_or_default(),
+        preview,
+        preview_direction: latest.and_then(|i| i.content.direction()),
+        next_task_due,
+    }
+}
+
+fn one_line(text: &str) -> String {
+    const MAX: usize = 140;
+    let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() <= MAX {
+        flat
+    } else {
+        let cut: String = flat.chars().take(MAX - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomerHit {
+    pub customer_id: CustomerId,
+    pub name: String,
+    /// What matched: the name, an email address or a phone number.
+    pub matched: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageHit {
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<ConversationId>,
+    pub item_id: ItemId,
+    pub timestamp: DateTime<Utc>,
+    pub snippet: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchResults {
+    pub customers: Vec<CustomerHit>,
+    pub messages: Vec<MessageHit>,
+}
+
+/// Customers by name, email or phone (digits compared without formatting), and messages by text.
+pub fn search(store: &Store, query: &str, limit: usize) -> SearchResults {
+    let q = query.trim().to_lowercase();
+    if q.chars().count() < 2 {
+        return SearchResults::default();
+    }
+    let q_digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    let phone_query = q_digits.len() >= 3 && q.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let mut customers = Vec::new();
+    for c in store.customers() {
+        let hit = if c.name.to_lowercase().contains(&q) {
+            Some(c.name.clone())
+        } else if let Some(e) = c.emails.iter().find(|e| e.original.to_lowercase().contains(&q)) {
+            Some(e.original.clone())
+        } else if phone_query {
+            c.phones
+                .iter()
+                .find(|p| p.original.chars().filter(char::is_ascii_digit).collect::<String>().contains(&q_digits))
+                .map(|p| p.original.clone())
+        } else {
+            None
+        };
+        if let Some(matched) = hit {
+            customers.push(CustomerHit { customer_id: c.id.clone(), name: c.name.clone(), matched });
+            if customers.len() >= limit {
+                break;
+            }
+        }
+    }
+    let mut messages = Vec::new();
+    'outer: for (customer_id, timeline) in store.timelines() {
+        for item in timeline.iter().rev() {
+            let Some(text) = item.content.text() else { continue };
+            if let Some(pos) = text.to_lowercase().find(&q) {
+                messages.push(MessageHit {
+                    customer_id: customer_id.clone(),
+                    customer_name: store.customer(customer_id).map(|c| c.name.clone()).unwrap_or_default(),
+                    conversation_id: item.conversation_id.clone(),
+                    item_id: item.id.clone(),
+                    timestamp: item.timestamp,
+                    snippet: snippet(text, pos, q.len()),
+                });
+                if messages.len() >= limit {
+                    break 'outer;
+                }
+            }
+        }
+    }
+    messages.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+    SearchResults { customers, messages }
+}
+
+/// About 40 characters either side of a match, on char boundaries of the original text.
+fn snippet(text: &str, byte_pos: usize, len: usize) -> String {
+    // `byte_pos` indexes the lowercased text; lowercasing can shift bytes, so clamp to boundaries.
+    let clamp = |mut i: usize| {
+        i = i.min(text.len());
+        while !text.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let start = clamp(byte_pos.saturating_sub(40));
+    let end = clamp(byte_pos + len + 40);
+    let mut s = one_line(&text[start..end]);
+    if start > 0 {
+        s.insert(0, '…');
+    }
+    if end < text.len() {
+        s.push('…');
+    }
+    s
+}
+
+/// Fills `{customer.firstName}`-style placeholders. Unknown or empty ones are returned in `missing`
+/// and left in the text, so the agent sees exactly what still needs filling.
+pub fn fill_placeholders(template: &str, values: &BTreeMap<&str, String>) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(template.len());
+    let mut missing = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) if !after[..close].contains('{') => {
+                let key = after[..close].trim();
+                match values.get(key).filter(|v| !v.trim().is_empty()) {
+                    Some(v) => out.push_str(v),
+                    None => {
+                        missing.push(key.to_owned());
+                        out.push_str(&rest[open..open + close + 2]);
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    (out, missing)
+}

@@ -1,0 +1,57 @@
+// Smoke test of the release build served under /rapport/ with the seeded demo backend.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from './serve.mjs';
+import { launch, screenshot, withPage } from './helpers.mjs';
+
+// First paint needs the wasm download and compile; allow for a slow CI machine.
+const APP_TIMEOUT = 30_000;
+const TEST_TIMEOUT = 90_000;
+
+let server;
+let baseUrl;
+let browser;
+
+before(async () => {
+  ({ server, baseUrl } = await start());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+test('inbox lists seeded conversations and opens a timeline', { timeout: TEST_TIMEOUT }, () =>
+  withPage(browser, 'inbox', async ({ page, errors }) => {
+    await page.goto(baseUrl);
+
+    const rows = page.getByTestId('conversation-row');
+    await rows.nth(4).waitFor({ timeout: APP_TIMEOUT });
+    const count = await rows.count();
+    assert.ok(count >= 5, `expected at least 5 conversation rows, got ${count}`);
+    await page.getByRole('navigation').first().waitFor({ timeout: APP_TIMEOUT });
+    await screenshot(page, 'inbox.png');
+
+    await rows.first().click();
+    const timeline = page.getByTestId('timeline');
+    await timeline.first().waitFor({ timeout: APP_TIMEOUT });
+    await timeline.first().getByTestId('timeline-item').last().waitFor({ timeout: APP_TIMEOUT });
+    await screenshot(page, 'customer.png');
+
+    assert.deepEqual(errors, [], 'page errors');
+  }),
+);
+
+test('deep link to settings works under the sub-path', { timeout: TEST_TIMEOUT }, () =>
+  withPage(browser, 'settings', async ({ page, errors }) => {
+    const response = await page.goto(`${baseUrl}settings`);
+    assert.equal(response.status(), 200);
+
+    const heading = page.locator('h1', { hasText: 'Settings' });
+    await heading.first().waitFor({ timeout: APP_TIMEOUT });
+    assert.match(await heading.first().textContent(), /Settings/);
+
+    assert.deepEqual(errors, [], 'page errors');
+  }),
+);

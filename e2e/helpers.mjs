@@ -1,0 +1,66 @@
+// Browser plumbing shared by the end-to-end tests: system Chromium, error capture, screenshots.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
+
+// Playwright's own browser download can't work here; use Debian's Chromium.
+const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
+
+// The network refuses Chromium's background connections; these keep it from trying.
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Headless Chromium with a fresh temporary profile. */
+export function launch() {
+  return chromium.launch({ executablePath: EXECUTABLE, args: ARGS, headless: true });
+}
+
+/**
+ * A page in its own context. `errors` collects uncaught exceptions and console errors
+ * (a broken wasm module shows up only there), so tests can assert it stays empty.
+ */
+export async function openPage(browser, { viewport = { width: 1280, height: 800 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+  });
+  return { page, errors, close: () => context.close() };
+}
+
+/** Writes e2e/screenshots/<name> (a .png name). */
+export async function screenshot(page, name) {
+  await mkdir(SCREENSHOTS, { recursive: true });
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Runs `fn({ page, errors })` on a fresh page; on failure saves `<name>-failure.png` and
+ * appends the page errors to the message, since they usually explain a timeout.
+ */
+export async function withPage(browser, name, fn) {
+  const { page, errors, close } = await openPage(browser);
+  try {
+    await fn({ page, errors });
+  } catch (err) {
+    await screenshot(page, `${name}-failure.png`).catch(() => {});
+    if (errors.length) err.message += `\npage errors:\n  ${errors.join('\n  ')}`;
+    throw err;
+  } finally {
+    await close();
+  }
+}

@@ -1,0 +1,164 @@
+//! The embedded demo backend: the core's store running in the browser. What is saved is not the
+//! store but the seed parameters and the log of accepted commands; loading regenerates the seed and
+//! replays the log through the same rules. That keeps storage small and makes a tampered or
+//! outdated save detectable (it no longer replays cleanly) instead of silently wrong.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use chrono::{DateTime, Duration, Utc};
+use rapport_core::seed::{self, SeedConfig};
+use rapport_core::{invariants, Command, Outcome, Store};
+use serde::{Deserialize, Serialize};
+
+use super::storage;
+use super::ApiError;
+
+/// Bump when `Saved`'s shape changes.
+const FORMAT: u32 = 1;
+pub const DEFAULT_KEY: &str = "rapport.demo";
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Saved {
+    format: u32,
+    generator: u32,
+    seed: u64,
+    conversations: usize,
+    anchor: DateTime<Utc>,
+    clock_offset_ms: i64,
+    log: Vec<Logged>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Logged {
+    at: DateTime<Utc>,
+    command: Command,
+}
+
+struct State {
+    key: String,
+    saved: Saved,
+    store: Store,
+    notice: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct DemoBackend(Rc<RefCell<State>>);
+
+/// The wall clock, from the browser.
+fn wall_clock() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+impl DemoBackend {
+    /// Loads the demo saved under `key`, or seeds a fresh one. Never fails: a save that cannot be
+    /// used is replaced, and `take_notice` says why.
+    pub fn open(key: &str) -> Self {
+        let (saved, store, notice) = match storage::get(key) {
+            None => fresh(None),
+            Some(text) => match restore(&text) {
+                Ok((saved, store)) => (saved, store, None),
+                Err(why) => fresh(Some(why)),
+            },
+        };
+        let backend = DemoBackend(Rc::new(RefCell::new(State { key: key.to_owned(), saved, store, notice })));
+        backend.save();
+        backend
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        wall_clock() + Duration::milliseconds(self.0.borrow().saved.clock_offset_ms)
+    }
+
+    pub fn read<R>(&self, f: impl FnOnce(&Store) -> R) -> R {
+        f(&self.0.borrow().store)
+    }
+
+    pub fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
+        let at = self.now();
+        let outcome = self.0.borrow_mut().store.apply(at, &command)?;
+        self.0.borrow_mut().saved.log.push(Logged { at, command });
+        self.save();
+        Ok(outcome)
+    }
+
+    /// Moves the demo clock forward, e.g. past a reopen window.
+    pub fn advance_clock(&self, by: Duration) {
+        self.0.borrow_mut().saved.clock_offset_ms += by.num_milliseconds();
+        self.save();
+    }
+
+    /// How far the demo clock is ahead of the wall clock.
+    pub fn clock_offset(&self) -> Duration {
+        Duration::milliseconds(self.0.borrow().saved.clock_offset_ms)
+    }
+
+    /// Throws away every change and starts from a new seed.
+    pub fn reset(&self) {
+        let (saved, store, _) = fresh(None);
+        {
+            let mut state = self.0.borrow_mut();
+            state.saved = saved;
+            state.store = store;
+        }
+        self.save();
+    }
+
+    /// A message for the agent about what happened to their saved data, once.
+    pub fn take_notice(&self) -> Option<String> {
+        self.0.borrow_mut().notice.take()
+    }
+
+    pub fn changes_saved(&self) -> usize {
+        self.0.borrow().saved.log.len()
+    }
+
+    fn save(&self) {
+        let mut state = self.0.borrow_mut();
+        let result = serde_json::to_string(&state.saved)
+            .map_err(|_| storage::StorageError::Unavailable)
+            .and_then(|text| storage::set(&state.key, &text));
+        if let Err(e) = result {
+            state.notice = Some(format!("{e} Your latest demo changes work in this tab but will be gone after a reload."));
+        }
+    }
+}
+
+fn fresh(why: Option<String>) -> (Saved, Store, Option<String>) {
+    // Whole minutes keep the seed's timestamps tidy.
+    let now = wall_clock();
+    let anchor = DateTime::from_timestamp(now.timestamp() / 60 * 60, 0).unwrap_or(now);
+    let config = SeedConfig::demo(anchor);
+    let saved = Saved {
+        format: FORMAT,
+        generator: seed::GENERATOR_VERSION,
+        seed: config.seed,
+        conversations: config.conversations,
+        anchor,
+        clock_offset_ms: 0,
+        log: Vec::new(),
+    };
+    (saved, seed::generate(&config), why)
+}
+
+/// Rebuilds the store from a save, or says in words why it cannot.
+fn restore(text: &str) -> Result<(Saved, Store), String> {
+    const UNREADABLE: &str = "The saved demo data could not be read, so Rapport started again from the demo seed.";
+    const OUTDATED: &str = "The saved demo data came from an older version of Rapport, so it started again from the demo seed.";
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|_| UNREADABLE.to_owned())?;
+    let format = value.get("format").and_then(serde_json::Value::as_u64);
+    let generator = value.get("generator").and_then(serde_json::Value::as_u64);
+    if format != Some(u64::from(FORMAT)) || generator != Some(u64::from(seed::GENERATOR_VERSION)) {
+        return Err(if format.is_some() { OUTDATED } else { UNREADABLE }.to_owned());
+    }
+    let saved: Saved = serde_json::from_value(value).map_err(|_| UNREADABLE.to_owned())?;
+    let mut store = seed::generate(&SeedConfig { seed: saved.seed, conversations: saved.conversations, anchor: saved.anchor });
+    for entry in &saved.log {
+        store.apply(entry.at, &entry.command).map_err(|_| UNREADABLE.to_owned())?;
+    }
+    if !invariants::violations(&store).is_empty() {
+        return Err(UNREADABLE.to_owned());
+    }
+    Ok((saved, store))
+}

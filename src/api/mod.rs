@@ -1,0 +1,164 @@
+//! The only module that does I/O. Components talk to an [`Api`] handle from context and never see
+//! which backend answers: the embedded demo store (default) or, later, an HTTP server.
+
+mod demo;
+pub mod storage;
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
+use rapport_core::{AgentId, Command, Conversation, CoreError, Customer, CustomerId, Directory, Outcome, Task, TimelineItem};
+use thiserror::Error;
+
+pub use demo::{DemoBackend, DEFAULT_KEY as DEMO_KEY};
+
+/// What can go wrong talking to a backend. `Clone` so views can keep and show it.
+#[derive(Clone, Debug, PartialEq, Error)]
+pub enum ApiError {
+    /// The backend refused: a domain rule said no.
+    #[error("{0}")]
+    Refused(CoreError),
+    /// Someone else changed it first.
+    #[error("Someone else changed this conversation meanwhile; you are now seeing the latest state.")]
+    Conflict,
+    #[error("The server could not be reached. Check your connection and try again.")]
+    Network(String),
+    #[error("The server answered {status}: {detail}")]
+    Http { status: u16, detail: String },
+    #[error("The server sent something this app does not understand ({0}).")]
+    Decode(String),
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Conflict { .. } => ApiError::Conflict,
+            other => ApiError::Refused(other),
+        }
+    }
+}
+
+/// Everything the customer page shows, in one read.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomerPage {
+    pub customer: Customer,
+    /// Oldest first.
+    pub conversations: Vec<Conversation>,
+    /// The lifelong timeline, oldest first.
+    pub timeline: Vec<TimelineItem>,
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Clone)]
+pub enum Backend {
+    Demo(DemoBackend),
+}
+
+impl Backend {
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Backend::Demo(d) => d.now(),
+        }
+    }
+
+    pub async fn directory(&self) -> Result<Directory, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| s.directory.clone())),
+        }
+    }
+
+    pub async fn counts(&self, me: Option<AgentId>) -> Result<Counts, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::counts(s, me.as_ref()))),
+        }
+    }
+
+    pub async fn list(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationSummary>, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::list(s, &view, me.as_ref()))),
+        }
+    }
+
+    pub async fn customer_page(&self, id: CustomerId) -> Result<CustomerPage, ApiError> {
+        match self {
+            Backend::Demo(d) => d.read(|s| {
+                Ok(CustomerPage {
+                    customer: s.customer(&id)?.clone(),
+                    conversations: s.conversations_of(&id).cloned().collect(),
+                    timeline: s.timeline(&id).to_vec(),
+                    tasks: s.tasks().filter(|t| t.customer_id == id).cloned().collect(),
+                })
+            }),
+        }
+    }
+
+    pub async fn search(&self, query: String) -> Result<SearchResults, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::search(s, &query, 20))),
+        }
+    }
+
+    /// Performs one write. Every change the app makes goes through here.
+    pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
+        match self {
+            Backend::Demo(d) => d.execute(command),
+        }
+    }
+}
+
+/// A `Copy` handle to the backend plus a revision counter that every write bumps, so reads that
+/// depend on it refetch.
+#[derive(Clone, Copy)]
+pub struct Api {
+    backend: StoredValue<Backend, LocalStorage>,
+    revision: RwSignal<u64>,
+}
+
+impl Api {
+    pub fn new(backend: Backend) -> Self {
+        Api { backend: StoredValue::new_local(backend), revision: RwSignal::new(0) }
+    }
+
+    pub fn provide(self) {
+        provide_context(self);
+    }
+
+    pub fn use_api() -> Api {
+        // Provided by `App` at the root; every component lives under it.
+        expect_context::<Api>()
+    }
+
+    /// A clone of the backend, to move into a future.
+    pub fn backend(&self) -> Backend {
+        self.backend.get_value()
+    }
+
+    /// Reading this subscribes a view to every change.
+    pub fn revision(&self) -> u64 {
+        self.revision.get()
+    }
+
+    pub fn changed(&self) {
+        self.revision.update(|r| *r += 1);
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.backend.with_value(|b| b.now())
+    }
+
+    pub fn demo(&self) -> Option<DemoBackend> {
+        self.backend.with_value(|b| match b {
+            Backend::Demo(d) => Some(d.clone()),
+        })
+    }
+
+    /// Runs a write and, on success, tells every view to refresh.
+    pub async fn execute(self, command: Command) -> Result<Outcome, ApiError> {
+        let result = self.backend().execute(command).await;
+        if result.is_ok() {
+            self.changed();
+        }
+        result
+    }
+}
+

@@ -1,0 +1,57 @@
+//! Small widgets used across features.
+
+pub mod time;
+
+use leptos::prelude::*;
+use rapport_core::{Channel, Status};
+
+use crate::api::ApiError;
+
+/// Initials in a circle; the colour follows the name so a customer keeps theirs everywhere.
+#[component]
+pub fn Avatar(#[prop(into)] name: String, #[prop(optional)] large: bool) -> impl IntoView {
+    let initials: String = name.split_whitespace().filter_map(|w| w.chars().next()).take(2).collect::<String>().to_uppercase();
+    let hue = name.bytes().fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b))) % 360;
+    view! {
+        <span class="avatar" class:large=large style=format!("--hue: {hue}") aria-hidden="true">{initials}</span>
+    }
+}
+
+#[component]
+pub fn ChannelBadge(channel: Channel) -> impl IntoView {
+    let key = format!("{channel:?}").to_lowercase();
+    view! { <span class=format!("channel-badge ch-{key}") title=channel.label()>{channel.label()}</span> }
+}
+
+#[component]
+pub fn StatusPill(status: Status) -> impl IntoView {
+    view! { <span class=format!("status-pill st-{}", status.label().to_lowercase())>{status.label()}</span> }
+}
+
+/// The fallback of an `ErrorBoundary`: what went wrong, in words, with a way to retry.
+#[component]
+pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
+    let api = crate::api::Api::use_api();
+    view! {
+        <div class="error-notice" role="alert">
+            <ul>
+                {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
+            </ul>
+            <button class="btn" on:click=move |_| api.changed()>"Try again"</button>
+        </div>
+    }
+}
+
+/// A short message for lists with nothing in them.
+#[component]
+pub fn EmptyState(#[prop(into)] title: String, #[prop(into, optional)] hint: String) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p class="empty-title">{title}</p>
+            <p class="empty-hint">{hint}</p>
+        </div>
+    }
+}
+
+/// `ApiError` as the error type of views that render a `Result`.
+pub type ViewResult<T> = Result<T, ApiError>;

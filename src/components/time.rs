@@ -1,0 +1,104 @@
+//! Times as agents read them: short relative ages in lists, local dates in the timeline.
+
+use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, Utc};
+
+/// "now", "4 m", "3 h", "2 d", "5 w", then a date. Future times (due dates) read "in 3 h".
+pub fn relative(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
+    let delta = now - then;
+    if delta < Duration::zero() {
+        let ahead = relative(then, now);
+        return if ahead == "now" { ahead } else { format!("in {ahead}") };
+    }
+    let m = delta.num_minutes();
+    match m {
+        0 => "now".into(),
+        1..=59 => format!("{m} m"),
+        60..=1439 => format!("{} h", m / 60),
+        1440..=10079 => format!("{} d", m / 1440),
+        _ if delta.num_days() < 365 => format!("{} w", delta.num_days() / 7),
+        _ => format!("{} y", delta.num_days() / 365),
+    }
+}
+
+/// A duration as "1 h 5 m", for waiting times.
+pub fn duration(d: Duration) -> String {
+    let m = d.num_minutes().max(0);
+    match m {
+        0..=59 => format!("{m} m"),
+        60..=1439 => format!("{} h {} m", m / 60, m % 60),
+        _ => format!("{} d {} h", m / 1440, (m % 1440) / 60),
+    }
+}
+
+/// The browser's offset from UTC right now.
+pub fn local_offset() -> FixedOffset {
+    #[cfg(target_arch = "wasm32")]
+    let minutes_west = js_sys::Date::new_0().get_timezone_offset() as i32;
+    #[cfg(not(target_arch = "wasm32"))]
+    let minutes_west = 0;
+    FixedOffset::west_opt(minutes_west * 60).unwrap_or(Utc.fix())
+}
+
+/// "14:05" today, "Mar 3, 14:05" this year, "Mar 3, 2024" before.
+pub fn stamp(now: DateTime<Utc>, t: DateTime<Utc>, offset: FixedOffset) -> String {
+    let (n, l) = (now.with_timezone(&offset), t.with_timezone(&offset));
+    if n.date_naive() == l.date_naive() {
+        l.format("%H:%M").to_string()
+    } else if n.year() == l.year() {
+        l.format("%b %-d, %H:%M").to_string()
+    } else {
+        l.format("%b %-d, %Y").to_string()
+    }
+}
+
+/// "Mar 3, 2024" for chapter headings.
+pub fn day(t: DateTime<Utc>, offset: FixedOffset) -> String {
+    t.with_timezone(&offset).format("%b %-d, %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn relative_uses_short_units() {
+        let now = at(12, 0);
+        assert_eq!(relative(now, now), "now");
+        assert_eq!(relative(now, at(11, 56)), "4 m");
+        assert_eq!(relative(now, at(9, 0)), "3 h");
+        assert_eq!(relative(now, now - Duration::days(2)), "2 d");
+        assert_eq!(relative(now, now - Duration::days(35)), "5 w");
+        assert_eq!(relative(now, now - Duration::days(800)), "2 y");
+        assert_eq!(relative(now, now + Duration::hours(3)), "in 3 h");
+    }
+
+    #[test]
+    fn duration_reads_naturally() {
+        assert_eq!(duration(Duration::minutes(5)), "5 m");
+        assert_eq!(duration(Duration::minutes(65)), "1 h 5 m");
+        assert_eq!(duration(Duration::minutes(60 * 50)), "2 d 2 h");
+        assert_eq!(duration(Duration::minutes(-3)), "0 m");
+    }
+
+    #[test]
+    fn stamp_drops_what_is_obvious() {
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let now = at(12, 0);
+        assert_eq!(stamp(now, at(9, 5), utc), "09:05");
+        assert_eq!(stamp(now, Utc.with_ymd_and_hms(2026, 3, 3, 14, 5, 0).unwrap(), utc), "Mar 3, 14:05");
+        assert_eq!(stamp(now, Utc.with_ymd_and_hms(2024, 3, 3, 14, 5, 0).unwrap(), utc), "Mar 3, 2024");
+    }
+
+    #[test]
+    fn stamp_uses_the_local_day() {
+        // 23:30 UTC on the 23rd is already the 24th in UTC+2, the same day as `now` there.
+        let plus2 = FixedOffset::east_opt(2 * 3600).unwrap();
+        let late = Utc.with_ymd_and_hms(2026, 11, 23, 23, 30, 0).unwrap();
+        assert_eq!(stamp(at(12, 0), late, plus2), "01:30");
+    }
+}

@@ -1,0 +1,162 @@
+//! Finding work: the navigation with live counts per view, and the conversation list.
+
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, A};
+use leptos_router::hooks::use_params_map;
+use rapport_core::query::{ConversationSummary, View};
+use rapport_core::{CoreError, Status};
+
+use crate::api::{Api, ApiError};
+use crate::components::time::{duration, relative};
+use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorNotice, StatusPill};
+use crate::routing;
+use crate::session::Session;
+
+fn view_title(view: &View, session: &Session) -> String {
+    match view {
+        View::Mine => "Mine".into(),
+        View::Status(s) => s.label().into(),
+        View::Inbox(id) => session.inbox_name(id),
+    }
+}
+
+#[component]
+pub fn Nav() -> impl IntoView {
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let counts = LocalResource::new(move || {
+        let me = session.agent.get();
+        api.revision();
+        let backend = api.backend();
+        async move { backend.counts(Some(me)).await }
+    });
+    let count_of = move |view: View| {
+        move || counts.get().and_then(|c| c.ok()).map(|c| c.for_view(&view).to_string()).unwrap_or_default()
+    };
+    let link = move |view: View| {
+        let href = routing::to(&format!("/inbox/{}", view.slug()));
+        let title = view_title(&view, &session);
+        view! {
+            <li>
+                <A href={href} {..} class="nav-link">
+                    <span class="nav-label">{title}</span>
+                    <span class="count" aria-label="conversations">{count_of(view)}</span>
+                </A>
+            </li>
+        }
+    };
+    view! {
+        <nav class="nav" aria-label="Views">
+            <div class="brand">
+                <span class="logo" aria-hidden="true">"◐"</span>
+                <span class="brand-name">"Rapport"</span>
+            </div>
+            <h2 class="nav-heading">"Conversations"</h2>
+            <ul class="nav-list">{View::standard().into_iter().map(link).collect_view()}</ul>
+            <h2 class="nav-heading">"Inboxes"</h2>
+            <ul class="nav-list">
+                {move || session.directory.with(|d| d.inboxes.iter().map(|i| View::Inbox(i.id.clone())).collect::<Vec<_>>()).into_iter().map(link).collect_view()}
+            </ul>
+            <div class="nav-foot">
+                <A href=routing::to("/settings") {..} class="nav-link">
+                    <span class="nav-label">"Settings"</span>
+                </A>
+                <p class="whoami">{move || session.me().map(|a| a.name).unwrap_or_default()}</p>
+            </div>
+        </nav>
+    }
+}
+
+#[component]
+pub fn InboxLayout() -> impl IntoView {
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let params = use_params_map();
+    let slug = Memo::new(move |_| params.read().get("view").unwrap_or_default());
+    let rows = LocalResource::new(move || {
+        let view = View::from_slug(&slug.get());
+        let me = session.agent.get();
+        api.revision();
+        let backend = api.backend();
+        async move {
+            let view = view.ok_or_else(|| ApiError::Refused(CoreError::Invalid("There is no such view.".into())))?;
+            backend.list(view, Some(me)).await
+        }
+    });
+    let title = move || View::from_slug(&slug.get()).map(|v| view_title(&v, &session)).unwrap_or_default();
+    view! {
+        <section class="list-pane" aria-labelledby="list-title">
+            <header class="pane-header">
+                <h1 id="list-title">{title}</h1>
+            </header>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading conversations…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
+                    {move || Suspend::new(async move {
+                        let rows = rows.await?;
+                        Ok::<_, ApiError>(view! { <ConversationList rows slug=slug.get_untracked()/> })
+                    })}
+                </ErrorBoundary>
+            </Transition>
+        </section>
+        <Outlet/>
+    }
+}
+
+#[component]
+fn ConversationList(rows: Vec<ConversationSummary>, slug: String) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <EmptyState title="Nothing here" hint="No conversations in this view right now."/> }.into_any();
+    }
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let now = api.now();
+    view! {
+        <ul class="conversation-list" role="list">
+            {rows
+                .into_iter()
+                .map(|row| {
+                    let conv = row.conversation.clone();
+                    let href = routing::to(&format!("/inbox/{slug}/{}", conv.customer_id));
+                    let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
+                    let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
+                    let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();
+                    let age = conv.last_activity_at.map(|t| relative(now, t)).unwrap_or_default();
+                    let due = row.next_task_due.filter(|d| *d <= now + chrono::Duration::hours(24)).map(|d| relative(now, d));
+                    view! {
+                        <li class="conversation-row" data-testid="conversation-row">
+                            <A href={href} {..} class="row-link">
+                                <Avatar name=row.customer_name.clone()/>
+                                <div class="row-main">
+                                    <div class="row-top">
+                                        <span class="customer-name">{row.customer_name.clone()}</span>
+                                        <span class="age">{age}</span>
+                                    </div>
+                                    <p class="preview">{row.preview.clone()}</p>
+                                    <div class="row-meta">
+                                        <StatusPill status=conv.status/>
+                                        {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
+                                        {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
+                                        {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
+                                        {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
+                                        {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
+                                        <span class="assignee">{assignee.unwrap_or_else(|| "Unassigned".into())}</span>
+                                    </div>
+                                </div>
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+#[component]
+pub fn NoSelection() -> impl IntoView {
+    view! {
+        <main class="workspace" id="workspace">
+            <EmptyState title="Pick a conversation" hint="Choose a customer on the left to see their whole history."/>
+        </main>
+    }
+}

@@ -1,0 +1,45 @@
+//! URLs inside the app. The app may be served under a sub-path (`/support/…`); links are built here
+//! so every one carries it.
+
+use std::sync::OnceLock;
+
+/// The path the app is served under, without a trailing slash ("" at the root), from the
+/// `<base href>` the build writes into index.html.
+pub fn base() -> &'static str {
+    static BASE: OnceLock<String> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let uri = leptos::prelude::document().base_uri().ok().flatten().unwrap_or_default();
+        base_path(&uri)
+    })
+}
+
+fn base_path(uri: &str) -> String {
+    let path = uri
+        .split_once("://")
+        .and_then(|(_, rest)| rest.find('/').map(|i| &rest[i..]))
+        .unwrap_or("");
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    // A base URI names a folder only when it ends in '/'; otherwise its last segment is a file.
+    let folder = &path[..path.rfind('/').map_or(0, |i| i + 1)];
+    folder.trim_end_matches('/').to_owned()
+}
+
+/// An in-app path (starting with '/') as a link.
+pub fn to(path: &str) -> String {
+    format!("{}{path}", base())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::base_path;
+
+    #[test]
+    fn base_path_of_common_base_uris() {
+        assert_eq!(base_path("http://h:8080/"), "");
+        assert_eq!(base_path("http://h/rapport/"), "/rapport");
+        assert_eq!(base_path("https://cdn.example/a/b/"), "/a/b");
+        assert_eq!(base_path("http://h/rapport/index.html"), "/rapport");
+        assert_eq!(base_path("http://h/rapport/?x=1"), "/rapport");
+        assert_eq!(base_path("about:blank"), "");
+    }
+}

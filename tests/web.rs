@@ -1,0 +1,149 @@
+//! Component tests in headless Chromium: the real app on the demo backend, and the demo store's
+//! persistence. Run with `make test` (or `cargo test --target wasm32-unknown-unknown`).
+#![cfg(target_arch = "wasm32")]
+
+use chrono::Duration;
+use rapport::api::{storage, DemoBackend, DEMO_KEY};
+use rapport::App;
+use rapport_core::{Assignee, Actor, AgentId, Command, InboxId, Status};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Polls until `check` holds, for up to five seconds.
+async fn eventually(mut check: impl FnMut() -> bool) -> bool {
+    for _ in 0..250 {
+        if check() {
+            return true;
+        }
+        sleep(20).await;
+    }
+    false
+}
+
+fn host() -> HtmlElement {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let host = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&host).unwrap();
+    host.unchecked_into()
+}
+
+fn count(host: &HtmlElement, selector: &str) -> u32 {
+    host.query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn app_mounts_and_shows_the_seeded_inbox() {
+    storage::remove(DEMO_KEY);
+    let host = host();
+    let _app = leptos::mount::mount_to(host.clone(), App);
+    assert!(eventually(|| count(&host, "[data-testid=conversation-row]") >= 1).await, "no conversation rows rendered");
+    // The count beside the current view matches the rows listed.
+    let rows = count(&host, "[data-testid=conversation-row]");
+    let current = host.query_selector("nav [aria-current] .count").unwrap().expect("the current view is marked in the navigation");
+    assert!(eventually(|| current.text_content().unwrap_or_default() == rows.to_string()).await, "nav count {:?} != {rows} rows", current.text_content());
+    // Every row names a customer and shows a status.
+    let first = host.query_selector("[data-testid=conversation-row]").unwrap().unwrap();
+    assert!(first.query_selector(".customer-name").unwrap().unwrap().text_content().is_some_and(|t| !t.is_empty()));
+    assert!(first.query_selector(".status-pill").unwrap().is_some());
+    host.remove();
+}
+
+#[wasm_bindgen_test]
+async fn app_tells_the_agent_when_saved_demo_data_was_unreadable() {
+    storage::set(DEMO_KEY, "{ this is not json").unwrap();
+    let host = host();
+    let _app = leptos::mount::mount_to(host.clone(), App);
+    assert!(eventually(|| host.query_selector(".banner").unwrap().is_some()).await, "no banner");
+    let text = host.query_selector(".banner").unwrap().unwrap().text_content().unwrap_or_default();
+    assert!(text.contains("could not be read"), "banner says: {text}");
+    // And the app still works, on a fresh seed.
+    assert!(eventually(|| count(&host, "[data-testid=conversation-row]") >= 1).await);
+    host.remove();
+}
+
+/// A new conversation and an agent of its inbox, from the seed.
+fn new_conversation(demo: &DemoBackend) -> (rapport_core::ConversationId, InboxId, AgentId) {
+    demo.read(|s| {
+        let conv = s.conversations().find(|c| c.status == Status::New).expect("the seed has new conversations").clone();
+        let agent = s.inbox(&conv.assignee.inbox_id).unwrap().agent_ids[0].clone();
+        (conv.id, conv.assignee.inbox_id, agent)
+    })
+}
+
+#[wasm_bindgen_test]
+fn demo_store_persists_and_reloads() {
+    let key = "rapport.test.persist";
+    storage::remove(key);
+    let demo = DemoBackend::open(key);
+    assert_eq!(demo.take_notice(), None);
+    let (conv, inbox, agent) = new_conversation(&demo);
+    demo.execute(Command::Assign {
+        conversation_id: conv.clone(),
+        expected_version: None,
+        assignee: Assignee { inbox_id: inbox, agent_id: Some(agent.clone()) },
+        actor: Actor::agent(&agent),
+    })
+    .unwrap();
+    demo.advance_clock(Duration::hours(30));
+
+    let reloaded = DemoBackend::open(key);
+    assert_eq!(reloaded.take_notice(), None);
+    assert_eq!(reloaded.changes_saved(), 1);
+    assert_eq!(reloaded.clock_offset(), Duration::hours(30));
+    let after = reloaded.read(|s| s.conversation(&conv).unwrap().clone());
+    assert_eq!(after.status, Status::Open);
+    assert_eq!(after.assignee.agent_id, Some(agent));
+    // The whole store, not just one conversation, comes back the same.
+    assert!(demo.read(|a| reloaded.read(|b| a == b)));
+    storage::remove(key);
+}
+
+#[wasm_bindgen_test]
+fn demo_reset_returns_to_the_seed() {
+    let key = "rapport.test.reset";
+    storage::remove(key);
+    let demo = DemoBackend::open(key);
+    let (conv, inbox, agent) = new_conversation(&demo);
+    demo.execute(Command::Assign { conversation_id: conv.clone(), expected_version: None, assignee: Assignee { inbox_id: inbox, agent_id: Some(agent.clone()) }, actor: Actor::agent(&agent) }).unwrap();
+    demo.reset();
+    assert_eq!(demo.changes_saved(), 0);
+    assert_eq!(DemoBackend::open(key).changes_saved(), 0);
+    storage::remove(key);
+}
+
+#[wasm_bindgen_test]
+fn corrupt_outdated_and_tampered_saves_recover_with_a_message() {
+    let key = "rapport.test.recover";
+    let cases = [
+        ("{ not json", "could not be read"),
+        (r#"{"format":0,"generator":1}"#, "older version"),
+        (r#"[1,2,3]"#, "could not be read"),
+        // Right shape, but its log names a conversation the seed never had: it cannot replay.
+        (
+            r#"{"format":1,"generator":1,"seed":2026,"conversations":1000,"anchor":"2026-11-24T12:00:00Z","clockOffsetMs":0,
+               "log":[{"at":"2026-11-24T12:00:00Z","command":{"command":"SET_STATUS","conversationId":"nope","status":"CLOSED","actor":{"type":"SYSTEM"}}}]}"#,
+            "could not be read",
+        ),
+    ];
+    for (saved, expected) in cases {
+        storage::set(key, saved).unwrap();
+        let demo = DemoBackend::open(key);
+        let notice = demo.take_notice().unwrap_or_default();
+        assert!(notice.contains(expected), "for {saved:?} the notice was {notice:?}");
+        assert!(demo.read(|s| s.conversations().count()) > 0, "a fresh seed replaces it");
+        // The replacement was saved: the next load is clean.
+        assert_eq!(DemoBackend::open(key).take_notice(), None);
+    }
+    storage::remove(key);
+}
