@@ -8,7 +8,11 @@ use std::sync::OnceLock;
 pub fn base() -> &'static str {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
-        let uri = leptos::prelude::document().base_uri().ok().flatten().unwrap_or_default();
+        let uri = leptos::prelude::document()
+            .base_uri()
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         base_path(&uri)
     })
 }

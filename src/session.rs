@@ -56,14 +56,19 @@ pub struct Session {
 impl Session {
     /// Loads preferences and keeps them saved. A missing or unreadable save means defaults.
     pub fn provide() -> Session {
-        let prefs: Prefs = storage::get(PREFS_KEY).and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default();
+        let prefs: Prefs = storage::get(PREFS_KEY)
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
         let session = Session {
             agent: RwSignal::new(prefs.agent.unwrap_or_else(|| AgentId::from("ag1"))),
             theme: RwSignal::new(prefs.theme),
             directory: RwSignal::new(Directory::default()),
         };
         Effect::new(move |_| {
-            let prefs = Prefs { agent: Some(session.agent.get()), theme: session.theme.get() };
+            let prefs = Prefs {
+                agent: Some(session.agent.get()),
+                theme: session.theme.get(),
+            };
             if let Ok(text) = serde_json::to_string(&prefs) {
                 // Preferences are a convenience; a full storage must not stop the app.
                 let _ = storage::set(PREFS_KEY, &text);
@@ -81,15 +86,21 @@ impl Session {
     }
 
     pub fn agent_name(&self, id: &AgentId) -> String {
-        self.directory.with(|d| d.agents.iter().find(|a| &a.id == id).map(|a| a.name.clone())).unwrap_or_else(|| "Unknown agent".into())
+        self.directory
+            .with(|d| d.agents.iter().find(|a| &a.id == id).map(|a| a.name.clone()))
+            .unwrap_or_else(|| "Unknown agent".into())
     }
 
     pub fn inbox_name(&self, id: &InboxId) -> String {
-        self.directory.with(|d| d.inboxes.iter().find(|i| &i.id == id).map(|i| i.name.clone())).unwrap_or_else(|| "Unknown inbox".into())
+        self.directory
+            .with(|d| d.inboxes.iter().find(|i| &i.id == id).map(|i| i.name.clone()))
+            .unwrap_or_else(|| "Unknown inbox".into())
     }
 
     pub fn topic_name(&self, id: &TopicId) -> String {
-        self.directory.with(|d| d.topics.iter().find(|t| &t.id == id).map(|t| t.name.clone())).unwrap_or_else(|| id.to_string())
+        self.directory
+            .with(|d| d.topics.iter().find(|t| &t.id == id).map(|t| t.name.clone()))
+            .unwrap_or_else(|| id.to_string())
     }
 
     pub fn me(&self) -> Option<Agent> {

@@ -5,7 +5,7 @@
 use chrono::Duration;
 use rapport::api::{storage, DemoBackend, DEMO_KEY};
 use rapport::App;
-use rapport_core::{Assignee, Actor, AgentId, Command, InboxId, Status};
+use rapport_core::{Actor, AgentId, Assignee, Command, InboxId, Status};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -15,7 +15,10 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
     });
     JsFuture::from(promise).await.unwrap();
 }
@@ -47,14 +50,29 @@ async fn app_mounts_and_shows_the_seeded_inbox() {
     storage::remove(DEMO_KEY);
     let host = host();
     let _app = leptos::mount::mount_to(host.clone(), App);
-    assert!(eventually(|| count(&host, "[data-testid=conversation-row]") >= 1).await, "no conversation rows rendered");
+    assert!(
+        eventually(|| count(&host, "[data-testid=conversation-row]") >= 1).await,
+        "no conversation rows rendered"
+    );
     // The count beside the current view matches the rows listed.
     let rows = count(&host, "[data-testid=conversation-row]");
-    let current = host.query_selector("nav [aria-current] .count").unwrap().expect("the current view is marked in the navigation");
-    assert!(eventually(|| current.text_content().unwrap_or_default() == rows.to_string()).await, "nav count {:?} != {rows} rows", current.text_content());
+    let current = host
+        .query_selector("nav [aria-current] .count")
+        .unwrap()
+        .expect("the current view is marked in the navigation");
+    assert!(
+        eventually(|| current.text_content().unwrap_or_default() == rows.to_string()).await,
+        "nav count {:?} != {rows} rows",
+        current.text_content()
+    );
     // Every row names a customer and shows a status.
     let first = host.query_selector("[data-testid=conversation-row]").unwrap().unwrap();
-    assert!(first.query_selector(".customer-name").unwrap().unwrap().text_content().is_some_and(|t| !t.is_empty()));
+    assert!(first
+        .query_selector(".customer-name")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .is_some_and(|t| !t.is_empty()));
     assert!(first.query_selector(".status-pill").unwrap().is_some());
     host.remove();
 }
@@ -64,8 +82,16 @@ async fn app_tells_the_agent_when_saved_demo_data_was_unreadable() {
     storage::set(DEMO_KEY, "{ this is not json").unwrap();
     let host = host();
     let _app = leptos::mount::mount_to(host.clone(), App);
-    assert!(eventually(|| host.query_selector(".banner").unwrap().is_some()).await, "no banner");
-    let text = host.query_selector(".banner").unwrap().unwrap().text_content().unwrap_or_default();
+    assert!(
+        eventually(|| host.query_selector(".banner").unwrap().is_some()).await,
+        "no banner"
+    );
+    let text = host
+        .query_selector(".banner")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap_or_default();
     assert!(text.contains("could not be read"), "banner says: {text}");
     // And the app still works, on a fresh seed.
     assert!(eventually(|| count(&host, "[data-testid=conversation-row]") >= 1).await);
@@ -75,7 +101,11 @@ async fn app_tells_the_agent_when_saved_demo_data_was_unreadable() {
 /// A new conversation and an agent of its inbox, from the seed.
 fn new_conversation(demo: &DemoBackend) -> (rapport_core::ConversationId, InboxId, AgentId) {
     demo.read(|s| {
-        let conv = s.conversations().find(|c| c.status == Status::New).expect("the seed has new conversations").clone();
+        let conv = s
+            .conversations()
+            .find(|c| c.status == Status::New)
+            .expect("the seed has new conversations")
+            .clone();
         let agent = s.inbox(&conv.assignee.inbox_id).unwrap().agent_ids[0].clone();
         (conv.id, conv.assignee.inbox_id, agent)
     })
@@ -91,7 +121,10 @@ fn demo_store_persists_and_reloads() {
     demo.execute(Command::Assign {
         conversation_id: conv.clone(),
         expected_version: None,
-        assignee: Assignee { inbox_id: inbox, agent_id: Some(agent.clone()) },
+        assignee: Assignee {
+            inbox_id: inbox,
+            agent_id: Some(agent.clone()),
+        },
         actor: Actor::agent(&agent),
     })
     .unwrap();
@@ -115,7 +148,16 @@ fn demo_reset_returns_to_the_seed() {
     storage::remove(key);
     let demo = DemoBackend::open(key);
     let (conv, inbox, agent) = new_conversation(&demo);
-    demo.execute(Command::Assign { conversation_id: conv.clone(), expected_version: None, assignee: Assignee { inbox_id: inbox, agent_id: Some(agent.clone()) }, actor: Actor::agent(&agent) }).unwrap();
+    demo.execute(Command::Assign {
+        conversation_id: conv.clone(),
+        expected_version: None,
+        assignee: Assignee {
+            inbox_id: inbox,
+            agent_id: Some(agent.clone()),
+        },
+        actor: Actor::agent(&agent),
+    })
+    .unwrap();
     demo.reset();
     assert_eq!(demo.changes_saved(), 0);
     assert_eq!(DemoBackend::open(key).changes_saved(), 0);

@@ -62,7 +62,12 @@ impl DemoBackend {
                 Err(why) => fresh(Some(why)),
             },
         };
-        let backend = DemoBackend(Rc::new(RefCell::new(State { key: key.to_owned(), saved, store, notice })));
+        let backend = DemoBackend(Rc::new(RefCell::new(State {
+            key: key.to_owned(),
+            saved,
+            store,
+            notice,
+        })));
         backend.save();
         backend
     }
@@ -120,7 +125,9 @@ impl DemoBackend {
             .map_err(|_| storage::StorageError::Unavailable)
             .and_then(|text| storage::set(&state.key, &text));
         if let Err(e) = result {
-            state.notice = Some(format!("{e} Your latest demo changes work in this tab but will be gone after a reload."));
+            state.notice = Some(format!(
+                "{e} Your latest demo changes work in this tab but will be gone after a reload."
+            ));
         }
     }
 }
@@ -145,7 +152,8 @@ fn fresh(why: Option<String>) -> (Saved, Store, Option<String>) {
 /// Rebuilds the store from a save, or says in words why it cannot.
 fn restore(text: &str) -> Result<(Saved, Store), String> {
     const UNREADABLE: &str = "The saved demo data could not be read, so Rapport started again from the demo seed.";
-    const OUTDATED: &str = "The saved demo data came from an older version of Rapport, so it started again from the demo seed.";
+    const OUTDATED: &str =
+        "The saved demo data came from an older version of Rapport, so it started again from the demo seed.";
     let value: serde_json::Value = serde_json::from_str(text).map_err(|_| UNREADABLE.to_owned())?;
     let format = value.get("format").and_then(serde_json::Value::as_u64);
     let generator = value.get("generator").and_then(serde_json::Value::as_u64);
@@ -153,9 +161,15 @@ fn restore(text: &str) -> Result<(Saved, Store), String> {
         return Err(if format.is_some() { OUTDATED } else { UNREADABLE }.to_owned());
     }
     let saved: Saved = serde_json::from_value(value).map_err(|_| UNREADABLE.to_owned())?;
-    let mut store = seed::generate(&SeedConfig { seed: saved.seed, conversations: saved.conversations, anchor: saved.anchor });
+    let mut store = seed::generate(&SeedConfig {
+        seed: saved.seed,
+        conversations: saved.conversations,
+        anchor: saved.anchor,
+    });
     for entry in &saved.log {
-        store.apply(entry.at, &entry.command).map_err(|_| UNREADABLE.to_owned())?;
+        store
+            .apply(entry.at, &entry.command)
+            .map_err(|_| UNREADABLE.to_owned())?;
     }
     if !invariants::violations(&store).is_empty() {
         return Err(UNREADABLE.to_owned());

@@ -7,7 +7,9 @@ pub mod storage;
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
-use rapport_core::{AgentId, Command, Conversation, CoreError, Customer, CustomerId, Directory, Outcome, Task, TimelineItem};
+use rapport_core::{
+    AgentId, Command, Conversation, CoreError, Customer, CustomerId, Directory, Outcome, Task, TimelineItem,
+};
 use thiserror::Error;
 
 pub use demo::{DemoBackend, DEFAULT_KEY as DEMO_KEY};
@@ -116,7 +118,10 @@ pub struct Api {
 
 impl Api {
     pub fn new(backend: Backend) -> Self {
-        Api { backend: StoredValue::new_local(backend), revision: RwSignal::new(0) }
+        Api {
+            backend: StoredValue::new_local(backend),
+            revision: RwSignal::new(0),
+        }
     }
 
     pub fn provide(self) {
@@ -161,4 +166,3 @@ impl Api {
         result
     }
 }
-

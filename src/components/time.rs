@@ -90,8 +90,14 @@ mod tests {
         let utc = FixedOffset::east_opt(0).unwrap();
         let now = at(12, 0);
         assert_eq!(stamp(now, at(9, 5), utc), "09:05");
-        assert_eq!(stamp(now, Utc.with_ymd_and_hms(2026, 3, 3, 14, 5, 0).unwrap(), utc), "Mar 3, 14:05");
-        assert_eq!(stamp(now, Utc.with_ymd_and_hms(2024, 3, 3, 14, 5, 0).unwrap(), utc), "Mar 3, 2024");
+        assert_eq!(
+            stamp(now, Utc.with_ymd_and_hms(2026, 3, 3, 14, 5, 0).unwrap(), utc),
+            "Mar 3, 14:05"
+        );
+        assert_eq!(
+            stamp(now, Utc.with_ymd_and_hms(2024, 3, 3, 14, 5, 0).unwrap(), utc),
+            "Mar 3, 2024"
+        );
     }
 
     #[test]

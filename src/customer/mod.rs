@@ -56,7 +56,12 @@ fn CustomerLoaded(page: CustomerPage) -> impl IntoView {
     let session = Session::use_session();
     let current = page.conversations.iter().rev().find(|c| !c.status.is_closed()).cloned();
     let header = current.as_ref().map(|c| {
-        let assignee = c.assignee.agent_id.as_ref().map(|a| session.agent_name(a)).unwrap_or_else(|| "Unassigned".into());
+        let assignee = c
+            .assignee
+            .agent_id
+            .as_ref()
+            .map(|a| session.agent_name(a))
+            .unwrap_or_else(|| "Unassigned".into());
         let topics: Vec<String> = c.topic_ids.iter().map(|t| session.topic_name(t)).collect();
         view! {
             <div class="conversation-header" data-testid="conversation-header">
@@ -100,17 +105,28 @@ fn Profile(page: CustomerPage) -> impl IntoView {
     let contacts: Vec<(Channel, Vec<(String, bool)>)> = {
         let mut list = Vec::new();
         if !c.emails.is_empty() {
-            list.push((Channel::Email, c.emails.iter().map(|e| (e.original.clone(), e.primary)).collect()));
+            list.push((
+                Channel::Email,
+                c.emails.iter().map(|e| (e.original.clone(), e.primary)).collect(),
+            ));
         }
         if !c.phones.is_empty() {
-            list.push((Channel::Phone, c.phones.iter().map(|p| (p.original.clone(), p.primary)).collect()));
+            list.push((
+                Channel::Phone,
+                c.phones.iter().map(|p| (p.original.clone(), p.primary)).collect(),
+            ));
         }
         for h in &c.handles {
             list.push((h.channel, vec![(h.value.clone(), false)]));
         }
         list
     };
-    let open_tasks: Vec<_> = page.tasks.iter().filter(|t| t.status == TaskStatus::Open).cloned().collect();
+    let open_tasks: Vec<_> = page
+        .tasks
+        .iter()
+        .filter(|t| t.status == TaskStatus::Open)
+        .cloned()
+        .collect();
     view! {
         <aside class="profile" aria-label="Customer profile">
             <section>

@@ -22,8 +22,13 @@ fn chapters(page: &CustomerPage) -> Vec<Chapter> {
     let mut out: Vec<Chapter> = Vec::new();
     for item in &page.timeline {
         match out.last_mut() {
-            Some(last) if last.conversation.as_ref().map(|c| &c.id) == item.conversation_id.as_ref() => last.items.push(item.clone()),
-            _ => out.push(Chapter { conversation: item.conversation_id.as_ref().and_then(find), items: vec![item.clone()] }),
+            Some(last) if last.conversation.as_ref().map(|c| &c.id) == item.conversation_id.as_ref() => {
+                last.items.push(item.clone())
+            }
+            _ => out.push(Chapter {
+                conversation: item.conversation_id.as_ref().and_then(find),
+                items: vec![item.clone()],
+            }),
         }
     }
     out
@@ -99,13 +104,18 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                 <div class="item-meta"><span class="author">"Note · " {who}</span>{time}</div>
                 <p class="text">{body}</p>
             </div>
-        }.into_any(),
+        }
+        .into_any(),
         ItemContent::ConversationStatusChange { status } => {
             let text = match (before, status) {
                 (None, _) => "Conversation started".to_owned(),
-                (Some(Status::Closed), _) if item.initiator == Initiator::Customer => "The customer wrote again within the reopen window: conversation reopened".to_owned(),
+                (Some(Status::Closed), _) if item.initiator == Initiator::Customer => {
+                    "The customer wrote again within the reopen window: conversation reopened".to_owned()
+                }
                 (Some(Status::Closed), _) => format!("{who} reopened the conversation"),
-                (_, Status::Open) if item.initiator == Initiator::Customer => "The customer replied: back to Open".to_owned(),
+                (_, Status::Open) if item.initiator == Initiator::Customer => {
+                    "The customer replied: back to Open".to_owned()
+                }
                 (_, s) => format!("{who} set the status to {}", s.label()),
             };
             event(text, time)
@@ -118,7 +128,9 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
             event(format!("Assigned to {to}"), time)
         }
         ItemContent::TopicChange { added, removed } => {
-            let names = |ids: &[rapport_core::TopicId]| ids.iter().map(|t| session.topic_name(t)).collect::<Vec<_>>().join(", ");
+            let names = |ids: &[rapport_core::TopicId]| {
+                ids.iter().map(|t| session.topic_name(t)).collect::<Vec<_>>().join(", ")
+            };
             let mut parts = Vec::new();
             if !added.is_empty() {
                 parts.push(format!("added {}", names(&added)));
@@ -134,7 +146,8 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                 <p class="activity-title">{title}</p>
                 <p class="text muted">{body}</p>
             </div>
-        }.into_any(),
+        }
+        .into_any(),
         ItemContent::Task { event: e, body, .. } => {
             let verb = match e {
                 TaskEvent::Created => "created a task",
@@ -147,9 +160,12 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                     <div class="item-meta"><span class="author">{who} " " {verb}</span>{time}</div>
                     <p class="text">{body}</p>
                 </div>
-            }.into_any()
+            }
+            .into_any()
         }
-        ItemContent::Unknown { kind, .. } => event(format!("An item of a kind this version does not show ({kind})"), time),
+        ItemContent::Unknown { kind, .. } => {
+            event(format!("An item of a kind this version does not show ({kind})"), time)
+        }
         message => {
             let channel = message.channel();
             let outbound = message.direction() == Some(Direction::Outbound);
@@ -158,7 +174,9 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                 _ => None,
             };
             let extra = match &message {
-                ItemContent::PhoneCall { duration_secs, .. } if *duration_secs > 0 => Some(format!("{} min call", duration_secs.div_ceil(60))),
+                ItemContent::PhoneCall { duration_secs, .. } if *duration_secs > 0 => {
+                    Some(format!("{} min call", duration_secs.div_ceil(60)))
+                }
                 _ => None,
             };
             let text = message.text().unwrap_or_default().to_owned();
@@ -173,7 +191,8 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                     {extra.map(|s| view! { <p class="muted">{s}</p> })}
                     <p class="text">{text}</p>
                 </div>
-            }.into_any()
+            }
+            .into_any()
         }
     };
     view! { <article class="item" data-testid="timeline-item" data-kind=item.content.kind()>{body}</article> }

@@ -31,7 +31,13 @@ pub fn Nav() -> impl IntoView {
         async move { backend.counts(Some(me)).await }
     });
     let count_of = move |view: View| {
-        move || counts.get().and_then(|c| c.ok()).map(|c| c.for_view(&view).to_string()).unwrap_or_default()
+        move || {
+            counts
+                .get()
+                .and_then(|c| c.ok())
+                .map(|c| c.for_view(&view).to_string())
+                .unwrap_or_default()
+        }
     };
     let link = move |view: View| {
         let href = routing::to(&format!("/inbox/{}", view.slug()));
@@ -83,7 +89,11 @@ pub fn InboxLayout() -> impl IntoView {
             backend.list(view, Some(me)).await
         }
     });
-    let title = move || View::from_slug(&slug.get()).map(|v| view_title(&v, &session)).unwrap_or_default();
+    let title = move || {
+        View::from_slug(&slug.get())
+            .map(|v| view_title(&v, &session))
+            .unwrap_or_default()
+    };
     view! {
         <section class="list-pane" aria-labelledby="list-title">
             <header class="pane-header">

@@ -22,11 +22,7 @@ pub fn decode(raw: Value) -> ItemContent {
     match ItemContent::deserialize(&raw) {
         Ok(content) => content,
         Err(_) => {
-            let kind = raw
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("UNKNOWN")
-                .to_owned();
+            let kind = raw.get("type").and_then(Value::as_str).unwrap_or("UNKNOWN").to_owned();
             ItemContent::Unknown { kind, raw }
         }
     }

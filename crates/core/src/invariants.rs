@@ -88,7 +88,10 @@ fn audit_replay(store: &Store, conv: &Conversation, out: &mut Vec<String>) {
         match &item.content {
             ItemContent::ConversationStatusChange { status: s } => status = Some(*s),
             ItemContent::AssignmentChange { inbox_id, agent_id } => {
-                assignee = Some(Assignee { inbox_id: inbox_id.clone(), agent_id: agent_id.clone() })
+                assignee = Some(Assignee {
+                    inbox_id: inbox_id.clone(),
+                    agent_id: agent_id.clone(),
+                })
             }
             ItemContent::TopicChange { added, removed } => {
                 topics.retain(|t| !removed.contains(t));
@@ -98,7 +101,10 @@ fn audit_replay(store: &Store, conv: &Conversation, out: &mut Vec<String>) {
         }
     }
     if status != Some(conv.status) {
-        out.push(format!("{}: audit trail says {status:?}, conversation says {:?}", conv.id, conv.status));
+        out.push(format!(
+            "{}: audit trail says {status:?}, conversation says {:?}",
+            conv.id, conv.status
+        ));
     }
     if assignee.as_ref() != Some(&conv.assignee) {
         out.push(format!("{}: audit trail assignee differs", conv.id));

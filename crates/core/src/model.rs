@@ -91,12 +91,8 @@ impl Channel {
     pub fn address_kind(self) -> AddressKind {
         match self {
             Channel::Email => AddressKind::Email,
-            Channel::Sms | Channel::Phone | Channel::Voicemail | Channel::Whatsapp => {
-                AddressKind::Phone
-            }
-            Channel::Chat | Channel::FacebookMessenger | Channel::InstagramDirect => {
-                AddressKind::Handle(self)
-            }
+            Channel::Sms | Channel::Phone | Channel::Voicemail | Channel::Whatsapp => AddressKind::Phone,
+            Channel::Chat | Channel::FacebookMessenger | Channel::InstagramDirect => AddressKind::Handle(self),
         }
     }
 
@@ -262,7 +258,9 @@ pub struct Conversation {
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Initiator {
     Customer,
-    Agent { id: AgentId },
+    Agent {
+        id: AgentId,
+    },
     /// Automations, the simulator, integrations.
     System,
 }
@@ -285,7 +283,10 @@ pub struct TimelineItem {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum ItemContent {
-    ChatMessage { content: String, direction: Direction },
+    ChatMessage {
+        content: String,
+        direction: Direction,
+    },
     Email {
         subject: String,
         content: String,
@@ -298,7 +299,10 @@ pub enum ItemContent {
         to: Vec<String>,
         direction: Direction,
     },
-    Sms { content: String, direction: Direction },
+    Sms {
+        content: String,
+        direction: Direction,
+    },
     PhoneCall {
         direction: Direction,
         #[serde(default)]
@@ -312,12 +316,25 @@ pub enum ItemContent {
         #[serde(default)]
         transcript: String,
     },
-    FacebookMessage { content: String, direction: Direction },
-    InstagramDirect { content: String, direction: Direction },
+    FacebookMessage {
+        content: String,
+        direction: Direction,
+    },
+    InstagramDirect {
+        content: String,
+        direction: Direction,
+    },
     #[serde(rename = "WHATSAPP")]
-    WhatsApp { content: String, direction: Direction },
-    ConversationNote { body: String },
-    ConversationStatusChange { status: Status },
+    WhatsApp {
+        content: String,
+        direction: Direction,
+    },
+    ConversationNote {
+        body: String,
+    },
+    ConversationStatusChange {
+        status: Status,
+    },
     TopicChange {
         #[serde(default)]
         added: Vec<TopicId>,
@@ -336,10 +353,17 @@ pub enum ItemContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         link: Option<String>,
     },
-    Task { task_id: TaskId, event: TaskEvent, body: String },
+    Task {
+        task_id: TaskId,
+        event: TaskEvent,
+        body: String,
+    },
     /// A kind this build does not know: kept verbatim.
     #[serde(skip)]
-    Unknown { kind: String, raw: serde_json::Value },
+    Unknown {
+        kind: String,
+        raw: serde_json::Value,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -355,7 +379,10 @@ impl ItemContent {
     /// A message on `channel` in `direction`, of the item kind that channel uses.
     pub fn message(channel: Channel, direction: Direction, text: String, subject: Option<String>) -> Self {
         match channel {
-            Channel::Chat => ItemContent::ChatMessage { content: text, direction },
+            Channel::Chat => ItemContent::ChatMessage {
+                content: text,
+                direction,
+            },
             Channel::Email => ItemContent::Email {
                 subject: subject.unwrap_or_default(),
                 content: text,
@@ -364,12 +391,31 @@ impl ItemContent {
                 to: Vec::new(),
                 direction,
             },
-            Channel::Sms => ItemContent::Sms { content: text, direction },
-            Channel::Phone => ItemContent::PhoneCall { direction, duration_secs: 0, summary: text },
-            Channel::Voicemail => ItemContent::Voicemail { duration_secs: 0, transcript: text },
-            Channel::Whatsapp => ItemContent::WhatsApp { content: text, direction },
-            Channel::FacebookMessenger => ItemContent::FacebookMessage { content: text, direction },
-            Channel::InstagramDirect => ItemContent::InstagramDirect { content: text, direction },
+            Channel::Sms => ItemContent::Sms {
+                content: text,
+                direction,
+            },
+            Channel::Phone => ItemContent::PhoneCall {
+                direction,
+                duration_secs: 0,
+                summary: text,
+            },
+            Channel::Voicemail => ItemContent::Voicemail {
+                duration_secs: 0,
+                transcript: text,
+            },
+            Channel::Whatsapp => ItemContent::WhatsApp {
+                content: text,
+                direction,
+            },
+            Channel::FacebookMessenger => ItemContent::FacebookMessage {
+                content: text,
+                direction,
+            },
+            Channel::InstagramDirect => ItemContent::InstagramDirect {
+                content: text,
+                direction,
+            },
         }
     }
 

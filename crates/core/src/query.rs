@@ -22,7 +22,13 @@ pub enum View {
 impl View {
     /// The fixed views, in navigation order.
     pub const fn standard() -> [View; 5] {
-        [View::Mine, View::Status(Status::New), View::Status(Status::Open), View::Status(Status::Waiting), View::Status(Status::Closed)]
+        [
+            View::Mine,
+            View::Status(Status::New),
+            View::Status(Status::Open),
+            View::Status(Status::Waiting),
+            View::Status(Status::Closed),
+        ]
     }
 
     pub fn matches(&self, conv: &Conversation, me: Option<&AgentId>) -> bool {
@@ -49,7 +55,10 @@ impl View {
         if slug == "mine" {
             return Some(View::Mine);
         }
-        Status::ALL.into_iter().find(|s| s.label().eq_ignore_ascii_case(slug)).map(View::Status)
+        Status::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(slug))
+            .map(View::Status)
     }
 }
 
@@ -147,7 +156,10 @@ pub fn summarize(store: &Store, conv: &Conversation) -> ConversationSummary {
         .min();
     ConversationSummary {
         conversation: conv.clone(),
-        customer_name: store.customer(&conv.customer_id).map(|c| c.name.clone()).unwrap_or_default(),
+        customer_name: store
+            .customer(&conv.customer_id)
+            .map(|c| c.name.clone())
+            .unwrap_or_default(),
         preview,
         preview_direction: latest.and_then(|i| i.content.direction()),
         next_task_due,
@@ -210,13 +222,23 @@ pub fn search(store: &Store, query: &str, limit: usize) -> SearchResults {
         } else if phone_query {
             c.phones
                 .iter()
-                .find(|p| p.original.chars().filter(char::is_ascii_digit).collect::<String>().contains(&q_digits))
+                .find(|p| {
+                    p.original
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect::<String>()
+                        .contains(&q_digits)
+                })
                 .map(|p| p.original.clone())
         } else {
             None
         };
         if let Some(matched) = hit {
-            customers.push(CustomerHit { customer_id: c.id.clone(), name: c.name.clone(), matched });
+            customers.push(CustomerHit {
+                customer_id: c.id.clone(),
+                name: c.name.clone(),
+                matched,
+            });
             if customers.len() >= limit {
                 break;
             }
@@ -241,7 +263,7 @@ pub fn search(store: &Store, query: &str, limit: usize) -> SearchResults {
             }
         }
     }
-    messages.sort_by(|a, b| b.timestamp.cmp(&a.timestamp));
+    messages.sort_by_key(|m| std::cmp::Reverse(m.timestamp));
     SearchResults { customers, messages }
 }
 

@@ -21,7 +21,11 @@ pub struct SeedConfig {
 impl SeedConfig {
     /// The demo organisation: about three hundred customers.
     pub fn demo(anchor: DateTime<Utc>) -> Self {
-        SeedConfig { seed: 20_26, conversations: 1_000, anchor }
+        SeedConfig {
+            seed: 20_26,
+            conversations: 1_000,
+            anchor,
+        }
     }
 }
 
@@ -32,7 +36,10 @@ pub fn directory() -> Directory {
     let agent = |id: &str, name: &str| Agent {
         id: AgentId::from(id),
         name: name.to_owned(),
-        email_address: format!("{}@rapport.example", name.split_whitespace().next().unwrap_or(id).to_lowercase()),
+        email_address: format!(
+            "{}@rapport.example",
+            name.split_whitespace().next().unwrap_or(id).to_lowercase()
+        ),
     };
     let agents = vec![
         agent("ag1", "Ava Thompson"),
@@ -52,7 +59,13 @@ pub fn directory() -> Directory {
             id: InboxId::from("support"),
             name: "General Support".into(),
             agent_ids: ids(&["ag1", "ag2", "ag3", "ag4", "ag5", "ag7"]),
-            channels: vec![Channel::Chat, Channel::Sms, Channel::Whatsapp, Channel::FacebookMessenger, Channel::InstagramDirect],
+            channels: vec![
+                Channel::Chat,
+                Channel::Sms,
+                Channel::Whatsapp,
+                Channel::FacebookMessenger,
+                Channel::InstagramDirect,
+            ],
             reopen_window_hours: 24,
             topics_required_to_close: true,
         },
@@ -82,19 +95,46 @@ pub fn directory() -> Directory {
         },
     ];
     let teams = vec![
-        Team { id: TeamId::from("frontline"), name: "Frontline".into(), agent_ids: ids(&["ag1", "ag2", "ag3", "ag4", "ag5"]) },
-        Team { id: TeamId::from("billing-team"), name: "Billing specialists".into(), agent_ids: ids(&["ag6", "ag7", "ag9"]) },
-        Team { id: TeamId::from("phones"), name: "Phone team".into(), agent_ids: ids(&["ag2", "ag5", "ag9", "ag10"]) },
+        Team {
+            id: TeamId::from("frontline"),
+            name: "Frontline".into(),
+            agent_ids: ids(&["ag1", "ag2", "ag3", "ag4", "ag5"]),
+        },
+        Team {
+            id: TeamId::from("billing-team"),
+            name: "Billing specialists".into(),
+            agent_ids: ids(&["ag6", "ag7", "ag9"]),
+        },
+        Team {
+            id: TeamId::from("phones"),
+            name: "Phone team".into(),
+            agent_ids: ids(&["ag2", "ag5", "ag9", "ag10"]),
+        },
     ];
     let mut topics = Vec::new();
     for (parent, children) in TOPIC_TREE {
         let pid = TopicId(slug(parent));
-        topics.push(Topic { id: pid.clone(), name: (*parent).into(), parent_id: None, disabled: false });
+        topics.push(Topic {
+            id: pid.clone(),
+            name: (*parent).into(),
+            parent_id: None,
+            disabled: false,
+        });
         for child in *children {
-            topics.push(Topic { id: TopicId(slug(child)), name: (*child).into(), parent_id: Some(pid.clone()), disabled: false });
+            topics.push(Topic {
+                id: TopicId(slug(child)),
+                name: (*child).into(),
+                parent_id: Some(pid.clone()),
+                disabled: false,
+            });
         }
     }
-    topics.push(Topic { id: TopicId::from("summer-promo-2023"), name: "Summer promo 2023".into(), parent_id: None, disabled: true });
+    topics.push(Topic {
+        id: TopicId::from("summer-promo-2023"),
+        name: "Summer promo 2023".into(),
+        parent_id: None,
+        disabled: true,
+    });
     let answers = vec![
         Answer { id: AnswerId::from("an1"), name: "Greeting".into(), body: "Hi {customer.firstName}, thanks for reaching out! This is {agent.firstName}; I'm happy to help.".into() },
         Answer { id: AnswerId::from("an2"), name: "Refund on its way".into(), body: "Hi {customer.firstName}, I've issued a refund of {refund.amount}. It should reach your account within 3–5 business days.".into() },
@@ -102,7 +142,14 @@ pub fn directory() -> Directory {
         Answer { id: AnswerId::from("an4"), name: "Anything else?".into(), body: "Is there anything else I can help you with today, {customer.firstName}?".into() },
         Answer { id: AnswerId::from("an5"), name: "Password reset".into(), body: "I've sent a password reset link to your email address. It's valid for one hour.".into() },
     ];
-    Directory { org_name: "Northwind Outfitters".into(), inboxes, agents, teams, topics, answers }
+    Directory {
+        org_name: "Northwind Outfitters".into(),
+        inboxes,
+        agents,
+        teams,
+        topics,
+        answers,
+    }
 }
 
 const TOPIC_TREE: &[(&str, &[&str])] = &[
@@ -157,18 +204,59 @@ const SCRIPTS: &[Script] = &[
 ];
 
 const FIRST: &[&str] = &[
-    "Olivia", "James", "Emma", "Mateo", "Charlotte", "Benjamin", "Amelia", "Elijah", "Harper", "Lucas", "Evelyn",
-    "Henry", "Aria", "Alexander", "Chloe", "Daniel", "Priya", "Omar", "Hana", "Diego", "Fatima", "Kenji", "Ingrid",
-    "Tomás", "Leila", "Samuel", "Grace", "Ravi", "Nora", "Felix", "Yara", "Owen", "Elena", "Isaac", "Maya", "Theo",
+    "Olivia",
+    "James",
+    "Emma",
+    "Mateo",
+    "Charlotte",
+    "Benjamin",
+    "Amelia",
+    "Elijah",
+    "Harper",
+    "Lucas",
+    "Evelyn",
+    "Henry",
+    "Aria",
+    "Alexander",
+    "Chloe",
+    "Daniel",
+    "Priya",
+    "Omar",
+    "Hana",
+    "Diego",
+    "Fatima",
+    "Kenji",
+    "Ingrid",
+    "Tomás",
+    "Leila",
+    "Samuel",
+    "Grace",
+    "Ravi",
+    "Nora",
+    "Felix",
+    "Yara",
+    "Owen",
+    "Elena",
+    "Isaac",
+    "Maya",
+    "Theo",
 ];
 const LAST: &[&str] = &[
     "Smith", "Johnson", "Williams", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson", "Taylor", "Moore",
-    "Martin", "Lee", "Walker", "Hall", "Young", "King", "Wright", "Lopez", "Hill", "Green", "Adams", "Baker",
-    "Nelson", "Carter", "Mitchell", "Perez", "Roberts", "Turner", "Phillips", "Chen", "Singh", "Kowalski", "Haddad",
+    "Martin", "Lee", "Walker", "Hall", "Young", "King", "Wright", "Lopez", "Hill", "Green", "Adams", "Baker", "Nelson",
+    "Carter", "Mitchell", "Perez", "Roberts", "Turner", "Phillips", "Chen", "Singh", "Kowalski", "Haddad",
 ];
 const CITIES: &[&str] = &[
-    "Portland, OR", "Denver, CO", "Austin, TX", "Madison, WI", "Burlington, VT", "Boise, ID", "Asheville, NC",
-    "Santa Fe, NM", "Bend, OR", "Duluth, MN",
+    "Portland, OR",
+    "Denver, CO",
+    "Austin, TX",
+    "Madison, WI",
+    "Burlington, VT",
+    "Boise, ID",
+    "Asheville, NC",
+    "Santa Fe, NM",
+    "Bend, OR",
+    "Duluth, MN",
 ];
 const PLANS: &[&str] = &["Basic", "Silver", "Gold"];
 const ACTIVITIES: &[(&str, &str)] = &[
@@ -180,7 +268,11 @@ const ACTIVITIES: &[(&str, &str)] = &[
 
 /// Builds the store. Deterministic: the same config gives the same store, byte for byte.
 pub fn generate(config: &SeedConfig) -> Store {
-    let mut g = Gen { rng: Rng::with_seed(config.seed), store: Store::new(directory()), anchor: config.anchor };
+    let mut g = Gen {
+        rng: Rng::with_seed(config.seed),
+        store: Store::new(directory()),
+        anchor: config.anchor,
+    };
     let mut made = 0;
     let mut index = 0;
     while made < config.conversations {
@@ -221,9 +313,17 @@ impl Gen {
         let mail_domain = *self.pick(&["example.com", "mail.example", "inbox.example"]);
         let phone = format!("+1 (555) {:03}-{:04}", self.rng.u32(100..1000), index % 10_000);
         let mut handles = Vec::new();
-        for ch in [Channel::Chat, Channel::Whatsapp, Channel::FacebookMessenger, Channel::InstagramDirect] {
+        for ch in [
+            Channel::Chat,
+            Channel::Whatsapp,
+            Channel::FacebookMessenger,
+            Channel::InstagramDirect,
+        ] {
             if self.rng.f32() < 0.4 {
-                handles.push(Handle { channel: ch, value: format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), index) });
+                handles.push(Handle {
+                    channel: ch,
+                    value: format!("{}.{}{}", first.to_lowercase(), last.to_lowercase(), index),
+                });
             }
         }
         let mut attrs = BTreeMap::new();
@@ -236,14 +336,24 @@ impl Gen {
             emails: vec![format!("{}.{}{}@{mail_domain}", ascii(first), ascii(last), index)],
             phones: vec![phone],
             handles,
-            address: Some(format!("{} {} St, {}", self.rng.u32(10..999), self.pick(&["Maple", "Cedar", "Pine", "Oak", "Birch"]), self.pick(CITIES))),
+            address: Some(format!(
+                "{} {} St, {}",
+                self.rng.u32(10..999),
+                self.pick(&["Maple", "Cedar", "Pine", "Oak", "Birch"]),
+                self.pick(CITIES)
+            )),
             custom_attributes: attrs,
         };
-        let Some(Outcome::Customer { customer_id }) = self.apply(since, Command::CreateCustomer { customer: new }) else {
+        let Some(Outcome::Customer { customer_id }) = self.apply(since, Command::CreateCustomer { customer: new })
+        else {
             return 0;
         };
         let channels: Vec<Channel> = {
-            let c = self.store.customer(&customer_id).map(|c| c.reachable_channels()).unwrap_or_default();
+            let c = self
+                .store
+                .customer(&customer_id)
+                .map(|c| c.reachable_channels())
+                .unwrap_or_default();
             c.into_iter().chain([Channel::Voicemail]).collect()
         };
         // A current, unfinished conversation for about a third of customers.
@@ -267,7 +377,15 @@ impl Gen {
             let (title, body) = *self.pick(ACTIVITIES);
             let order = self.order();
             let at = self.anchor - self.minutes(60, 60 * 24 * 20);
-            self.apply(at, Command::AddActivity { customer_id: customer_id.clone(), title: title.replace("{order}", &order), body: body.into(), link: None });
+            self.apply(
+                at,
+                Command::AddActivity {
+                    customer_id: customer_id.clone(),
+                    title: title.replace("{order}", &order),
+                    body: body.into(),
+                    link: None,
+                },
+            );
         }
         if self.rng.f32() < 0.12 {
             self.task(&customer_id, first);
@@ -281,32 +399,63 @@ impl Gen {
 
     /// Plays one conversation from the first contact. `finish` closes it; otherwise it stops in a
     /// random current state (New, Open or Waiting).
-    fn conversation(&mut self, customer: &CustomerId, first: &str, channel: Channel, start: DateTime<Utc>, channels: &[Channel], finish: bool) {
+    fn conversation(
+        &mut self,
+        customer: &CustomerId,
+        first: &str,
+        channel: Channel,
+        start: DateTime<Utc>,
+        channels: &[Channel],
+        finish: bool,
+    ) {
         let script = self.pick(SCRIPTS);
         let order = self.order();
         let fill = |s: &str| s.replace("{order}", &order).replace("{first}", first);
         let subject = (channel == Channel::Email).then(|| fill(script.subject));
         let mut at = start;
-        let Some(Outcome::Conversation { conversation_id: conv, .. }) = self.apply(at, Command::Inbound {
-            customer_id: customer.clone(),
-            channel,
-            text: fill(script.opener),
-            subject: subject.clone(),
-        }) else {
+        let Some(Outcome::Conversation {
+            conversation_id: conv, ..
+        }) = self.apply(
+            at,
+            Command::Inbound {
+                customer_id: customer.clone(),
+                channel,
+                text: fill(script.opener),
+                subject: subject.clone(),
+            },
+        )
+        else {
             return;
         };
         let stage = if finish { 3 } else { self.rng.u8(0..3) };
         if stage == 0 {
             return; // New: waiting in the inbox.
         }
-        let Ok(inbox) = self.store.conversation(&conv).map(|c| c.assignee.inbox_id.clone()) else { return };
-        let agents = self.store.inbox(&inbox).map(|i| i.agent_ids.clone()).unwrap_or_default();
+        let Ok(inbox) = self.store.conversation(&conv).map(|c| c.assignee.inbox_id.clone()) else {
+            return;
+        };
+        let agents = self
+            .store
+            .inbox(&inbox)
+            .map(|i| i.agent_ids.clone())
+            .unwrap_or_default();
         if agents.is_empty() {
             return;
         }
         let agent = self.pick(&agents).clone();
         at += self.minutes(1, if finish { 240 } else { 20 });
-        self.apply(at, Command::Assign { conversation_id: conv.clone(), expected_version: None, assignee: Assignee { inbox_id: inbox.clone(), agent_id: Some(agent.clone()) }, actor: Actor::System });
+        self.apply(
+            at,
+            Command::Assign {
+                conversation_id: conv.clone(),
+                expected_version: None,
+                assignee: Assignee {
+                    inbox_id: inbox.clone(),
+                    agent_id: Some(agent.clone()),
+                },
+                actor: Actor::System,
+            },
+        );
         // Sometimes the agent answers on another channel the customer has (chat → email, say).
         let reply_channel = if !channel.can_reply() || self.rng.f32() < 0.25 {
             *self.pick(&channels.iter().copied().filter(|c| c.can_reply()).collect::<Vec<_>>())
@@ -315,12 +464,30 @@ impl Gen {
         };
         at += self.minutes(1, 30);
         let subject = (reply_channel == Channel::Email).then(|| format!("Re: {}", fill(script.subject)));
-        self.apply(at, Command::Reply { conversation_id: conv.clone(), expected_version: None, agent_id: agent.clone(), channel: reply_channel, text: fill(script.reply), subject: subject.clone() });
+        self.apply(
+            at,
+            Command::Reply {
+                conversation_id: conv.clone(),
+                expected_version: None,
+                agent_id: agent.clone(),
+                channel: reply_channel,
+                text: fill(script.reply),
+                subject: subject.clone(),
+            },
+        );
         if stage == 1 {
             // Open: the customer answered and waits on us.
             at += self.minutes(1, 90).min(self.anchor - at);
             if at <= self.anchor {
-                self.apply(at, Command::Inbound { customer_id: customer.clone(), channel: reply_channel, text: fill(script.follow_up), subject: None });
+                self.apply(
+                    at,
+                    Command::Inbound {
+                        customer_id: customer.clone(),
+                        channel: reply_channel,
+                        text: fill(script.follow_up),
+                        subject: None,
+                    },
+                );
             }
             return;
         }
@@ -328,50 +495,132 @@ impl Gen {
             return; // Waiting on the customer.
         }
         at += self.minutes(20, 60 * 20);
-        self.apply(at, Command::Inbound { customer_id: customer.clone(), channel: reply_channel, text: fill(script.follow_up), subject: None });
+        self.apply(
+            at,
+            Command::Inbound {
+                customer_id: customer.clone(),
+                channel: reply_channel,
+                text: fill(script.follow_up),
+                subject: None,
+            },
+        );
         at += self.minutes(1, 60);
-        self.apply(at, Command::Reply { conversation_id: conv.clone(), expected_version: None, agent_id: agent.clone(), channel: reply_channel, text: fill(script.wrap_up), subject });
+        self.apply(
+            at,
+            Command::Reply {
+                conversation_id: conv.clone(),
+                expected_version: None,
+                agent_id: agent.clone(),
+                channel: reply_channel,
+                text: fill(script.wrap_up),
+                subject,
+            },
+        );
         if self.rng.f32() < 0.2 {
             at += self.minutes(1, 5);
-            self.apply(at, Command::AddNote { conversation_id: conv.clone(), agent_id: agent.clone(), body: "Customer was happy with the outcome. Flagged for the monthly quality review.".into() });
+            self.apply(
+                at,
+                Command::AddNote {
+                    conversation_id: conv.clone(),
+                    agent_id: agent.clone(),
+                    body: "Customer was happy with the outcome. Flagged for the monthly quality review.".into(),
+                },
+            );
         }
         let mut topics = vec![TopicId::from(script.topic)];
         if self.rng.f32() < 0.2 {
             topics.push(TopicId::from("complaint"));
         }
         at += self.minutes(1, 10);
-        self.apply(at, Command::SetTopics { conversation_id: conv.clone(), expected_version: None, topic_ids: topics, actor: Actor::agent(&agent) });
+        self.apply(
+            at,
+            Command::SetTopics {
+                conversation_id: conv.clone(),
+                expected_version: None,
+                topic_ids: topics,
+                actor: Actor::agent(&agent),
+            },
+        );
         at += self.minutes(1, 10);
-        self.apply(at, Command::SetStatus { conversation_id: conv.clone(), expected_version: None, status: Status::Closed, actor: Actor::agent(&agent) });
+        self.apply(
+            at,
+            Command::SetStatus {
+                conversation_id: conv.clone(),
+                expected_version: None,
+                status: Status::Closed,
+                actor: Actor::agent(&agent),
+            },
+        );
         if self.rng.f32() < 0.15 {
             // Came back inside the reopen window: the same conversation reopens.
             at += self.minutes(60, 60 * 10);
-            self.apply(at, Command::Inbound { customer_id: customer.clone(), channel: reply_channel, text: "Sorry, one more question: can I use the same return label for a second item?".into(), subject: None });
+            self.apply(
+                at,
+                Command::Inbound {
+                    customer_id: customer.clone(),
+                    channel: reply_channel,
+                    text: "Sorry, one more question: can I use the same return label for a second item?".into(),
+                    subject: None,
+                },
+            );
             at += self.minutes(2, 40);
-            self.apply(at, Command::Reply { conversation_id: conv.clone(), expected_version: None, agent_id: agent.clone(), channel: reply_channel, text: "Yes, as long as both fit in one box.".into(), subject: None });
+            self.apply(
+                at,
+                Command::Reply {
+                    conversation_id: conv.clone(),
+                    expected_version: None,
+                    agent_id: agent.clone(),
+                    channel: reply_channel,
+                    text: "Yes, as long as both fit in one box.".into(),
+                    subject: None,
+                },
+            );
             at += self.minutes(1, 10);
-            self.apply(at, Command::SetStatus { conversation_id: conv, expected_version: None, status: Status::Closed, actor: Actor::agent(&agent) });
+            self.apply(
+                at,
+                Command::SetStatus {
+                    conversation_id: conv,
+                    expected_version: None,
+                    status: Status::Closed,
+                    actor: Actor::agent(&agent),
+                },
+            );
         }
     }
 
     fn task(&mut self, customer: &CustomerId, first: &str) {
         let inbox = self.pick(&self.store.directory.inboxes.clone()).clone();
-        let Some(agent) = inbox.agent_ids.first().cloned() else { return };
+        let Some(agent) = inbox.agent_ids.first().cloned() else {
+            return;
+        };
         let owner = self.pick(&inbox.agent_ids).clone();
         let created = self.anchor - self.minutes(60, 60 * 24 * 5);
         let due = self.anchor + Duration::hours(self.rng.i64(-30..=72));
         let body = format!("Call {first} back about the replacement order");
-        let Some(Outcome::Task { task_id }) = self.apply(created, Command::CreateTask {
-            customer_id: customer.clone(),
-            body,
-            due_at: due,
-            assignee: Assignee { inbox_id: inbox.id.clone(), agent_id: Some(owner) },
-            agent_id: agent.clone(),
-        }) else {
+        let Some(Outcome::Task { task_id }) = self.apply(
+            created,
+            Command::CreateTask {
+                customer_id: customer.clone(),
+                body,
+                due_at: due,
+                assignee: Assignee {
+                    inbox_id: inbox.id.clone(),
+                    agent_id: Some(owner),
+                },
+                agent_id: agent.clone(),
+            },
+        ) else {
             return;
         };
         if self.rng.f32() < 0.5 {
-            self.apply(created + Duration::minutes(30), Command::CommentTask { task_id, agent_id: agent, body: "Left a voicemail; will try again tomorrow.".into() });
+            self.apply(
+                created + Duration::minutes(30),
+                Command::CommentTask {
+                    task_id,
+                    agent_id: agent,
+                    body: "Left a voicemail; will try again tomorrow.".into(),
+                },
+            );
         }
     }
 }

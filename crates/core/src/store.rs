@@ -50,9 +50,15 @@ pub struct NewCustomer {
 /// Every write the domain accepts. `expected_version`, when given, must equal the
 /// conversation's current version or the write is refused as a conflict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "command", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "command",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
 pub enum Command {
-    CreateCustomer { customer: NewCustomer },
+    CreateCustomer {
+        customer: NewCustomer,
+    },
     /// The customer writes or calls in on `channel`.
     Inbound {
         customer_id: CustomerId,
@@ -72,7 +78,11 @@ pub enum Command {
         #[serde(default)]
         subject: Option<String>,
     },
-    AddNote { conversation_id: ConversationId, agent_id: AgentId, body: String },
+    AddNote {
+        conversation_id: ConversationId,
+        agent_id: AgentId,
+        body: String,
+    },
     Assign {
         conversation_id: ConversationId,
         #[serde(default)]
@@ -94,7 +104,12 @@ pub enum Command {
         topic_ids: Vec<TopicId>,
         actor: Actor,
     },
-    AddActivity { customer_id: CustomerId, title: String, body: String, link: Option<String> },
+    AddActivity {
+        customer_id: CustomerId,
+        title: String,
+        body: String,
+        link: Option<String>,
+    },
     CreateTask {
         customer_id: CustomerId,
         body: String,
@@ -102,8 +117,16 @@ pub enum Command {
         assignee: Assignee,
         agent_id: AgentId,
     },
-    CommentTask { task_id: TaskId, agent_id: AgentId, body: String },
-    SetTaskStatus { task_id: TaskId, status: TaskStatus, agent_id: AgentId },
+    CommentTask {
+        task_id: TaskId,
+        agent_id: AgentId,
+        body: String,
+    },
+    SetTaskStatus {
+        task_id: TaskId,
+        status: TaskStatus,
+        agent_id: AgentId,
+    },
 }
 
 /// How an inbound contact was routed.
@@ -121,10 +144,19 @@ pub enum Routing {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE", rename_all_fields = "camelCase")]
 pub enum Outcome {
-    Customer { customer_id: CustomerId },
-    Conversation { conversation_id: ConversationId, routing: Option<Routing> },
-    Item { item_id: ItemId },
-    Task { task_id: TaskId },
+    Customer {
+        customer_id: CustomerId,
+    },
+    Conversation {
+        conversation_id: ConversationId,
+        routing: Option<Routing>,
+    },
+    Item {
+        item_id: ItemId,
+    },
+    Task {
+        task_id: TaskId,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,7 +187,10 @@ pub struct Store {
 
 impl Store {
     pub fn new(directory: Directory) -> Self {
-        Store { directory, ..Store::default() }
+        Store {
+            directory,
+            ..Store::default()
+        }
     }
 
     /// Rebuilds derived indexes; call after deserializing.
@@ -180,7 +215,9 @@ impl Store {
     }
 
     pub fn conversation(&self, id: &ConversationId) -> CoreResult<&Conversation> {
-        self.conversations.get(id).ok_or_else(|| not_found("conversation", id.as_str()))
+        self.conversations
+            .get(id)
+            .ok_or_else(|| not_found("conversation", id.as_str()))
     }
 
     pub fn conversations(&self) -> impl Iterator<Item = &Conversation> {
@@ -218,15 +255,27 @@ impl Store {
     }
 
     pub fn inbox(&self, id: &InboxId) -> CoreResult<&Inbox> {
-        self.directory.inboxes.iter().find(|i| &i.id == id).ok_or_else(|| not_found("inbox", id.as_str()))
+        self.directory
+            .inboxes
+            .iter()
+            .find(|i| &i.id == id)
+            .ok_or_else(|| not_found("inbox", id.as_str()))
     }
 
     pub fn agent(&self, id: &AgentId) -> CoreResult<&Agent> {
-        self.directory.agents.iter().find(|a| &a.id == id).ok_or_else(|| not_found("agent", id.as_str()))
+        self.directory
+            .agents
+            .iter()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| not_found("agent", id.as_str()))
     }
 
     pub fn topic(&self, id: &TopicId) -> CoreResult<&Topic> {
-        self.directory.topics.iter().find(|t| &t.id == id).ok_or_else(|| not_found("topic", id.as_str()))
+        self.directory
+            .topics
+            .iter()
+            .find(|t| &t.id == id)
+            .ok_or_else(|| not_found("topic", id.as_str()))
     }
 
     /// The statuses an agent may pick for a conversation in `from`, given whether it has an agent.
@@ -243,38 +292,84 @@ impl Store {
     pub fn apply(&mut self, now: DateTime<Utc>, command: &Command) -> CoreResult<Outcome> {
         match command {
             Command::CreateCustomer { customer } => self.create_customer(now, customer),
-            Command::Inbound { customer_id, channel, text, subject } => {
-                self.inbound(now, customer_id, *channel, text, subject.clone())
-            }
-            Command::Reply { conversation_id, expected_version, agent_id, channel, text, subject } => {
-                self.reply(now, conversation_id, *expected_version, agent_id, *channel, text, subject.clone())
-            }
-            Command::AddNote { conversation_id, agent_id, body } => {
-                self.add_note(now, conversation_id, agent_id, body)
-            }
-            Command::Assign { conversation_id, expected_version, assignee, actor } => {
-                self.assign(now, conversation_id, *expected_version, assignee, actor)
-            }
-            Command::SetStatus { conversation_id, expected_version, status, actor } => {
-                self.set_status(now, conversation_id, *expected_version, *status, actor)
-            }
-            Command::SetTopics { conversation_id, expected_version, topic_ids, actor } => {
-                self.set_topics(now, conversation_id, *expected_version, topic_ids, actor)
-            }
-            Command::AddActivity { customer_id, title, body, link } => {
+            Command::Inbound {
+                customer_id,
+                channel,
+                text,
+                subject,
+            } => self.inbound(now, customer_id, *channel, text, subject.clone()),
+            Command::Reply {
+                conversation_id,
+                expected_version,
+                agent_id,
+                channel,
+                text,
+                subject,
+            } => self.reply(
+                now,
+                conversation_id,
+                *expected_version,
+                agent_id,
+                *channel,
+                text,
+                subject.clone(),
+            ),
+            Command::AddNote {
+                conversation_id,
+                agent_id,
+                body,
+            } => self.add_note(now, conversation_id, agent_id, body),
+            Command::Assign {
+                conversation_id,
+                expected_version,
+                assignee,
+                actor,
+            } => self.assign(now, conversation_id, *expected_version, assignee, actor),
+            Command::SetStatus {
+                conversation_id,
+                expected_version,
+                status,
+                actor,
+            } => self.set_status(now, conversation_id, *expected_version, *status, actor),
+            Command::SetTopics {
+                conversation_id,
+                expected_version,
+                topic_ids,
+                actor,
+            } => self.set_topics(now, conversation_id, *expected_version, topic_ids, actor),
+            Command::AddActivity {
+                customer_id,
+                title,
+                body,
+                link,
+            } => {
                 self.customer(customer_id)?;
                 non_empty(title, "The activity needs a title.")?;
-                let content = ItemContent::CustomerActivity { title: title.clone(), body: body.clone(), link: link.clone() };
+                let content = ItemContent::CustomerActivity {
+                    title: title.clone(),
+                    body: body.clone(),
+                    link: link.clone(),
+                };
                 let item_id = self.push_item(now, customer_id, None, Initiator::System, content);
                 Ok(Outcome::Item { item_id })
             }
-            Command::CreateTask { customer_id, body, due_at, assignee, agent_id } => {
-                self.create_task(now, customer_id, body, *due_at, assignee, agent_id)
-            }
-            Command::CommentTask { task_id, agent_id, body } => self.comment_task(now, task_id, agent_id, body),
-            Command::SetTaskStatus { task_id, status, agent_id } => {
-                self.set_task_status(now, task_id, *status, agent_id)
-            }
+            Command::CreateTask {
+                customer_id,
+                body,
+                due_at,
+                assignee,
+                agent_id,
+            } => self.create_task(now, customer_id, body, *due_at, assignee, agent_id),
+            Command::CommentTask {
+                task_id,
+                agent_id,
+                body,
+            } => self.comment_task(now, task_id, agent_id, body),
+            Command::SetTaskStatus {
+                task_id,
+                status,
+                agent_id,
+            } => self.set_task_status(now, task_id, *status, agent_id),
         }
     }
 
@@ -291,7 +386,11 @@ impl Store {
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
                 .enumerate()
-                .map(|(i, s)| ContactPoint { original: s.to_owned(), primary: i == 0, label: None })
+                .map(|(i, s)| ContactPoint {
+                    original: s.to_owned(),
+                    primary: i == 0,
+                    label: None,
+                })
                 .collect()
         };
         let id = CustomerId(self.next_id("cu"));
@@ -331,35 +430,62 @@ impl Store {
         if routing == Routing::Reopened {
             let conv = self.conv_mut(&conv_id)?;
             // Back to the agent who had it, if any; otherwise into the inbox's queue.
-            let status = if conv.assignee.agent_id.is_some() { Status::Open } else { Status::New };
+            let status = if conv.assignee.agent_id.is_some() {
+                Status::Open
+            } else {
+                Status::New
+            };
             conv.status = status;
             conv.closed_at = None;
             conv.reopen_count += 1;
-            self.push_item(now, customer_id, Some(&conv_id), Initiator::Customer, ItemContent::ConversationStatusChange { status });
+            self.push_item(
+                now,
+                customer_id,
+                Some(&conv_id),
+                Initiator::Customer,
+                ItemContent::ConversationStatusChange { status },
+            );
         }
         let content = ItemContent::message(channel, Direction::Inbound, text.to_owned(), subject);
         self.push_item(now, customer_id, Some(&conv_id), Initiator::Customer, content);
         let conv = self.conv_mut(&conv_id)?;
         if conv.status == Status::Waiting {
             conv.status = Status::Open;
-            self.push_item(now, customer_id, Some(&conv_id), Initiator::Customer, ItemContent::ConversationStatusChange { status: Status::Open });
+            self.push_item(
+                now,
+                customer_id,
+                Some(&conv_id),
+                Initiator::Customer,
+                ItemContent::ConversationStatusChange { status: Status::Open },
+            );
         }
         let conv = self.conv_mut(&conv_id)?;
         conv.customer_waiting_since.get_or_insert(now);
         touch(conv, now, Some(channel));
-        Ok(Outcome::Conversation { conversation_id: conv_id, routing: Some(routing) })
+        Ok(Outcome::Conversation {
+            conversation_id: conv_id,
+            routing: Some(routing),
+        })
     }
 
     /// The customer's most recently closed conversation, if still inside its inbox's window.
     /// (Not simply the newest one: an agent may have reopened and closed an older one since.)
     fn reopenable(&self, now: DateTime<Utc>, customer_id: &CustomerId) -> Option<ConversationId> {
-        let last = self.conversations_of(customer_id).filter(|c| c.closed_at.is_some()).max_by_key(|c| c.closed_at)?;
+        let last = self
+            .conversations_of(customer_id)
+            .filter(|c| c.closed_at.is_some())
+            .max_by_key(|c| c.closed_at)?;
         let closed_at = last.closed_at?;
         let window = self.inbox(&last.assignee.inbox_id).ok()?.reopen_window_hours;
         (now - closed_at <= Duration::hours(i64::from(window))).then(|| last.id.clone())
     }
 
-    fn start_conversation(&mut self, now: DateTime<Utc>, customer_id: &CustomerId, channel: Channel) -> CoreResult<ConversationId> {
+    fn start_conversation(
+        &mut self,
+        now: DateTime<Utc>,
+        customer_id: &CustomerId,
+        channel: Channel,
+    ) -> CoreResult<ConversationId> {
         let inbox_id = self
             .directory
             .inboxes
@@ -373,7 +499,10 @@ impl Store {
             id: id.clone(),
             customer_id: customer_id.clone(),
             status: Status::New,
-            assignee: Assignee { inbox_id: inbox_id.clone(), agent_id: None },
+            assignee: Assignee {
+                inbox_id: inbox_id.clone(),
+                agent_id: None,
+            },
             topic_ids: Vec::new(),
             created_at: now,
             closed_at: None,
@@ -385,9 +514,27 @@ impl Store {
             reopen_count: 0,
         };
         self.conversations.insert(id.clone(), conv);
-        self.by_customer.entry(customer_id.clone()).or_default().push(id.clone());
-        self.push_item(now, customer_id, Some(&id), Initiator::Customer, ItemContent::AssignmentChange { inbox_id, agent_id: None });
-        self.push_item(now, customer_id, Some(&id), Initiator::Customer, ItemContent::ConversationStatusChange { status: Status::New });
+        self.by_customer
+            .entry(customer_id.clone())
+            .or_default()
+            .push(id.clone());
+        self.push_item(
+            now,
+            customer_id,
+            Some(&id),
+            Initiator::Customer,
+            ItemContent::AssignmentChange {
+                inbox_id,
+                agent_id: None,
+            },
+        );
+        self.push_item(
+            now,
+            customer_id,
+            Some(&id),
+            Initiator::Customer,
+            ItemContent::ConversationStatusChange { status: Status::New },
+        );
         Ok(id)
     }
 
@@ -423,27 +570,62 @@ impl Store {
         let actor = Actor::agent(agent_id);
         let customer = conv.customer_id.clone();
         if take {
-            let assignee = Assignee { inbox_id: conv.assignee.inbox_id.clone(), agent_id: Some(agent_id.clone()) };
+            let assignee = Assignee {
+                inbox_id: conv.assignee.inbox_id.clone(),
+                agent_id: Some(agent_id.clone()),
+            };
             self.conv_mut(conv_id)?.assignee = assignee.clone();
-            self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::AssignmentChange { inbox_id: assignee.inbox_id, agent_id: assignee.agent_id });
+            self.push_item(
+                now,
+                &customer,
+                Some(conv_id),
+                actor.initiator(),
+                ItemContent::AssignmentChange {
+                    inbox_id: assignee.inbox_id,
+                    agent_id: assignee.agent_id,
+                },
+            );
         }
         let content = ItemContent::message(channel, Direction::Outbound, text.to_owned(), subject);
         self.push_item(now, &customer, Some(conv_id), actor.initiator(), content);
         if conv.status != Status::Waiting {
             self.conv_mut(conv_id)?.status = Status::Waiting;
-            self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::ConversationStatusChange { status: Status::Waiting });
+            self.push_item(
+                now,
+                &customer,
+                Some(conv_id),
+                actor.initiator(),
+                ItemContent::ConversationStatusChange {
+                    status: Status::Waiting,
+                },
+            );
         }
         let conv = self.conv_mut(conv_id)?;
         conv.customer_waiting_since = None;
         touch(conv, now, Some(channel));
-        Ok(Outcome::Conversation { conversation_id: conv_id.clone(), routing: None })
+        Ok(Outcome::Conversation {
+            conversation_id: conv_id.clone(),
+            routing: None,
+        })
     }
 
-    fn add_note(&mut self, now: DateTime<Utc>, conv_id: &ConversationId, agent_id: &AgentId, body: &str) -> CoreResult<Outcome> {
+    fn add_note(
+        &mut self,
+        now: DateTime<Utc>,
+        conv_id: &ConversationId,
+        agent_id: &AgentId,
+        body: &str,
+    ) -> CoreResult<Outcome> {
         self.agent(agent_id)?;
         non_empty(body, "The note is empty.")?;
         let customer = self.conversation(conv_id)?.customer_id.clone();
-        let item_id = self.push_item(now, &customer, Some(conv_id), Initiator::Agent { id: agent_id.clone() }, ItemContent::ConversationNote { body: body.to_owned() });
+        let item_id = self.push_item(
+            now,
+            &customer,
+            Some(conv_id),
+            Initiator::Agent { id: agent_id.clone() },
+            ItemContent::ConversationNote { body: body.to_owned() },
+        );
         touch(self.conv_mut(conv_id)?, now, None);
         Ok(Outcome::Item { item_id })
     }
@@ -468,7 +650,10 @@ impl Store {
             }
         }
         if &conv.assignee == assignee {
-            return Ok(Outcome::Conversation { conversation_id: conv_id.clone(), routing: None });
+            return Ok(Outcome::Conversation {
+                conversation_id: conv_id.clone(),
+                routing: None,
+            });
         }
         let status = match (&assignee.agent_id, conv.status) {
             (None, _) => Status::New,
@@ -479,12 +664,30 @@ impl Store {
         let c = self.conv_mut(conv_id)?;
         c.assignee = assignee.clone();
         c.status = status;
-        self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::AssignmentChange { inbox_id: assignee.inbox_id.clone(), agent_id: assignee.agent_id.clone() });
+        self.push_item(
+            now,
+            &customer,
+            Some(conv_id),
+            actor.initiator(),
+            ItemContent::AssignmentChange {
+                inbox_id: assignee.inbox_id.clone(),
+                agent_id: assignee.agent_id.clone(),
+            },
+        );
         if status != conv.status {
-            self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::ConversationStatusChange { status });
+            self.push_item(
+                now,
+                &customer,
+                Some(conv_id),
+                actor.initiator(),
+                ItemContent::ConversationStatusChange { status },
+            );
         }
         touch(self.conv_mut(conv_id)?, now, None);
-        Ok(Outcome::Conversation { conversation_id: conv_id.clone(), routing: None })
+        Ok(Outcome::Conversation {
+            conversation_id: conv_id.clone(),
+            routing: None,
+        })
     }
 
     fn set_status(
@@ -496,14 +699,19 @@ impl Store {
         actor: &Actor,
     ) -> CoreResult<Outcome> {
         let conv = self.writable(conv_id, expected)?.clone();
-        let done = Outcome::Conversation { conversation_id: conv_id.clone(), routing: None };
+        let done = Outcome::Conversation {
+            conversation_id: conv_id.clone(),
+            routing: None,
+        };
         if conv.status == status {
             return Ok(done);
         }
         let inbox = self.inbox(&conv.assignee.inbox_id)?;
         // Reopening an ownerless conversation makes it the reopening agent's.
         let take = match actor {
-            Actor::Agent { id } if conv.status.is_closed() && conv.assignee.agent_id.is_none() && status == Status::Open => {
+            Actor::Agent { id }
+                if conv.status.is_closed() && conv.assignee.agent_id.is_none() && status == Status::Open =>
+            {
                 if !inbox.agent_ids.contains(id) {
                     return Err(CoreError::AgentNotInInbox);
                 }
@@ -530,7 +738,16 @@ impl Store {
         if let Some(agent) = take {
             let inbox_id = conv.assignee.inbox_id.clone();
             self.conv_mut(conv_id)?.assignee.agent_id = Some(agent.clone());
-            self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::AssignmentChange { inbox_id, agent_id: Some(agent) });
+            self.push_item(
+                now,
+                &customer,
+                Some(conv_id),
+                actor.initiator(),
+                ItemContent::AssignmentChange {
+                    inbox_id,
+                    agent_id: Some(agent),
+                },
+            );
         }
         let c = self.conv_mut(conv_id)?;
         c.status = status;
@@ -538,7 +755,13 @@ impl Store {
         if status == Status::Closed {
             c.customer_waiting_since = None;
         }
-        self.push_item(now, &customer, Some(conv_id), actor.initiator(), ItemContent::ConversationStatusChange { status });
+        self.push_item(
+            now,
+            &customer,
+            Some(conv_id),
+            actor.initiator(),
+            ItemContent::ConversationStatusChange { status },
+        );
         touch(self.conv_mut(conv_id)?, now, None);
         Ok(done)
     }
@@ -566,15 +789,25 @@ impl Store {
             }
         }
         let removed: Vec<TopicId> = conv.topic_ids.iter().filter(|t| !wanted.contains(t)).cloned().collect();
-        let done = Outcome::Conversation { conversation_id: conv_id.clone(), routing: None };
+        let done = Outcome::Conversation {
+            conversation_id: conv_id.clone(),
+            routing: None,
+        };
         if added.is_empty() && removed.is_empty() {
             return Ok(done);
         }
-        if conv.status.is_closed() && wanted.is_empty() && self.inbox(&conv.assignee.inbox_id)?.topics_required_to_close {
+        if conv.status.is_closed() && wanted.is_empty() && self.inbox(&conv.assignee.inbox_id)?.topics_required_to_close
+        {
             return Err(CoreError::TopicsRequired);
         }
         self.conv_mut(conv_id)?.topic_ids = wanted;
-        self.push_item(now, &conv.customer_id, Some(conv_id), actor.initiator(), ItemContent::TopicChange { added, removed });
+        self.push_item(
+            now,
+            &conv.customer_id,
+            Some(conv_id),
+            actor.initiator(),
+            ItemContent::TopicChange { added, removed },
+        );
         touch(self.conv_mut(conv_id)?, now, None);
         Ok(done)
     }
@@ -612,35 +845,98 @@ impl Store {
         };
         self.tasks.insert(id.clone(), task);
         let conv = self.open_conversation_of(customer_id).map(|c| c.id.clone());
-        self.push_item(now, customer_id, conv.as_ref(), Initiator::Agent { id: agent_id.clone() }, ItemContent::Task { task_id: id.clone(), event: TaskEvent::Created, body: body.to_owned() });
+        self.push_item(
+            now,
+            customer_id,
+            conv.as_ref(),
+            Initiator::Agent { id: agent_id.clone() },
+            ItemContent::Task {
+                task_id: id.clone(),
+                event: TaskEvent::Created,
+                body: body.to_owned(),
+            },
+        );
         Ok(Outcome::Task { task_id: id })
     }
 
-    fn comment_task(&mut self, now: DateTime<Utc>, task_id: &TaskId, agent_id: &AgentId, body: &str) -> CoreResult<Outcome> {
+    fn comment_task(
+        &mut self,
+        now: DateTime<Utc>,
+        task_id: &TaskId,
+        agent_id: &AgentId,
+        body: &str,
+    ) -> CoreResult<Outcome> {
         self.agent(agent_id)?;
         self.task(task_id)?;
         non_empty(body, "The comment is empty.")?;
         let comment_id = ItemId(self.next_id("tc"));
-        let task = self.tasks.get_mut(task_id).ok_or_else(|| not_found("task", task_id.as_str()))?;
-        task.comments.push(TaskComment { id: comment_id, agent_id: agent_id.clone(), body: body.to_owned(), created_at: now });
+        let task = self
+            .tasks
+            .get_mut(task_id)
+            .ok_or_else(|| not_found("task", task_id.as_str()))?;
+        task.comments.push(TaskComment {
+            id: comment_id,
+            agent_id: agent_id.clone(),
+            body: body.to_owned(),
+            created_at: now,
+        });
         task.version += 1;
         let customer = task.customer_id.clone();
-        self.push_item(now, &customer, None, Initiator::Agent { id: agent_id.clone() }, ItemContent::Task { task_id: task_id.clone(), event: TaskEvent::Commented, body: body.to_owned() });
-        Ok(Outcome::Task { task_id: task_id.clone() })
+        self.push_item(
+            now,
+            &customer,
+            None,
+            Initiator::Agent { id: agent_id.clone() },
+            ItemContent::Task {
+                task_id: task_id.clone(),
+                event: TaskEvent::Commented,
+                body: body.to_owned(),
+            },
+        );
+        Ok(Outcome::Task {
+            task_id: task_id.clone(),
+        })
     }
 
-    fn set_task_status(&mut self, now: DateTime<Utc>, task_id: &TaskId, status: TaskStatus, agent_id: &AgentId) -> CoreResult<Outcome> {
+    fn set_task_status(
+        &mut self,
+        now: DateTime<Utc>,
+        task_id: &TaskId,
+        status: TaskStatus,
+        agent_id: &AgentId,
+    ) -> CoreResult<Outcome> {
         self.agent(agent_id)?;
-        let task = self.tasks.get_mut(task_id).ok_or_else(|| not_found("task", task_id.as_str()))?;
+        let task = self
+            .tasks
+            .get_mut(task_id)
+            .ok_or_else(|| not_found("task", task_id.as_str()))?;
         if task.status == status {
-            return Ok(Outcome::Task { task_id: task_id.clone() });
+            return Ok(Outcome::Task {
+                task_id: task_id.clone(),
+            });
         }
         task.status = status;
         task.version += 1;
         let (customer, body) = (task.customer_id.clone(), task.body.clone());
-        let event = if status == TaskStatus::Closed { TaskEvent::Closed } else { TaskEvent::Reopened };
-        self.push_item(now, &customer, None, Initiator::Agent { id: agent_id.clone() }, ItemContent::Task { task_id: task_id.clone(), event, body });
-        Ok(Outcome::Task { task_id: task_id.clone() })
+        let event = if status == TaskStatus::Closed {
+            TaskEvent::Closed
+        } else {
+            TaskEvent::Reopened
+        };
+        self.push_item(
+            now,
+            &customer,
+            None,
+            Initiator::Agent { id: agent_id.clone() },
+            ItemContent::Task {
+                task_id: task_id.clone(),
+                event,
+                body,
+            },
+        );
+        Ok(Outcome::Task {
+            task_id: task_id.clone(),
+        })
     }
 
     // ----- helpers -----
@@ -649,13 +945,18 @@ impl Store {
     fn writable(&self, id: &ConversationId, expected: Option<u64>) -> CoreResult<&Conversation> {
         let conv = self.conversation(id)?;
         match expected {
-            Some(v) if v != conv.version => Err(CoreError::Conflict { expected: v, current: conv.version }),
+            Some(v) if v != conv.version => Err(CoreError::Conflict {
+                expected: v,
+                current: conv.version,
+            }),
             _ => Ok(conv),
         }
     }
 
     fn conv_mut(&mut self, id: &ConversationId) -> CoreResult<&mut Conversation> {
-        self.conversations.get_mut(id).ok_or_else(|| not_found("conversation", id.as_str()))
+        self.conversations
+            .get_mut(id)
+            .ok_or_else(|| not_found("conversation", id.as_str()))
     }
 
     fn push_item(
@@ -711,7 +1012,10 @@ fn touch(conv: &mut Conversation, now: DateTime<Utc>, channel: Option<Channel>) 
 }
 
 fn not_found(kind: &'static str, id: &str) -> CoreError {
-    CoreError::NotFound { kind, id: id.to_owned() }
+    CoreError::NotFound {
+        kind,
+        id: id.to_owned(),
+    }
 }
 
 fn non_empty(text: &str, message: &str) -> CoreResult<()> {
