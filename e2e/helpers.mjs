@@ -52,8 +52,8 @@ export async function screenshot(page, name) {
  * Runs `fn({ page, errors })` on a fresh page; on failure saves `<name>-failure.png` and
  * appends the page errors to the message, since they usually explain a timeout.
  */
-export async function withPage(browser, name, fn) {
-  const { page, errors, close } = await openPage(browser);
+export async function withPage(browser, name, fn, options = {}) {
+  const { page, errors, close } = await openPage(browser, options);
   try {
     await fn({ page, errors });
   } catch (err) {

@@ -7,19 +7,27 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A}
 use leptos_router::path;
 
 use crate::api::{Api, Backend, DemoBackend, DEMO_KEY};
+use crate::components::toast::{ToastHost, Toasts};
 use crate::customer::{CustomerStandalone, CustomerWorkspace};
 use crate::inbox::{InboxLayout, Nav, NoSelection};
 use crate::routing;
+use crate::search::SearchPage;
 use crate::session::Session;
 use crate::settings::SettingsPage;
+use crate::shortcuts::Shortcuts;
+use crate::tasks::MyTasksPage;
 
 #[component]
 pub fn App() -> impl IntoView {
-    let demo = DemoBackend::open(DEMO_KEY);
-    let notice = RwSignal::new(demo.take_notice());
-    let api = Api::new(Backend::Demo(demo));
-    api.provide();
+    // Tests may provide their own backend; otherwise the embedded demo.
+    let api = use_context::<Api>().unwrap_or_else(|| {
+        let api = Api::new(Backend::Demo(DemoBackend::open(DEMO_KEY)));
+        api.provide();
+        api
+    });
+    let notice = RwSignal::new(api.demo().and_then(|d| d.take_notice()));
     let session = Session::provide();
+    Toasts::provide();
     spawn_local(async move {
         match api.backend().directory().await {
             Ok(dir) => session.directory.set(dir),
@@ -45,8 +53,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!(":customer") view=CustomerWorkspace/>
                     </ParentRoute>
                     <Route path=path!("customers/:customer") view=CustomerStandalone/>
+                    <Route path=path!("search") view=SearchPage/>
+                    <Route path=path!("tasks") view=MyTasksPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                 </Routes>
+                <ToastHost/>
+                <Shortcuts/>
             </div>
         </Router>
     }

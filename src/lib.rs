@@ -6,8 +6,11 @@ pub mod components;
 pub mod customer;
 pub mod inbox;
 pub mod routing;
+pub mod search;
 pub mod session;
 pub mod settings;
+pub mod shortcuts;
+pub mod tasks;
 
 pub use app::App;
 

@@ -8,12 +8,13 @@ use std::sync::OnceLock;
 pub fn base() -> &'static str {
     static BASE: OnceLock<String> = OnceLock::new();
     BASE.get_or_init(|| {
-        let uri = leptos::prelude::document()
-            .base_uri()
-            .ok()
-            .flatten()
-            .unwrap_or_default();
-        base_path(&uri)
+        let doc = leptos::prelude::document();
+        // Without a <base> element the base URI is the page's own URL, which says nothing about
+        // where the app lives; the build always writes one.
+        if doc.query_selector("base[href]").ok().flatten().is_none() {
+            return String::new();
+        }
+        base_path(&doc.base_uri().ok().flatten().unwrap_or_default())
     })
 }
 

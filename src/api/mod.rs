@@ -100,6 +100,26 @@ impl Backend {
         }
     }
 
+    /// Open and closed tasks assigned to `agent`, soonest due first, with the customer's name.
+    pub async fn tasks_for(&self, agent: AgentId) -> Result<Vec<(Task, String)>, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| {
+                let mut list: Vec<(Task, String)> = s
+                    .tasks()
+                    .filter(|t| t.assignee.agent_id.as_ref() == Some(&agent))
+                    .map(|t| {
+                        (
+                            t.clone(),
+                            s.customer(&t.customer_id).map(|c| c.name.clone()).unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                list.sort_by_key(|(t, _)| t.due_at);
+                list
+            })),
+        }
+    }
+
     /// Performs one write. Every change the app makes goes through here.
     pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
         match self {

@@ -1,6 +1,7 @@
 //! Small widgets used across features.
 
 pub mod time;
+pub mod toast;
 
 use leptos::prelude::*;
 use rapport_core::{Channel, Status};

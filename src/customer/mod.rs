@@ -1,14 +1,20 @@
 //! The customer page: profile, and the lifelong timeline with each past conversation folded into
 //! a chapter and the current one open.
 
+mod composer;
+mod header;
+mod simulator;
+pub mod tasks;
 mod timeline;
+
+pub use composer::focus_text;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_core::{Channel, CustomerId, TaskStatus};
+use rapport_core::{Channel, CustomerId, Direction, ItemContent};
 
 use crate::api::{Api, ApiError, CustomerPage};
-use crate::components::time::{day, local_offset, relative};
+use crate::components::time::{day, local_offset};
 use crate::components::{Avatar, ErrorNotice, StatusPill};
 use crate::session::Session;
 
@@ -53,42 +59,59 @@ fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
 
 #[component]
 fn CustomerLoaded(page: CustomerPage) -> impl IntoView {
-    let session = Session::use_session();
-    let current = page.conversations.iter().rev().find(|c| !c.status.is_closed()).cloned();
-    let header = current.as_ref().map(|c| {
-        let assignee = c
-            .assignee
-            .agent_id
-            .as_ref()
-            .map(|a| session.agent_name(a))
-            .unwrap_or_else(|| "Unassigned".into());
-        let topics: Vec<String> = c.topic_ids.iter().map(|t| session.topic_name(t)).collect();
-        view! {
-            <div class="conversation-header" data-testid="conversation-header">
-                <StatusPill status=c.status/>
-                <span class="assignee-line">{session.inbox_name(&c.assignee.inbox_id)} " · " {assignee}</span>
-                {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
-            </div>
-        }
+    provide_context(tasks::TaskSeed(RwSignal::new(None)));
+    // The conversation the header acts on: the open one, else the latest (so it can be reopened).
+    let current = page
+        .conversations
+        .iter()
+        .rev()
+        .find(|c| !c.status.is_closed())
+        .or(page.conversations.last())
+        .cloned();
+    let open = current.clone().filter(|c| !c.status.is_closed());
+    let last_inbound = page
+        .timeline
+        .iter()
+        .rev()
+        .find(|i| i.content.direction() == Some(Direction::Inbound))
+        .and_then(|i| i.content.channel());
+    let last_subject = open.as_ref().and_then(|c| {
+        page.timeline
+            .iter()
+            .rev()
+            .filter(|i| i.conversation_id.as_ref() == Some(&c.id))
+            .find_map(|i| match &i.content {
+                ItemContent::Email { subject, .. } if !subject.is_empty() => Some(subject.clone()),
+                _ => None,
+            })
     });
+    let composer = match open {
+        Some(conv) => view! {
+            <composer::Composer conv customer=page.customer.clone() default_channel=last_inbound.unwrap_or(Channel::Email) last_subject/>
+        }
+        .into_any(),
+        None => view! {
+            <p class="composer-closed muted">"No open conversation. When this customer writes in, their message starts or reopens one here."</p>
+        }
+        .into_any(),
+    };
     view! {
         <div class="customer-page">
             <header class="customer-head">
                 <Avatar name=page.customer.name.clone() large=true/>
-                <div>
+                <div class="customer-head-main">
                     <h1 class="customer-title">{page.customer.name.clone()}</h1>
-                    {match header {
-                        Some(h) => h.into_any(),
-                        None => view! {
-                            <div class="conversation-header" data-testid="conversation-header">
-                                <span class="muted">"No open conversation"</span>
-                            </div>
-                        }.into_any(),
+                    {match current {
+                        Some(conv) => view! { <header::ConversationHeader conv/> }.into_any(),
+                        None => view! { <p class="muted">"No conversations yet"</p> }.into_any(),
                     }}
                 </div>
             </header>
             <div class="customer-body">
-                <timeline::Timeline page=page.clone()/>
+                <div class="conversation-column">
+                    <timeline::Timeline page=page.clone()/>
+                    {composer}
+                </div>
                 <Profile page/>
             </div>
         </div>
@@ -99,7 +122,6 @@ fn CustomerLoaded(page: CustomerPage) -> impl IntoView {
 fn Profile(page: CustomerPage) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let now = api.now();
     let offset = local_offset();
     let c = page.customer;
     let contacts: Vec<(Channel, Vec<(String, bool)>)> = {
@@ -121,12 +143,7 @@ fn Profile(page: CustomerPage) -> impl IntoView {
         }
         list
     };
-    let open_tasks: Vec<_> = page
-        .tasks
-        .iter()
-        .filter(|t| t.status == TaskStatus::Open)
-        .cloned()
-        .collect();
+    let is_demo = api.demo().is_some();
     view! {
         <aside class="profile" aria-label="Customer profile">
             <section>
@@ -148,26 +165,8 @@ fn Profile(page: CustomerPage) -> impl IntoView {
                     <dt>"Customer since"</dt><dd>{day(c.created_at, offset)}</dd>
                 </dl>
             </section>
-            <section>
-                <h2>"Tasks"</h2>
-                {if open_tasks.is_empty() {
-                    view! { <p class="muted">"No open tasks"</p> }.into_any()
-                } else {
-                    view! {
-                        <ul class="tasks">
-                            {open_tasks.into_iter().map(|t| {
-                                let overdue = t.due_at < now;
-                                view! {
-                                    <li class="task" class:overdue=overdue>
-                                        <span>{t.body.clone()}</span>
-                                        <span class="muted">"Due " {relative(now, t.due_at)} " · " {t.assignee.agent_id.as_ref().map(|a| session.agent_name(a)).unwrap_or_else(|| session.inbox_name(&t.assignee.inbox_id))}</span>
-                                    </li>
-                                }
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }}
-            </section>
+            <tasks::Tasks customer=c.clone() tasks=page.tasks.clone()/>
+            {is_demo.then(|| view! { <simulator::SimulateCustomer customer=c.clone()/> })}
             <section>
                 <h2>"Conversations"</h2>
                 <ul class="past">

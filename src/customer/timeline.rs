@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use rapport_core::{Conversation, ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
 
+use super::tasks::TaskSeed;
 use crate::api::{Api, CustomerPage};
 use crate::components::time::{day, local_offset, stamp};
 use crate::components::{ChannelBadge, StatusPill};
@@ -180,12 +181,17 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                 _ => None,
             };
             let text = message.text().unwrap_or_default().to_owned();
+            let seed = use_context::<TaskSeed>();
+            let quote = format!("Follow up: “{}”", text.chars().take(120).collect::<String>());
             view! {
                 <div class="message" class:outbound=outbound class:inbound=!outbound>
                     <div class="item-meta">
                         <span class="author">{who}</span>
                         {channel.map(|c| view! { <ChannelBadge channel=c/> })}
                         {time}
+                        {seed.map(|seed| view! {
+                            <button class="btn-link item-action" title="Create a task from this message" on:click=move |_| seed.0.set(Some(quote.clone()))>"Task"</button>
+                        })}
                     </div>
                     {subject.map(|s| view! { <p class="subject">{s}</p> })}
                     {extra.map(|s| view! { <p class="muted">{s}</p> })}

@@ -10,6 +10,7 @@ use crate::api::{Api, ApiError};
 use crate::components::time::{duration, relative};
 use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorNotice, StatusPill};
 use crate::routing;
+use crate::search::SearchBox;
 use crate::session::Session;
 
 fn view_title(view: &View, session: &Session) -> String {
@@ -57,13 +58,18 @@ pub fn Nav() -> impl IntoView {
                 <span class="logo" aria-hidden="true">"◐"</span>
                 <span class="brand-name">"Rapport"</span>
             </div>
+            <SearchBox/>
             <h2 class="nav-heading">"Conversations"</h2>
             <ul class="nav-list">{View::standard().into_iter().map(link).collect_view()}</ul>
             <h2 class="nav-heading">"Inboxes"</h2>
             <ul class="nav-list">
                 {move || session.directory.with(|d| d.inboxes.iter().map(|i| View::Inbox(i.id.clone())).collect::<Vec<_>>()).into_iter().map(link).collect_view()}
             </ul>
+            <ul class="nav-list">
+                <li><A href=routing::to("/tasks") {..} class="nav-link"><span class="nav-label">"My tasks"</span></A></li>
+            </ul>
             <div class="nav-foot">
+                {api.demo().is_some().then(|| view! { <TrialControls/> })}
                 <A href=routing::to("/settings") {..} class="nav-link">
                     <span class="nav-label">"Settings"</span>
                 </A>
@@ -165,8 +171,50 @@ fn ConversationList(rows: Vec<ConversationSummary>, slug: String) -> impl IntoVi
 #[component]
 pub fn NoSelection() -> impl IntoView {
     view! {
-        <main class="workspace" id="workspace">
+        <main class="workspace no-selection" id="workspace">
             <EmptyState title="Pick a conversation" hint="Choose a customer on the left to see their whole history."/>
         </main>
+    }
+}
+
+/// Demo-only controls for trials: the simulated clock, acting as another agent, reset.
+#[component]
+fn TrialControls() -> impl IntoView {
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let toasts = crate::components::toast::Toasts::use_toasts();
+    let clock = move || {
+        api.revision();
+        let offset = api.demo().map(|d| d.clock_offset()).unwrap_or_default();
+        if offset.is_zero() {
+            "Demo clock: real time".to_owned()
+        } else {
+            format!("Demo clock: +{}", duration(offset))
+        }
+    };
+    let advance = move |hours: i64| {
+        if let Some(demo) = api.demo() {
+            demo.advance_clock(chrono::Duration::hours(hours));
+            api.changed();
+            toasts.info(format!("Moved the demo clock {hours} h ahead."));
+        }
+    };
+    view! {
+        <details class="trial">
+            <summary>"Trial controls"</summary>
+            <p class="hint" data-testid="demo-clock">{clock}</p>
+            <div class="trial-buttons">
+                <button class="btn small" on:click=move |_| advance(1)>"+1 h"</button>
+                <button class="btn small" on:click=move |_| advance(24)>"+1 day"</button>
+                <button class="btn small" on:click=move |_| advance(72)>"+3 days"</button>
+            </div>
+            <label class="field">
+                <span class="hint">"Act as"</span>
+                <select aria-label="Act as agent" prop:value=move || session.agent.get().to_string()
+                    on:change:target=move |ev| session.agent.set(rapport_core::AgentId(ev.target().value()))>
+                    {move || session.directory.with(|d| d.agents.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
+                </select>
+            </label>
+        </details>
     }
 }

@@ -1,0 +1,239 @@
+// The agent desk on the demo backend, as an agent would use it: status, assignment, replies on two
+// channels, the reopen window, tasks, search, keyboard, drafts.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start } from './serve.mjs';
+import { launch, screenshot, withPage } from './helpers.mjs';
+
+const T = 30_000;
+let server;
+let baseUrl;
+let browser;
+
+before(async () => {
+  ({ server, baseUrl } = await start());
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+const navCount = async (page, slug) => Number(await page.locator(`nav a[href$="/inbox/${slug}"] .count`).textContent());
+
+/** Waits until the nav count for `slug` equals `n`. */
+async function expectCount(page, slug, n) {
+  await page.waitForFunction(
+    ([s, want]) => document.querySelector(`nav a[href$="/inbox/${s}"] .count`)?.textContent === String(want),
+    [slug, n],
+    { timeout: T },
+  );
+}
+
+const statusIs = (page, label) =>
+  page.locator(`button[data-status="${label}"][aria-pressed="true"]`).waitFor({ timeout: T });
+
+async function lastToast(page) {
+  const toast = page.getByTestId('toast').last();
+  await toast.waitFor({ timeout: T });
+  return toast.textContent();
+}
+
+async function send(page, channel, text) {
+  await page.locator('#mode-reply').click();
+  await page.locator('#channel-select').selectOption(channel);
+  await page.locator('#composer-text').fill(text);
+  await page.locator('#composer-text').press('Control+Enter');
+  await page.getByTestId('timeline').getByText(text).waitFor({ timeout: T });
+}
+
+async function customerWritesIn(page, channel, text) {
+  await page.getByLabel("Customer's channel").selectOption(channel);
+  await page.getByLabel("Customer's message").fill(text);
+  await page.locator('#simulate-inbound').click();
+  await page.getByTestId('timeline').getByText(text).first().waitFor({ timeout: T });
+}
+
+test('one conversation from New to Closed, reopened inside the window, new after it', { timeout: 180_000 }, () =>
+  withPage(browser, 'lifecycle', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}inbox/new`);
+    const rows = page.getByTestId('conversation-row');
+    await rows.first().waitFor({ timeout: T });
+    const [newBefore, openBefore] = [await navCount(page, 'new'), await navCount(page, 'open')];
+    const name = (await rows.first().locator('.customer-name').textContent()).trim();
+    await rows.first().click();
+    await page.locator('.customer-title', { hasText: name }).waitFor({ timeout: T });
+    await statusIs(page, 'New');
+    const chaptersBefore = await page.getByTestId('chapter').count();
+
+    // Assign to Ava (the current agent) in General Support: New → Open, and the counts move.
+    await page.locator('#assignee-select').selectOption('support|ag1');
+    await statusIs(page, 'Open');
+    await expectCount(page, 'new', newBefore - 1);
+    await expectCount(page, 'open', openBefore + 1);
+    assert.match(await lastToast(page), /Assigned to Ava Thompson/);
+
+    // Reply on SMS, then on email: both in the one timeline; the conversation waits on the customer.
+    await send(page, 'Sms', 'Thanks for writing, checking this for you now.');
+    await send(page, 'Email', 'Following up by email with the details.');
+    await statusIs(page, 'Waiting');
+    const current = page.locator('[data-testid=chapter][open]').last();
+    await current.getByText('Thanks for writing, checking this for you now.').waitFor();
+    await current.getByText('Following up by email with the details.').waitFor();
+    assert.ok(await current.locator('.channel-badge', { hasText: 'SMS' }).count() >= 1);
+    assert.ok(await current.locator('.channel-badge', { hasText: 'Email' }).count() >= 1);
+
+    // The customer answers: back to Open.
+    await customerWritesIn(page, 'Sms', 'Great, thank you!');
+    await statusIs(page, 'Open');
+    assert.match(await lastToast(page), /joined the open conversation/);
+
+    // Closing needs a topic in this inbox: the topic picker asks for one, inline.
+    await page.locator('button[data-status="Closed"]').click();
+    await page.getByText('Add a topic to close').waitFor({ timeout: T });
+    await statusIs(page, 'Open');
+    await page.locator('#topic-select').selectOption('where-is-my-order');
+    await page.locator('.topic.chip', { hasText: 'Where is my order' }).waitFor({ timeout: T });
+    await page.locator('button[data-status="Closed"]').click();
+    await statusIs(page, 'Closed');
+    await screenshot(page, 'closed.png');
+
+    // Writing again within the reopen window reopens the same conversation.
+    await customerWritesIn(page, 'Sms', 'Sorry, one more thing.');
+    await statusIs(page, 'Open');
+    assert.match(await lastToast(page), /reopened/);
+    assert.equal(await page.getByTestId('chapter').count(), chaptersBefore);
+
+    // Close again, move the clock past the window: the next message starts a new conversation.
+    await page.locator('button[data-status="Closed"]').click();
+    await statusIs(page, 'Closed');
+    await page.locator('details.trial > summary').click();
+    await page.getByRole('button', { name: '+3 days' }).click();
+    await page.getByTestId('demo-clock').getByText('+3 d').waitFor({ timeout: T });
+    await customerWritesIn(page, 'Email', 'Hello again, new question.');
+    assert.match(await lastToast(page), /new conversation started/);
+    await statusIs(page, 'New');
+    assert.equal(await page.getByTestId('chapter').count(), chaptersBefore + 1);
+    // The previous conversation is folded into a chapter, the new one open.
+    const chapters = page.getByTestId('chapter');
+    assert.equal(await chapters.nth(chaptersBefore - 1).getAttribute('open'), null);
+    assert.notEqual(await chapters.last().getAttribute('open'), null);
+    await screenshot(page, 'customer-light.png');
+
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('tasks: create from the customer page, comment, close', { timeout: 90_000 }, () =>
+  withPage(browser, 'tasks', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.getByTestId('timeline').waitFor({ timeout: T });
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByLabel('Task', { exact: true }).fill('Send the replacement strap');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const task = page.getByTestId('task').filter({ hasText: 'Send the replacement strap' });
+    await task.waitFor({ timeout: T });
+    await task.getByLabel('Comment on this task').fill('Ordered from the warehouse');
+    await task.getByLabel('Comment on this task').press('Enter');
+    await task.getByText('Ordered from the warehouse').waitFor({ timeout: T });
+    await task.getByRole('button', { name: 'Close task' }).click();
+    await page.locator('details.closed-tasks').getByText('Send the replacement strap').waitFor({ state: 'attached', timeout: T });
+    // And it shows in the timeline as task events.
+    await page.getByTestId('timeline').getByText('closed a task').last().waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('search finds a customer by phone number typed without formatting', { timeout: 90_000 }, () =>
+  withPage(browser, 'search', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    const phoneText = await page.locator('.contacts dt:text-is("Phone") + dd').first().textContent();
+    const name = (await page.locator('.customer-title').textContent()).trim();
+    const digits = phoneText.replace(/\D/g, '').slice(-7);
+    await page.keyboard.press('/');
+    await page.keyboard.type(digits);
+    await page.keyboard.press('Enter');
+    const hit = page.getByTestId('customer-results').getByText(name).first();
+    await hit.waitFor({ timeout: T });
+    await hit.click();
+    await page.locator('.customer-title', { hasText: name }).waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('keyboard: j/k through the list, ? for help, Ctrl+K runs a command by name', { timeout: 90_000 }, () =>
+  withPage(browser, 'keyboard', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}inbox/open`);
+    const rows = page.getByTestId('conversation-row');
+    await rows.nth(2).waitFor({ timeout: T });
+    const names = await rows.locator('.customer-name').allTextContents();
+    await page.keyboard.press('j');
+    await page.locator('.customer-title', { hasText: names[0] }).waitFor({ timeout: T });
+    await page.keyboard.press('j');
+    await page.locator('.customer-title', { hasText: names[1] }).waitFor({ timeout: T });
+    await page.keyboard.press('k');
+    await page.locator('.customer-title', { hasText: names[0] }).waitFor({ timeout: T });
+
+    await page.keyboard.press('r');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'composer-text');
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor({ timeout: T });
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached', timeout: T });
+
+    await page.keyboard.press('Control+k');
+    await page.getByRole('combobox', { name: 'Command' }).fill('waiting');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/inbox\/waiting$/, { timeout: T });
+    await page.locator('#list-title', { hasText: 'Waiting' }).waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('a draft survives a reload', { timeout: 90_000 }, () =>
+  withPage(browser, 'drafts', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.locator('#composer-text').fill('Half-written reply about the refund');
+    await page.reload();
+    await page.locator('#composer-text').waitFor({ timeout: T });
+    await page.waitForFunction(() => document.querySelector('#composer-text')?.value === 'Half-written reply about the refund', null, { timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
+  await withPage(browser, 'dark', async ({ page, errors }) => {
+    await page.goto(`${baseUrl}settings`);
+    await page.getByLabel('Dark').check();
+    await page.goto(`${baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.getByTestId('timeline').waitFor({ timeout: T });
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await screenshot(page, 'customer-dark.png');
+    assert.deepEqual(errors, []);
+  });
+  await withPage(
+    browser,
+    'phone',
+    async ({ page, errors }) => {
+      await page.goto(`${baseUrl}inbox/open`);
+      await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
+      await screenshot(page, 'phone-inbox.png');
+      await page.getByTestId('conversation-row').first().click();
+      await page.getByTestId('timeline').waitFor({ timeout: T });
+      // On a phone the conversation takes the screen; nothing scrolls sideways.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `page is ${overflow}px wider than the screen`);
+      await screenshot(page, 'phone-customer.png');
+      assert.deepEqual(errors, []);
+    },
+    { viewport: { width: 390, height: 844 } },
+  );
+});

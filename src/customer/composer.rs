@@ -1,0 +1,255 @@
+//! Replying on any of the customer's channels, or writing an internal note. Drafts are kept per
+//! conversation and channel in localStorage on every keystroke, so a reload or a failed send never
+//! loses what the agent typed.
+
+use std::collections::BTreeMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rapport_core::query::fill_placeholders;
+use rapport_core::{Channel, Command, Conversation, Customer};
+
+use crate::api::{storage, Api};
+use crate::components::toast::Toasts;
+use crate::session::Session;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Reply,
+    Note,
+}
+
+fn draft_key(conv: &Conversation, mode: Mode, channel: Channel) -> String {
+    match mode {
+        Mode::Reply => format!("rapport.draft.{}.{channel:?}", conv.id),
+        Mode::Note => format!("rapport.draft.{}.note", conv.id),
+    }
+}
+
+/// Placeholders still in the text, like `{refund.amount}`.
+pub fn unfilled(text: &str) -> Vec<String> {
+    let (_, missing) = fill_placeholders(text, &BTreeMap::new());
+    missing
+        .into_iter()
+        .filter(|k| !k.is_empty() && !k.contains(char::is_whitespace))
+        .collect()
+}
+
+#[component]
+pub fn Composer(
+    conv: Conversation,
+    customer: Customer,
+    default_channel: Channel,
+    last_subject: Option<String>,
+) -> impl IntoView {
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let toasts = Toasts::use_toasts();
+    let channels = customer.reachable_channels();
+    let channel = RwSignal::new(if channels.contains(&default_channel) {
+        default_channel
+    } else {
+        channels.first().copied().unwrap_or(Channel::Email)
+    });
+    let mode = RwSignal::new(Mode::Reply);
+    let key = {
+        let conv = conv.clone();
+        move || draft_key(&conv, mode.get(), channel.get())
+    };
+    let text = RwSignal::new(String::new());
+    // Load the draft of the chosen mode and channel whenever they change.
+    Effect::new({
+        let key = key.clone();
+        move |_| text.set(storage::get(&key()).unwrap_or_default())
+    });
+    let subject = RwSignal::new(
+        last_subject
+            .map(|s| if s.starts_with("Re:") { s } else { format!("Re: {s}") })
+            .unwrap_or_default(),
+    );
+    let error = RwSignal::new(None::<String>);
+    let sending = RwSignal::new(false);
+
+    let on_input = {
+        let key = key.clone();
+        move |value: String| {
+            if value.is_empty() {
+                storage::remove(&key());
+            } else if storage::set(&key(), &value).is_err() {
+                error.set(Some(
+                    "This browser's storage is full: the draft is not being saved.".into(),
+                ));
+            }
+            text.set(value);
+        }
+    };
+
+    let send = {
+        let (conv, key) = (conv.clone(), key.clone());
+        move || {
+            if sending.get_untracked() {
+                return;
+            }
+            let body = text.get_untracked();
+            if body.trim().is_empty() {
+                error.set(Some("Write something first.".into()));
+                return;
+            }
+            let missing = unfilled(&body);
+            if !missing.is_empty() {
+                error.set(Some(format!(
+                    "Fill in {} before sending.",
+                    missing
+                        .iter()
+                        .map(|m| format!("{{{m}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+                return;
+            }
+            let me = session.agent.get_untracked();
+            let (m, ch) = (mode.get_untracked(), channel.get_untracked());
+            let command = match m {
+                Mode::Note => Command::AddNote {
+                    conversation_id: conv.id.clone(),
+                    agent_id: me,
+                    body,
+                },
+                Mode::Reply => Command::Reply {
+                    conversation_id: conv.id.clone(),
+                    expected_version: None,
+                    agent_id: me,
+                    channel: ch,
+                    text: body,
+                    subject: (ch == Channel::Email)
+                        .then(|| subject.get_untracked())
+                        .filter(|s| !s.trim().is_empty()),
+                },
+            };
+            let draft = key();
+            sending.set(true);
+            error.set(None);
+            spawn_local(async move {
+                match api.execute(command).await {
+                    Ok(_) => {
+                        storage::remove(&draft);
+                        toasts.info(match m {
+                            Mode::Note => "Note added.".to_owned(),
+                            Mode::Reply => format!("Sent on {}.", ch.label()),
+                        });
+                    }
+                    // The draft stays in storage and in the box: nothing is lost.
+                    Err(e) => {
+                        sending.set(false);
+                        error.set(Some(format!("Not sent: {e}")));
+                    }
+                }
+            });
+        }
+    };
+
+    let on_input_answer = on_input.clone();
+    let insert_answer = move |answer_id: String| {
+        let Some(answer) = session
+            .directory
+            .with_untracked(|d| d.answers.iter().find(|a| a.id.as_str() == answer_id).cloned())
+        else {
+            return;
+        };
+        let me = session.me();
+        let mut values = BTreeMap::new();
+        values.insert("customer.firstName", customer.first_name().to_owned());
+        values.insert("customer.name", customer.name.clone());
+        values.insert(
+            "agent.firstName",
+            me.as_ref().map(|a| a.first_name().to_owned()).unwrap_or_default(),
+        );
+        values.insert("agent.name", me.map(|a| a.name).unwrap_or_default());
+        let (filled, _) = fill_placeholders(&answer.body, &values);
+        let current = text.get_untracked();
+        let next = if current.trim().is_empty() {
+            filled
+        } else {
+            format!("{current}\n{filled}")
+        };
+        on_input_answer(next);
+        focus_text();
+    };
+
+    let missing = move || unfilled(&text.get());
+    let placeholder = move || match mode.get() {
+        Mode::Note => "Internal note, only agents see it".to_owned(),
+        Mode::Reply => format!("Reply on {} (Ctrl+Enter to send)", channel.get().label()),
+    };
+    let send_kb = send.clone();
+    view! {
+        <section class="composer" class:note-mode=move || mode.get() == Mode::Note aria-label="Composer">
+            <div class="composer-bar">
+                <div class="segmented" role="radiogroup" aria-label="Reply or note">
+                    <button id="mode-reply" role="radio" class="seg" aria-checked=move || (mode.get() == Mode::Reply).to_string() on:click=move |_| mode.set(Mode::Reply)>"Reply"</button>
+                    <button id="mode-note" role="radio" class="seg" aria-checked=move || (mode.get() == Mode::Note).to_string() on:click=move |_| mode.set(Mode::Note)>"Note"</button>
+                </div>
+                <Show when=move || mode.get() == Mode::Reply>
+                    <select id="channel-select" aria-label="Channel" prop:value=move || format!("{:?}", channel.get())
+                        on:change:target=move |ev| {
+                            let v = ev.target().value();
+                            if let Some(c) = Channel::ALL.into_iter().find(|c| format!("{c:?}") == v) { channel.set(c) }
+                        }>
+                        {channels.iter().map(|c| view! { <option value=format!("{c:?}")>{c.label()}</option> }).collect_view()}
+                    </select>
+                </Show>
+                <select aria-label="Insert an answer" prop:value="" on:change:target=move |ev| insert_answer(ev.target().value())>
+                    <option value="">"Answers…"</option>
+                    {move || session.directory.with(|d| d.answers.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
+                </select>
+            </div>
+            <Show when=move || mode.get() == Mode::Reply && channel.get() == Channel::Email>
+                <input type="text" class="subject-input" aria-label="Subject" prop:value=move || subject.get() on:input:target=move |ev| subject.set(ev.target().value())/>
+            </Show>
+            <textarea id="composer-text" rows="3" aria-label="Message" placeholder=placeholder
+                prop:value=move || text.get()
+                on:input:target=move |ev| on_input(ev.target().value())
+                on:keydown=move |ev| {
+                    if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                        ev.prevent_default();
+                        send_kb();
+                    }
+                }
+            ></textarea>
+            <div class="composer-foot">
+                <span class="hint">
+                    {move || {
+                        let m = missing();
+                        if m.is_empty() { String::new() } else { format!("To fill in: {}", m.join(", ")) }
+                    }}
+                </span>
+                {move || error.get().map(|e| view! { <span class="composer-error" role="alert">{e}</span> })}
+                <button id="send-btn" class="btn primary" disabled=move || sending.get() on:click=move |_| send()>
+                    {move || if mode.get() == Mode::Note { "Add note" } else { "Send" }}
+                </button>
+            </div>
+        </section>
+    }
+}
+
+pub fn focus_text() {
+    use wasm_bindgen::JsCast;
+    if let Some(el) = document().get_element_by_id("composer-text") {
+        let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unfilled;
+
+    #[test]
+    fn unfilled_finds_placeholders_left_in_the_text() {
+        assert_eq!(
+            unfilled("Refund of {refund.amount} for {order.number}"),
+            vec!["refund.amount", "order.number"]
+        );
+        assert!(unfilled("Plain text, no braces").is_empty());
+        assert!(unfilled("A lone { brace and { spaced thing }").is_empty());
+    }
+}

@@ -1,0 +1,51 @@
+//! "My tasks": open tasks for the current agent, soonest due first.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use rapport_core::TaskStatus;
+
+use crate::api::{Api, ApiError};
+use crate::components::time::relative;
+use crate::components::{EmptyState, ErrorNotice};
+use crate::routing;
+use crate::session::Session;
+
+#[component]
+pub fn MyTasksPage() -> impl IntoView {
+    let api = Api::use_api();
+    let session = Session::use_session();
+    let tasks = LocalResource::new(move || {
+        let me = session.agent.get();
+        api.revision();
+        let backend = api.backend();
+        async move { backend.tasks_for(me).await }
+    });
+    view! {
+        <main class="page" id="workspace">
+            <h1>"My tasks"</h1>
+            <Transition fallback=|| view! { <p class="loading" role="status">"Loading tasks…"</p> }>
+                <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
+                {move || Suspend::new(async move {
+                    let list = tasks.await?;
+                    let now = api.now();
+                    if list.iter().all(|(t, _)| t.status != TaskStatus::Open) {
+                        return Ok::<_, ApiError>(view! { <EmptyState title="No open tasks" hint="Tasks assigned to you show up here."/> }.into_any());
+                    }
+                    Ok(view! {
+                        <ul class="results my-tasks">
+                            {list.into_iter().filter(|(t, _)| t.status == TaskStatus::Open).map(|(t, name)| view! {
+                                <li class="task" class:overdue=t.due_at < now data-testid="my-task">
+                                    <A href=routing::to(&format!("/customers/{}", t.customer_id)) {..} class="result-link">
+                                        <span class="task-body">{t.body.clone()}</span>
+                                        <span class="muted">{name} " · due " {relative(now, t.due_at)}</span>
+                                    </A>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any())
+                })}
+                </ErrorBoundary>
+            </Transition>
+        </main>
+    }
+}
