@@ -1,30 +1,17 @@
 // Smoke test of the release build served under /rapport/ with the seeded demo backend.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start } from './serve.mjs';
-import { launch, screenshot, withPage } from './helpers.mjs';
+import { screenshot, useApp, withPage } from './helpers.mjs';
 
 // First paint needs the wasm download and compile; allow for a slow CI machine.
 const APP_TIMEOUT = 30_000;
 const TEST_TIMEOUT = 90_000;
 
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  ({ server, baseUrl } = await start());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const app = useApp();
 
 test('inbox lists seeded conversations and opens a timeline', { timeout: TEST_TIMEOUT }, () =>
-  withPage(browser, 'inbox', async ({ page, errors }) => {
-    await page.goto(baseUrl);
+  withPage(app.browser, 'inbox', async ({ page, errors }) => {
+    await page.goto(app.baseUrl);
 
     const rows = page.getByTestId('conversation-row');
     await rows.nth(4).waitFor({ timeout: APP_TIMEOUT });
@@ -44,8 +31,8 @@ test('inbox lists seeded conversations and opens a timeline', { timeout: TEST_TI
 );
 
 test('deep link to settings works under the sub-path', { timeout: TEST_TIMEOUT }, () =>
-  withPage(browser, 'settings', async ({ page, errors }) => {
-    const response = await page.goto(`${baseUrl}settings`);
+  withPage(app.browser, 'settings', async ({ page, errors }) => {
+    const response = await page.goto(`${app.baseUrl}settings`);
     assert.equal(response.status(), 200);
 
     const heading = page.locator('h1', { hasText: 'Settings' });

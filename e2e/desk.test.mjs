@@ -1,24 +1,11 @@
 // The agent desk on the demo backend, as an agent would use it: status, assignment, replies on two
 // channels, the reopen window, tasks, search, keyboard, drafts.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { start } from './serve.mjs';
-import { launch, screenshot, withPage } from './helpers.mjs';
+import { screenshot, useApp, withPage } from './helpers.mjs';
 
 const T = 30_000;
-let server;
-let baseUrl;
-let browser;
-
-before(async () => {
-  ({ server, baseUrl } = await start());
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-});
+const app = useApp();
 
 const navCount = async (page, slug) => Number(await page.locator(`nav a[href$="/inbox/${slug}"] .count`).textContent());
 
@@ -56,8 +43,8 @@ async function customerWritesIn(page, channel, text) {
 }
 
 test('one conversation from New to Closed, reopened inside the window, new after it', { timeout: 180_000 }, () =>
-  withPage(browser, 'lifecycle', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}inbox/new`);
+  withPage(app.browser, 'lifecycle', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/new`);
     const rows = page.getByTestId('conversation-row');
     await rows.first().waitFor({ timeout: T });
     const [newBefore, openBefore] = [await navCount(page, 'new'), await navCount(page, 'open')];
@@ -126,8 +113,8 @@ test('one conversation from New to Closed, reopened inside the window, new after
 );
 
 test('tasks: create from the customer page, comment, close', { timeout: 90_000 }, () =>
-  withPage(browser, 'tasks', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}inbox/open`);
+  withPage(app.browser, 'tasks', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
     await page.getByTestId('timeline').waitFor({ timeout: T });
     await page.getByRole('button', { name: 'New task' }).click();
@@ -147,8 +134,8 @@ test('tasks: create from the customer page, comment, close', { timeout: 90_000 }
 );
 
 test('search finds a customer by phone number typed without formatting', { timeout: 90_000 }, () =>
-  withPage(browser, 'search', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}inbox/open`);
+  withPage(app.browser, 'search', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
     const phoneText = await page.locator('.contacts dt:text-is("Phone") + dd').first().textContent();
     const name = (await page.locator('.customer-title').textContent()).trim();
@@ -165,8 +152,8 @@ test('search finds a customer by phone number typed without formatting', { timeo
 );
 
 test('keyboard: j/k through the list, ? for help, Ctrl+K runs a command by name', { timeout: 90_000 }, () =>
-  withPage(browser, 'keyboard', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}inbox/open`);
+  withPage(app.browser, 'keyboard', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
     const rows = page.getByTestId('conversation-row');
     await rows.nth(2).waitFor({ timeout: T });
     const names = await rows.locator('.customer-name').allTextContents();
@@ -197,8 +184,8 @@ test('keyboard: j/k through the list, ? for help, Ctrl+K runs a command by name'
 );
 
 test('a draft survives a reload', { timeout: 90_000 }, () =>
-  withPage(browser, 'drafts', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}inbox/open`);
+  withPage(app.browser, 'drafts', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
     await page.locator('#composer-text').fill('Half-written reply about the refund');
     await page.reload();
@@ -209,10 +196,10 @@ test('a draft survives a reload', { timeout: 90_000 }, () =>
 );
 
 test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
-  await withPage(browser, 'dark', async ({ page, errors }) => {
-    await page.goto(`${baseUrl}settings`);
+  await withPage(app.browser, 'dark', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}settings`);
     await page.getByLabel('Dark').check();
-    await page.goto(`${baseUrl}inbox/open`);
+    await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
     await page.getByTestId('timeline').waitFor({ timeout: T });
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
@@ -220,10 +207,10 @@ test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
     assert.deepEqual(errors, []);
   });
   await withPage(
-    browser,
+    app.browser,
     'phone',
     async ({ page, errors }) => {
-      await page.goto(`${baseUrl}inbox/open`);
+      await page.goto(`${app.baseUrl}inbox/open`);
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
       await screenshot(page, 'phone-inbox.png');
       await page.getByTestId('conversation-row').first().click();

@@ -2,7 +2,9 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
+import { start } from './serve.mjs';
 
 export const SCREENSHOTS = path.join(path.dirname(fileURLToPath(import.meta.url)), 'screenshots');
 
@@ -63,4 +65,21 @@ export async function withPage(browser, name, fn, options = {}) {
   } finally {
     await close();
   }
+}
+
+/**
+ * Starts the static server and a browser around the tests of one file. Returns an object whose
+ * `baseUrl` and `browser` are filled in once `before` has run.
+ */
+export function useApp() {
+  const app = { baseUrl: '', browser: null, server: null };
+  before(async () => {
+    ({ server: app.server, baseUrl: app.baseUrl } = await start());
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await new Promise((resolve) => (app.server ? app.server.close(resolve) : resolve()));
+  });
+  return app;
 }

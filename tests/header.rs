@@ -7,31 +7,14 @@ use rapport::api::{storage, Api, Backend, DemoBackend};
 use rapport::App;
 use rapport_core::{Actor, Command, Conversation, Status};
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
 
+mod common;
+
+use common::{eventually, host};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-async fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    for _ in 0..250 {
-        if check() {
-            return true;
-        }
-        sleep(20).await;
-    }
-    false
-}
 
 /// Mounts the app on `demo`, showing `conv`'s customer.
 fn mount(demo: &DemoBackend, conv: &Conversation) -> (HtmlElement, UnmountHandle<impl Mountable>) {
@@ -42,9 +25,7 @@ fn mount(demo: &DemoBackend, conv: &Conversation) -> (HtmlElement, UnmountHandle
         .unwrap()
         .push_state_with_url(&JsValue::NULL, "", Some(&url))
         .unwrap();
-    let doc = window.document().unwrap();
-    let host: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
-    doc.body().unwrap().append_child(&host).unwrap();
+    let host = host();
     let backend = Backend::Demo(demo.clone());
     let handle = leptos::mount::mount_to(host.clone(), move || {
         Api::new(backend).provide();

@@ -6,40 +6,14 @@ use chrono::Duration;
 use rapport::api::{storage, DemoBackend, DEMO_KEY};
 use rapport::App;
 use rapport_core::{Actor, AgentId, Assignee, Command, InboxId, Status};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
+mod common;
+
+use common::{eventually, host};
+
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-/// Polls until `check` holds, for up to five seconds.
-async fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    for _ in 0..250 {
-        if check() {
-            return true;
-        }
-        sleep(20).await;
-    }
-    false
-}
-
-fn host() -> HtmlElement {
-    let doc = web_sys::window().unwrap().document().unwrap();
-    let host = doc.create_element("div").unwrap();
-    doc.body().unwrap().append_child(&host).unwrap();
-    host.unchecked_into()
-}
 
 fn count(host: &HtmlElement, selector: &str) -> u32 {
     host.query_selector_all(selector).unwrap().length()
