@@ -224,3 +224,37 @@ test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
     { viewport: { width: 390, height: 844 } },
   );
 });
+
+test('the list stays still: a new arrival waits behind "1 new"', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'arrivals', async ({ page, errors }) => {
+    // A customer with no open conversation, shown beside the General Support list.
+    await page.goto(`${app.baseUrl}inbox/closed`);
+    const closedRow = page.getByTestId('conversation-row').first();
+    await closedRow.waitFor({ timeout: T });
+    const href = await closedRow.locator('a').getAttribute('href');
+    const customerId = href.split('/').pop();
+    await page.goto(`${app.baseUrl}inbox/inbox-support/${customerId}`);
+    const rows = page.getByTestId('conversation-row');
+    await rows.first().waitFor({ timeout: T });
+    const before = await rows.locator('.customer-name').allTextContents();
+    const name = (await page.locator('.customer-title').textContent()).trim();
+
+    // Past every reopen window, the customer writes by SMS: a new conversation in this inbox.
+    await page.locator('details.trial > summary').click();
+    await page.getByRole('button', { name: '+3 days' }).click();
+    await customerWritesIn(page, 'Sms', 'Hi, a brand new question.');
+    assert.match(await lastToast(page), /new conversation started/);
+
+    const arrivals = page.getByTestId('new-arrivals');
+    await arrivals.waitFor({ timeout: T });
+    assert.match(await arrivals.textContent(), /^1 new/);
+    assert.deepEqual(await rows.locator('.customer-name').allTextContents(), before, 'rows moved under the cursor');
+
+    await arrivals.click();
+    await arrivals.waitFor({ state: 'detached', timeout: T });
+    const after = await rows.locator('.customer-name').allTextContents();
+    assert.equal(after.length, before.length + 1);
+    assert.ok(after.includes(name), `${name} is listed after applying`);
+    assert.deepEqual(errors, []);
+  }),
+);

@@ -1,10 +1,12 @@
 //! Finding work: the navigation with live counts per view, and the conversation list.
 
+mod stable;
+
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
 use rapport_core::query::{ConversationSummary, View};
-use rapport_core::{CoreError, Status};
+use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
 use crate::api::{Api, ApiError};
 use crate::components::time::{duration, relative};
@@ -95,6 +97,9 @@ pub fn InboxLayout() -> impl IntoView {
             backend.list(view, Some(me)).await
         }
     });
+    // The ids on screen for (view, agent), so a refresh does not reorder them; see `stable`.
+    let pinned = StoredValue::new(((String::new(), AgentId::from("")), Vec::<ConversationId>::new()));
+    let apply = Trigger::new();
     let title = move || {
         View::from_slug(&slug.get())
             .map(|v| view_title(&v, &session))
@@ -107,10 +112,26 @@ pub fn InboxLayout() -> impl IntoView {
             </header>
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading conversations…"</p> }>
                 <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
-                    {move || Suspend::new(async move {
-                        let rows = rows.await?;
-                        Ok::<_, ApiError>(view! { <ConversationList rows slug=slug.get_untracked()/> })
-                    })}
+                    {move || {
+                        apply.track();
+                        Suspend::new(async move {
+                            let fresh = rows.await?;
+                            let screen = (slug.get_untracked(), session.agent.get_untracked());
+                            // A new view (or agent) starts from the fresh order.
+                            let shown = pinned.with_value(|(k, ids)| if *k == screen { ids.clone() } else { Vec::new() });
+                            let (rows, held) = stable::stabilize(&shown, fresh, |r| r.conversation.id.clone());
+                            pinned.set_value((screen, rows.iter().map(|r| r.conversation.id.clone()).collect()));
+                            Ok::<_, ApiError>(view! {
+                                {(held > 0).then(|| view! {
+                                    <button class="new-arrivals" data-testid="new-arrivals" on:click=move |_| {
+                                        pinned.update_value(|(_, ids)| ids.clear());
+                                        apply.notify();
+                                    }>{format!("{held} new: show")}</button>
+                                })}
+                                <ConversationList rows slug=slug.get_untracked()/>
+                            })
+                        })
+                    }}
                 </ErrorBoundary>
             </Transition>
         </section>
