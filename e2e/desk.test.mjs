@@ -258,3 +258,58 @@ test('the list stays still: a new arrival waits behind "1 new"', { timeout: 90_0
     assert.deepEqual(errors, []);
   }),
 );
+
+test('an answer fills what it can and blocks sending until the rest is filled', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'answers', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    const first = (await page.locator('.customer-title').textContent()).trim().split(' ')[0];
+    await page.getByLabel('Insert an answer').selectOption({ label: 'Refund on its way' });
+    const box = page.locator('#composer-text');
+    await page.waitForFunction((f) => document.querySelector('#composer-text')?.value.startsWith(`Hi ${f},`), first, { timeout: T });
+    assert.match(await box.inputValue(), /\{refund\.amount\}/);
+    await page.locator('#send-btn').click();
+    await page.getByText('Fill in {refund.amount} before sending.').waitFor({ timeout: T });
+    await box.fill((await box.inputValue()).replace('{refund.amount}', '$42.00'));
+    await page.locator('#send-btn').click();
+    await page.getByTestId('timeline').getByText('refund of $42.00').waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('Close & Next closes and opens the next conversation in the view', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'close-next', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/mine`);
+    const rows = page.getByTestId('conversation-row');
+    await rows.nth(1).waitFor({ timeout: T });
+    const mine = await navCount(page, 'mine');
+    await rows.first().click();
+    const name = (await page.locator('.customer-title').textContent()).trim();
+    if ((await page.locator('.topic.chip').count()) === 0) {
+      await page.locator('#topic-select').selectOption('compliment');
+      await page.locator('.topic.chip').first().waitFor({ timeout: T });
+    }
+    await page.locator('#close-next-btn').click();
+    await page.waitForFunction((n) => {
+      const t = document.querySelector('.customer-title')?.textContent?.trim();
+      return t && t !== n;
+    }, name, { timeout: T });
+    await expectCount(page, 'mine', mine - 1);
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('My tasks lists the tasks assigned to me', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'my-tasks', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByLabel('Task', { exact: true }).fill('Check the warranty terms');
+    await page.getByLabel('For').selectOption('support|ag1');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    await page.getByTestId('task').filter({ hasText: 'Check the warranty terms' }).waitFor({ timeout: T });
+    await page.getByRole('link', { name: 'My tasks' }).click();
+    await page.getByTestId('my-task').filter({ hasText: 'Check the warranty terms' }).waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
