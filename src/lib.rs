@@ -14,7 +14,22 @@ pub mod tasks;
 
 pub use app::App;
 
-/// Mounts the app on the page's body.
+/// Picks the backend (see `api::config`), then mounts the app on the page's body.
 pub fn mount() {
-    leptos::mount::mount_to_body(App);
+    use api::config::{self, Choice};
+    use api::{Api, Backend, DemoBackend, HttpBackend, DEMO_KEY};
+    // Leptos' executor starts with the mount, so this first task goes to the browser directly.
+    wasm_bindgen_futures::spawn_local(async move {
+        let choice = config::choose().await;
+        leptos::mount::mount_to_body(move || {
+            let backend = match &choice {
+                Choice::Demo => Backend::Demo(DemoBackend::open(DEMO_KEY)),
+                Choice::Http { base_url } => Backend::Http(HttpBackend::new(base_url, config::token())),
+            };
+            let api = Api::new(backend);
+            api.provide();
+            api.start_live();
+            leptos::view! { <App/> }
+        });
+    });
 }

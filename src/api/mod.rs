@@ -1,7 +1,11 @@
 //! The only module that does I/O. Components talk to an [`Api`] handle from context and never see
 //! which backend answers: the embedded demo store (default) or, later, an HTTP server.
 
+pub mod config;
 mod demo;
+mod http;
+pub mod live;
+pub mod sse;
 pub mod storage;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +17,8 @@ use rapport_core::{
 use thiserror::Error;
 
 pub use demo::{DemoBackend, DEFAULT_KEY as DEMO_KEY};
+pub use http::HttpBackend;
+pub use live::Live;
 
 /// What can go wrong talking to a backend. `Clone` so views can keep and show it.
 #[derive(Clone, Debug, PartialEq, Error)]
@@ -25,7 +31,10 @@ pub enum ApiError {
     Conflict,
     #[error("The server could not be reached. Check your connection and try again.")]
     Network(String),
-    #[error("The server answered {status}: {detail}")]
+    /// The server refused, with a reason meant for people.
+    #[error("{detail}")]
+    Rejected { code: String, detail: String },
+    #[error("The server had a problem ({status}: {detail}). Try again in a moment.")]
     Http { status: u16, detail: String },
     #[error("The server sent something this app does not understand ({0}).")]
     Decode(String),
@@ -54,30 +63,35 @@ pub struct CustomerPage {
 #[derive(Clone)]
 pub enum Backend {
     Demo(DemoBackend),
+    Http(HttpBackend),
 }
 
 impl Backend {
     pub fn now(&self) -> DateTime<Utc> {
         match self {
             Backend::Demo(d) => d.now(),
+            Backend::Http(_) => DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default(),
         }
     }
 
     pub async fn directory(&self) -> Result<Directory, ApiError> {
         match self {
             Backend::Demo(d) => Ok(d.read(|s| s.directory.clone())),
+            Backend::Http(h) => h.directory().await,
         }
     }
 
     pub async fn counts(&self, me: Option<AgentId>) -> Result<Counts, ApiError> {
         match self {
             Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::counts(s, me.as_ref()))),
+            Backend::Http(h) => h.counts(me).await,
         }
     }
 
     pub async fn list(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationSummary>, ApiError> {
         match self {
             Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::list(s, &view, me.as_ref()))),
+            Backend::Http(h) => h.list(view, me).await,
         }
     }
 
@@ -91,12 +105,14 @@ impl Backend {
                     tasks: s.tasks().filter(|t| t.customer_id == id).cloned().collect(),
                 })
             }),
+            Backend::Http(h) => h.customer_page(id).await,
         }
     }
 
     pub async fn search(&self, query: String) -> Result<SearchResults, ApiError> {
         match self {
             Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::search(s, &query, 20))),
+            Backend::Http(h) => h.search(query).await,
         }
     }
 
@@ -117,6 +133,7 @@ impl Backend {
                 list.sort_by_key(|(t, _)| t.due_at);
                 list
             })),
+            Backend::Http(h) => h.tasks_for(agent).await,
         }
     }
 
@@ -124,6 +141,7 @@ impl Backend {
     pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
         match self {
             Backend::Demo(d) => d.execute(command),
+            Backend::Http(h) => h.execute(command).await,
         }
     }
 }
@@ -134,13 +152,26 @@ impl Backend {
 pub struct Api {
     backend: StoredValue<Backend, LocalStorage>,
     revision: RwSignal<u64>,
+    pub live: RwSignal<Live>,
 }
 
 impl Api {
     pub fn new(backend: Backend) -> Self {
+        let live = RwSignal::new(match backend {
+            Backend::Demo(_) => Live::Local,
+            Backend::Http(_) => Live::Connecting,
+        });
         Api {
             backend: StoredValue::new_local(backend),
             revision: RwSignal::new(0),
+            live,
+        }
+    }
+
+    /// Follows the server's event stream, for an HTTP backend.
+    pub fn start_live(self) {
+        if let Backend::Http(h) = self.backend() {
+            live::start(self, h);
         }
     }
 
@@ -174,6 +205,7 @@ impl Api {
     pub fn demo(&self) -> Option<DemoBackend> {
         self.backend.with_value(|b| match b {
             Backend::Demo(d) => Some(d.clone()),
+            Backend::Http(_) => None,
         })
     }
 
@@ -184,5 +216,13 @@ impl Api {
             self.changed();
         }
         result
+    }
+
+    /// The server's address, for an HTTP backend.
+    pub fn server(&self) -> Option<String> {
+        self.backend.with_value(|b| match b {
+            Backend::Demo(_) => None,
+            Backend::Http(h) => Some(h.base().to_owned()),
+        })
     }
 }

@@ -8,7 +8,7 @@ use leptos_router::hooks::use_params_map;
 use rapport_core::query::{ConversationSummary, View};
 use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
-use crate::api::{Api, ApiError};
+use crate::api::{Api, ApiError, Live};
 use crate::components::time::{duration, relative};
 use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorNotice, StatusPill};
 use crate::routing;
@@ -76,6 +76,14 @@ pub fn Nav() -> impl IntoView {
                     <span class="nav-label">"Settings"</span>
                 </A>
                 <p class="whoami">{move || session.me().map(|a| a.name).unwrap_or_default()}</p>
+                {move || {
+                    let live = api.live.get();
+                    (live != Live::Local).then(|| view! {
+                        <p class=format!("live live-{}", format!("{live:?}").to_lowercase()) role="status" data-testid="live">
+                            <span class="dot" aria-hidden="true"></span>{live.label()}
+                        </p>
+                    })
+                }}
             </div>
         </nav>
     }

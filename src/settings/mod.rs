@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 use rapport_core::AgentId;
 
+use crate::api::config::{self, Choice};
 use crate::api::Api;
 use crate::session::{Session, Theme};
 
@@ -59,9 +60,68 @@ pub fn SettingsPage() -> impl IntoView {
                             <p role="status">"The demo data was reset to the seed."</p>
                         </Show>
                     }.into_any(),
-                    None => view! { <p>"Connected to a server."</p> }.into_any(),
+                    None => view! {
+                        <p>"Connected to " <code>{api.server().unwrap_or_default()}</code> ": " {move || api.live.get().label()}</p>
+                    }.into_any(),
                 }}
+                <ServerForm/>
             </section>
         </main>
+    }
+}
+
+/// Switching backends reloads the app, so every view starts clean on the new one.
+#[component]
+fn ServerForm() -> impl IntoView {
+    let url = RwSignal::new(match config::saved() {
+        Some(Choice::Http { base_url }) => base_url,
+        _ => String::new(),
+    });
+    let token = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let reload = || {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().reload();
+        }
+    };
+    let connect = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let base_url = url.get_untracked().trim().to_owned();
+        if !config::valid_url(&base_url) {
+            error.set(Some(
+                "Enter the server's address, starting with http:// or https://".into(),
+            ));
+            return;
+        }
+        config::save(&Choice::Http { base_url });
+        // An empty field keeps the token already saved.
+        let t = token.get_untracked();
+        if !t.is_empty() {
+            config::save_token(&t);
+        }
+        reload();
+    };
+    view! {
+        <form class="server-form" on:submit=connect>
+            <label class="field">
+                <span>"Server address"</span>
+                <input type="url" placeholder="https://rapport.example.com" prop:value=move || url.get() on:input:target=move |ev| url.set(ev.target().value())/>
+            </label>
+            <label class="field">
+                <span>"Access token (optional)"</span>
+                <input type="password" autocomplete="off" placeholder=move || if config::token().is_some() { "saved; type to replace" } else { "" }
+                    prop:value=move || token.get() on:input:target=move |ev| token.set(ev.target().value())/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="composer-error" role="alert">{e}</p> })}
+            <div class="trial-buttons">
+                <button class="btn primary" type="submit">"Connect to this server"</button>
+                <button class="btn" type="button" on:click=move |_| {
+                    config::save(&Choice::Demo);
+                    config::save_token("");
+                    reload();
+                }>"Use the demo instead"</button>
+            </div>
+            <p class="hint">"The token is kept in this browser only and sent only in the Authorization header."</p>
+        </form>
     }
 }

@@ -1,0 +1,389 @@
+//! The HTTP backend: any server that speaks `docs/http-api.md` (the reference server is
+//! `crates/server`). The token goes only in the Authorization header, never in a URL or a log.
+
+use std::time::Duration;
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use gloo_timers::callback::Timeout;
+use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
+use rapport_core::{
+    Agent, AgentId, Answer, Command, Conversation, Customer, CustomerId, Directory, Inbox, Outcome, Routing, Task,
+    TaskId, Team, TimelineItem, Topic,
+};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{ApiError, CustomerPage};
+
+/// How long a request may take before the agent is told the server is not answering.
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpBackend {
+    base: String,
+    token: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    errors: Vec<ErrorEntry>,
+}
+
+#[derive(Deserialize)]
+struct ErrorEntry {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    detail: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Page<T> {
+    items: Vec<T>,
+    #[serde(default)]
+    next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TaskWithCustomer {
+    #[serde(flatten)]
+    task: Task,
+    #[serde(default)]
+    customer_name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InboundResult {
+    conversation_id: rapport_core::ConversationId,
+    routing: Routing,
+}
+
+#[derive(Deserialize)]
+struct Organization {
+    #[serde(default)]
+    name: String,
+}
+
+fn enc(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
+impl HttpBackend {
+    pub fn new(base: &str, token: Option<String>) -> Self {
+        HttpBackend {
+            base: base.trim_end_matches('/').to_owned(),
+            token: token.filter(|t| !t.is_empty()),
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.base)
+    }
+
+    fn auth(&self, req: RequestBuilder) -> RequestBuilder {
+        match &self.token {
+            Some(t) => req.header("Authorization", &format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    /// Sends with a deadline; maps transport failures and error bodies to `ApiError`.
+    pub(super) async fn send(
+        &self,
+        req: RequestBuilder,
+        body: Option<serde_json::Value>,
+    ) -> Result<Response, ApiError> {
+        let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
+        let req = self.auth(req).abort_signal(Some(&controller.signal()));
+        let request = match body {
+            Some(b) => req.json(&b),
+            None => req.build(),
+        }
+        .map_err(|e| ApiError::Network(e.to_string()))?;
+        let timer = {
+            let controller = controller.clone();
+            Timeout::new(TIMEOUT.as_millis() as u32, move || controller.abort())
+        };
+        let result = request.send().await;
+        // Only the wait for the response head is bounded; a body may stream for long.
+        timer.cancel();
+        let response = result.map_err(|e| {
+            if controller.signal().aborted() {
+                ApiError::Network("the server did not answer in time".into())
+            } else {
+                ApiError::Network(e.to_string())
+            }
+        })?;
+        if response.ok() {
+            return Ok(response);
+        }
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        let entry = serde_json::from_str::<ErrorBody>(&text)
+            .ok()
+            .and_then(|b| b.errors.into_iter().next());
+        Err(match entry {
+            Some(e) if e.code == "conflict" => ApiError::Conflict,
+            Some(e) if (400..500).contains(&status) && !e.detail.is_empty() => ApiError::Rejected {
+                code: e.code,
+                detail: e.detail,
+            },
+            Some(e) => ApiError::Http {
+                status,
+                detail: if e.detail.is_empty() { e.code } else { e.detail },
+            },
+            None if status == 409 => ApiError::Conflict,
+            None => ApiError::Http {
+                status,
+                detail: response.status_text(),
+            },
+        })
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
+        let response = self.send(Request::get(&self.url(path)), None).await?;
+        decode(response).await
+    }
+
+    async fn write(
+        &self,
+        req: RequestBuilder,
+        agent: Option<&AgentId>,
+        version: Option<u64>,
+        body: serde_json::Value,
+    ) -> Result<Response, ApiError> {
+        let mut req = req;
+        if let Some(a) = agent {
+            req = req.header("X-Agent-Id", a.as_str());
+        }
+        if let Some(v) = version {
+            req = req.header("If-Match", &format!("\"{v}\""));
+        }
+        self.send(req, Some(body)).await
+    }
+
+    pub async fn directory(&self) -> Result<Directory, ApiError> {
+        let org: Organization = self.get("/organization").await?;
+        let inboxes: Vec<Inbox> = self.get("/inboxes").await?;
+        let agents: Vec<Agent> = self.get("/agents").await?;
+        let teams: Vec<Team> = self.get("/teams").await?;
+        let topics: Vec<Topic> = self.get("/topics").await?;
+        let answers: Vec<Answer> = self.get("/answers").await?;
+        Ok(Directory {
+            org_name: org.name,
+            inboxes,
+            agents,
+            teams,
+            topics,
+            answers,
+        })
+    }
+
+    pub async fn counts(&self, me: Option<AgentId>) -> Result<Counts, ApiError> {
+        let agent = me.map(|a| format!("?agentId={}", enc(a.as_str()))).unwrap_or_default();
+        self.get(&format!("/conversation-counts{agent}")).await
+    }
+
+    pub async fn list(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationSummary>, ApiError> {
+        let agent = me.map(|a| format!("&agentId={}", enc(a.as_str()))).unwrap_or_default();
+        let mut rows = Vec::new();
+        let mut cursor: Option<String> = None;
+        // Bounded: a view is read in pages of 500, at most 20 of them.
+        for _ in 0..20 {
+            let after = cursor
+                .as_deref()
+                .map(|c| format!("&cursor={}", enc(c)))
+                .unwrap_or_default();
+            let page: Page<ConversationSummary> = self
+                .get(&format!(
+                    "/conversations?view={}{agent}&limit=500{after}",
+                    enc(&view.slug())
+                ))
+                .await?;
+            rows.extend(page.items);
+            match page.next_cursor {
+                Some(c) if !c.is_empty() => cursor = Some(c),
+                _ => break,
+            }
+        }
+        Ok(rows)
+    }
+
+    pub async fn customer_page(&self, id: CustomerId) -> Result<CustomerPage, ApiError> {
+        let cid = enc(id.as_str());
+        let customer: Customer = self.get(&format!("/customer-profiles/{cid}")).await?;
+        let conversations: Vec<Conversation> = self.get(&format!("/customers/{cid}/conversations")).await?;
+        let timeline: Page<TimelineItem> = self.get(&format!("/customers/{cid}/timeline?limit=5000")).await?;
+        let tasks: Vec<Task> = self.get(&format!("/customers/{cid}/tasks")).await?;
+        Ok(CustomerPage {
+            customer,
+            conversations,
+            timeline: timeline.items,
+            tasks,
+        })
+    }
+
+    pub async fn search(&self, q: String) -> Result<SearchResults, ApiError> {
+        self.get(&format!("/search?q={}", enc(&q))).await
+    }
+
+    pub async fn tasks_for(&self, agent: AgentId) -> Result<Vec<(Task, String)>, ApiError> {
+        let list: Vec<TaskWithCustomer> = self.get(&format!("/tasks?agentId={}", enc(agent.as_str()))).await?;
+        Ok(list.into_iter().map(|t| (t.task, t.customer_name)).collect())
+    }
+
+    pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
+        let conv_outcome = |id: &rapport_core::ConversationId| Outcome::Conversation {
+            conversation_id: id.clone(),
+            routing: None,
+        };
+        match command {
+            Command::Inbound {
+                customer_id,
+                channel,
+                text,
+                subject,
+            } => {
+                let body = json!({ "customerId": customer_id, "channel": channel, "text": text, "subject": subject });
+                let r: InboundResult = decode(
+                    self.write(Request::post(&self.url("/inbound")), None, None, body)
+                        .await?,
+                )
+                .await?;
+                Ok(Outcome::Conversation {
+                    conversation_id: r.conversation_id,
+                    routing: Some(r.routing),
+                })
+            }
+            Command::Reply {
+                conversation_id,
+                expected_version,
+                agent_id,
+                channel,
+                text,
+                subject,
+            } => {
+                let url = self.url(&format!("/conversations/{}/replies", enc(conversation_id.as_str())));
+                let body = json!({ "channel": channel, "body": text, "subject": subject });
+                self.write(Request::post(&url), Some(&agent_id), expected_version, body)
+                    .await?;
+                Ok(conv_outcome(&conversation_id))
+            }
+            Command::AddNote {
+                conversation_id,
+                agent_id,
+                body,
+            } => {
+                let url = self.url(&format!("/conversations/{}/notes", enc(conversation_id.as_str())));
+                let item: TimelineItem = decode(
+                    self.write(Request::post(&url), Some(&agent_id), None, json!({ "body": body }))
+                        .await?,
+                )
+                .await?;
+                Ok(Outcome::Item { item_id: item.id })
+            }
+            Command::Assign {
+                conversation_id,
+                expected_version,
+                assignee,
+                actor,
+            } => {
+                let url = self.url(&format!("/conversations/{}", enc(conversation_id.as_str())));
+                self.write(
+                    Request::patch(&url),
+                    actor_agent(&actor),
+                    expected_version,
+                    json!({ "assignee": assignee }),
+                )
+                .await?;
+                Ok(conv_outcome(&conversation_id))
+            }
+            Command::SetStatus {
+                conversation_id,
+                expected_version,
+                status,
+                actor,
+            } => {
+                let url = self.url(&format!("/conversations/{}", enc(conversation_id.as_str())));
+                let body = json!({ "status": { "value": status } });
+                self.write(Request::patch(&url), actor_agent(&actor), expected_version, body)
+                    .await?;
+                Ok(conv_outcome(&conversation_id))
+            }
+            Command::SetTopics {
+                conversation_id,
+                expected_version,
+                topic_ids,
+                actor,
+            } => {
+                let url = self.url(&format!("/conversations/{}/topics", enc(conversation_id.as_str())));
+                self.write(
+                    Request::put(&url),
+                    actor_agent(&actor),
+                    expected_version,
+                    json!({ "topicIds": topic_ids }),
+                )
+                .await?;
+                Ok(conv_outcome(&conversation_id))
+            }
+            Command::CreateTask {
+                customer_id,
+                body,
+                due_at,
+                assignee,
+                agent_id,
+            } => {
+                let url = self.url(&format!("/customers/{}/tasks", enc(customer_id.as_str())));
+                let body = json!({ "body": body, "dueAt": due_at, "assignee": assignee });
+                let task: Task = decode(self.write(Request::post(&url), Some(&agent_id), None, body).await?).await?;
+                Ok(Outcome::Task { task_id: task.id })
+            }
+            Command::CommentTask {
+                task_id,
+                agent_id,
+                body,
+            } => {
+                let url = self.url(&format!("/tasks/{}/comments", enc(task_id.as_str())));
+                let body = json!({ "comment": body, "agentId": agent_id });
+                self.write(Request::post(&url), Some(&agent_id), None, body).await?;
+                Ok(Outcome::Task { task_id })
+            }
+            Command::SetTaskStatus {
+                task_id,
+                status,
+                agent_id,
+            } => {
+                let url = self.url(&format!("/tasks/{}", enc(task_id.as_str())));
+                self.write(Request::patch(&url), Some(&agent_id), None, json!({ "status": status }))
+                    .await?;
+                Ok(Outcome::Task {
+                    task_id: TaskId(task_id.0),
+                })
+            }
+            Command::CreateCustomer { .. } | Command::AddActivity { .. } => Err(ApiError::Rejected {
+                code: "unsupported".into(),
+                detail: "This server does not accept that change from the desk.".into(),
+            }),
+        }
+    }
+}
+
+fn actor_agent(actor: &rapport_core::Actor) -> Option<&AgentId> {
+    match actor {
+        rapport_core::Actor::Agent { id } => Some(id),
+        rapport_core::Actor::System => None,
+    }
+}
+
+async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+    let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
+    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+}
