@@ -236,7 +236,9 @@ test('the list stays still: a new arrival waits behind "1 new"', { timeout: 90_0
     await page.goto(`${app.baseUrl}inbox/inbox-support/${customerId}`);
     const rows = page.getByTestId('conversation-row');
     await rows.first().waitFor({ timeout: T });
+    const list = page.getByTestId('conversation-list');
     const before = await rows.locator('.customer-name').allTextContents();
+    const countBefore = Number(await list.getAttribute('data-count'));
     const name = (await page.locator('.customer-title').textContent()).trim();
 
     // Past every reopen window, the customer writes by SMS: a new conversation in this inbox.
@@ -250,11 +252,20 @@ test('the list stays still: a new arrival waits behind "1 new"', { timeout: 90_0
     assert.match(await arrivals.textContent(), /^1 new/);
     assert.deepEqual(await rows.locator('.customer-name').allTextContents(), before, 'rows moved under the cursor');
 
+    assert.equal(Number(await list.getAttribute('data-count')), countBefore);
     await arrivals.click();
     await arrivals.waitFor({ state: 'detached', timeout: T });
-    const after = await rows.locator('.customer-name').allTextContents();
-    assert.equal(after.length, before.length + 1);
-    assert.ok(after.includes(name), `${name} is listed after applying`);
+    await page.waitForFunction((n) => document.querySelector('[data-testid=conversation-list]')?.dataset.count === String(n), countBefore + 1, { timeout: T });
+    // The newest arrival sorts to the top of the applied list: its customer waits the shortest…
+    // wherever it lands, scrolling the list must find it.
+    const scroller = page.locator('.conversation-scroller');
+    let found = false;
+    for (let i = 0; i < 40 && !found; i++) {
+      found = (await rows.filter({ hasText: name }).count()) > 0;
+      if (!found) await scroller.evaluate((el) => { el.scrollTop += el.clientHeight; });
+      await page.waitForTimeout(50);
+    }
+    assert.ok(found, `${name} is listed after applying`);
     assert.deepEqual(errors, []);
   }),
 );
@@ -310,6 +321,23 @@ test('My tasks lists the tasks assigned to me', { timeout: 90_000 }, () =>
     await page.getByTestId('task').filter({ hasText: 'Check the warranty terms' }).waitFor({ timeout: T });
     await page.getByRole('link', { name: 'My tasks' }).click();
     await page.getByTestId('my-task').filter({ hasText: 'Check the warranty terms' }).waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('a long view renders only the rows in sight, and scrolls to its end', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'virtual-list', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/closed`);
+    const list = page.getByTestId('conversation-list');
+    await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
+    const total = Number(await list.getAttribute('data-count'));
+    assert.ok(total > 500, `closed view has ${total} rows`);
+    assert.equal(total, await navCount(page, 'closed'));
+    const rendered = await page.getByTestId('conversation-row').count();
+    assert.ok(rendered < 40, `${rendered} rows in the DOM`);
+    await page.locator('.conversation-scroller').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+    await page.locator(`[data-testid=conversation-row][aria-posinset="${total}"]`).waitFor({ timeout: T });
+    assert.ok((await page.getByTestId('conversation-row').count()) < 40);
     assert.deepEqual(errors, []);
   }),
 );

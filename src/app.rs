@@ -28,6 +28,7 @@ pub fn App() -> impl IntoView {
     let notice = RwSignal::new(api.demo().and_then(|d| d.take_notice()));
     let session = Session::provide();
     Toasts::provide();
+    crate::customer::outbox::Outbox::provide();
     spawn_local(async move {
         match api.backend().directory().await {
             Ok(dir) => session.directory.set(dir),

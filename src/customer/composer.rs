@@ -13,6 +13,8 @@ use crate::api::{storage, Api};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
+use super::outbox::{Outbox, Unsent};
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
     Reply,
@@ -45,6 +47,7 @@ pub fn Composer(
     let api = Api::use_api();
     let session = Session::use_session();
     let toasts = Toasts::use_toasts();
+    let outbox = Outbox::use_outbox();
     let channels = customer.reachable_channels();
     let channel = RwSignal::new(if channels.contains(&default_channel) {
         default_channel
@@ -127,6 +130,7 @@ pub fn Composer(
                 },
             };
             let draft = key();
+            let (retry, sent_text, conversation_id) = (command.clone(), text.get_untracked(), conv.id.clone());
             sending.set(true);
             error.set(None);
             spawn_local(async move {
@@ -138,10 +142,23 @@ pub fn Composer(
                             Mode::Reply => format!("Sent on {}.", ch.label()),
                         });
                     }
-                    // The draft stays in storage and in the box: nothing is lost.
+                    // The draft stays in storage and in the box, and the message waits in the
+                    // timeline with Retry: nothing is lost.
                     Err(e) => {
                         sending.set(false);
                         error.set(Some(format!("Not sent: {e}")));
+                        outbox.add(Unsent {
+                            id: 0,
+                            conversation: conversation_id,
+                            command: retry,
+                            draft_key: draft,
+                            text: sent_text,
+                            label: match m {
+                                Mode::Note => "Note".to_owned(),
+                                Mode::Reply => format!("Reply on {}", ch.label()),
+                            },
+                            error: e.to_string(),
+                        });
                     }
                 }
             });

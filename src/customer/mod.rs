@@ -3,6 +3,7 @@
 
 mod composer;
 mod header;
+pub mod outbox;
 mod simulator;
 pub mod tasks;
 mod timeline;

@@ -6,6 +6,7 @@ use leptos::html;
 use leptos::prelude::*;
 use rapport_core::{Conversation, ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
 
+use super::outbox::UnsentItems;
 use super::tasks::TaskSeed;
 use crate::api::{Api, CustomerPage};
 use crate::components::time::{day, local_offset, stamp};
@@ -84,6 +85,7 @@ pub fn Timeline(page: CustomerPage) -> impl IntoView {
                     }
                 }
             }).collect_view()}
+            <UnsentItems conversations=page.conversations.iter().map(|c| c.id.clone()).collect()/>
         </section>
     }
 }
@@ -181,6 +183,10 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                 _ => None,
             };
             let text = message.text().unwrap_or_default().to_owned();
+            let html = match &message {
+                ItemContent::Email { html: Some(h), .. } if !h.trim().is_empty() => Some(h.clone()),
+                _ => None,
+            };
             let seed = use_context::<TaskSeed>();
             let quote = format!("Follow up: “{}”", text.chars().take(120).collect::<String>());
             view! {
@@ -196,12 +202,29 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
                     {subject.map(|s| view! { <p class="subject">{s}</p> })}
                     {extra.map(|s| view! { <p class="muted">{s}</p> })}
                     <p class="text">{text}</p>
+                    {html.map(|h| view! { <EmailOriginal html=h/> })}
                 </div>
             }
             .into_any()
         }
     };
     view! { <article class="item" data-testid="timeline-item" data-kind=item.content.kind()>{body}</article> }
+}
+
+/// The email as its sender formatted it, in a frame with every sandbox restriction on: no
+/// scripts, no forms, no popups, no same-origin access, so nothing in it can reach the app.
+/// Rendered only when asked for (`<details>` mounts it lazily enough for long timelines).
+#[component]
+fn EmailOriginal(html: String) -> impl IntoView {
+    let shown = RwSignal::new(false);
+    view! {
+        <details class="email-original" on:toggle=move |_| shown.set(true)>
+            <summary>"Show the original email"</summary>
+            <Show when=move || shown.get()>
+                <iframe class="email-frame" sandbox="" referrerpolicy="no-referrer" title="Original email" srcdoc=html.clone()></iframe>
+            </Show>
+        </details>
+    }
 }
 
 fn event(text: String, time: impl IntoView + 'static) -> AnyView {

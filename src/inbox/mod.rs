@@ -108,6 +108,7 @@ pub fn InboxLayout() -> impl IntoView {
     // The ids on screen for (view, agent), so a refresh does not reorder them; see `stable`.
     let pinned = StoredValue::new(((String::new(), AgentId::from("")), Vec::<ConversationId>::new()));
     let apply = Trigger::new();
+    let scroll = RwSignal::new(0.0);
     let title = move || {
         View::from_slug(&slug.get())
             .map(|v| view_title(&v, &session))
@@ -127,6 +128,9 @@ pub fn InboxLayout() -> impl IntoView {
                             let screen = (slug.get_untracked(), session.agent.get_untracked());
                             // A new view (or agent) starts from the fresh order.
                             let shown = pinned.with_value(|(k, ids)| if *k == screen { ids.clone() } else { Vec::new() });
+                            if shown.is_empty() {
+                                scroll.set(0.0);
+                            }
                             let (rows, held) = stable::stabilize(&shown, fresh, |r| r.conversation.id.clone());
                             pinned.set_value((screen, rows.iter().map(|r| r.conversation.id.clone()).collect()));
                             Ok::<_, ApiError>(view! {
@@ -136,7 +140,7 @@ pub fn InboxLayout() -> impl IntoView {
                                         apply.notify();
                                     }>{format!("{held} new: show")}</button>
                                 })}
-                                <ConversationList rows slug=slug.get_untracked()/>
+                                <ConversationList rows slug=slug.get_untracked() scroll/>
                             })
                         })
                     }}
@@ -147,52 +151,95 @@ pub fn InboxLayout() -> impl IntoView {
     }
 }
 
+/// Height of one list row in px; `.conversation-row` in the stylesheet has the same.
+const ROW_HEIGHT: f64 = 96.0;
+const OVERSCAN: usize = 6;
+
+/// The rows of a view. Only the rows in sight (plus a few) are in the DOM, so a view of ten
+/// thousand conversations costs what a view of twenty does. `scroll` outlives this component, so
+/// a refresh keeps the agent's place.
 #[component]
-fn ConversationList(rows: Vec<ConversationSummary>, slug: String) -> impl IntoView {
+fn ConversationList(rows: Vec<ConversationSummary>, slug: String, scroll: RwSignal<f64>) -> impl IntoView {
     if rows.is_empty() {
         return view! { <EmptyState title="Nothing here" hint="No conversations in this view right now."/> }.into_any();
     }
     let api = Api::use_api();
     let session = Session::use_session();
     let now = api.now();
+    let total = rows.len();
+    // Plain shared data, not a StoredValue: closures here may run once more while a refresh
+    // replaces this list, and must not touch a disposed reactive value.
+    let rows = std::sync::Arc::new(rows);
+    let viewport = RwSignal::new(800.0);
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let Some(el) = scroller.get() {
+            viewport.set(f64::from(el.client_height()));
+            el.set_scroll_top(scroll.get_untracked() as i32);
+        }
+    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| {
+        if let Some(el) = scroller.try_get_untracked().flatten() {
+            viewport.try_set(f64::from(el.client_height()));
+        }
+    });
+    on_cleanup(move || resize.remove());
+    let visible = move || {
+        // try_get: this may run once more while a refresh disposes the list.
+        let (top, height) = (scroll.try_get().unwrap_or(0.0), viewport.try_get().unwrap_or(800.0));
+        let (start, end) = stable::window(total, top, height, ROW_HEIGHT, OVERSCAN);
+        (start..end).collect::<Vec<usize>>()
+    };
+    let key_rows = rows.clone();
+    let row_view = move |i: usize| {
+        let row = rows[i].clone();
+        let conv = row.conversation.clone();
+        let href = routing::to(&format!("/inbox/{slug}/{}", conv.customer_id));
+        let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
+        let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
+        let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();
+        let age = conv.last_activity_at.map(|t| relative(now, t)).unwrap_or_default();
+        let due = row
+            .next_task_due
+            .filter(|d| *d <= now + chrono::Duration::hours(24))
+            .map(|d| relative(now, d));
+        view! {
+            <li class="conversation-row" data-testid="conversation-row" style=format!("top: {}px", i as f64 * ROW_HEIGHT)
+                aria-posinset=i + 1 aria-setsize=total>
+                <A href={href} {..} class="row-link">
+                    <Avatar name=row.customer_name.clone()/>
+                    <div class="row-main">
+                        <div class="row-top">
+                            <span class="customer-name">{row.customer_name.clone()}</span>
+                            <span class="assignee">{assignee.unwrap_or_else(|| "Unassigned".into())}</span>
+                            <span class="age">{age}</span>
+                        </div>
+                        <p class="preview">{row.preview.clone()}</p>
+                        <div class="row-meta">
+                            <StatusPill status=conv.status/>
+                            {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
+                            {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
+                            {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
+                            {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
+                            {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
+                        </div>
+                    </div>
+                </A>
+            </li>
+        }
+    };
     view! {
-        <ul class="conversation-list" role="list">
-            {rows
-                .into_iter()
-                .map(|row| {
-                    let conv = row.conversation.clone();
-                    let href = routing::to(&format!("/inbox/{slug}/{}", conv.customer_id));
-                    let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
-                    let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
-                    let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();
-                    let age = conv.last_activity_at.map(|t| relative(now, t)).unwrap_or_default();
-                    let due = row.next_task_due.filter(|d| *d <= now + chrono::Duration::hours(24)).map(|d| relative(now, d));
-                    view! {
-                        <li class="conversation-row" data-testid="conversation-row">
-                            <A href={href} {..} class="row-link">
-                                <Avatar name=row.customer_name.clone()/>
-                                <div class="row-main">
-                                    <div class="row-top">
-                                        <span class="customer-name">{row.customer_name.clone()}</span>
-                                        <span class="age">{age}</span>
-                                    </div>
-                                    <p class="preview">{row.preview.clone()}</p>
-                                    <div class="row-meta">
-                                        <StatusPill status=conv.status/>
-                                        {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
-                                        {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
-                                        {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
-                                        {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
-                                        {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
-                                        <span class="assignee">{assignee.unwrap_or_else(|| "Unassigned".into())}</span>
-                                    </div>
-                                </div>
-                            </A>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
+        <div class="conversation-scroller" node_ref=scroller
+            on:scroll=move |_| {
+                if let Some(el) = scroller.try_get_untracked().flatten() {
+                    scroll.try_set(f64::from(el.scroll_top()));
+                }
+            }>
+            <ul class="conversation-list" role="list" data-testid="conversation-list" data-count=total
+                style=format!("height: {}px", total as f64 * ROW_HEIGHT)>
+                <For each=visible key=move |i| key_rows.get(*i).map(|r| r.conversation.id.clone()) children=row_view/>
+            </ul>
+        </div>
     }
     .into_any()
 }

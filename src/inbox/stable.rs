@@ -50,3 +50,38 @@ mod tests {
         assert_eq!(stabilize(&shown, fresh, |r| r.0), (vec![("a", 10), ("b", 2)], 0));
     }
 }
+
+/// Which rows of a fixed-height list to render for a scroll position: `[start, end)`, the visible
+/// ones plus `overscan` on each side, so keyboard moves and quick scrolls find rows ready.
+pub fn window(total: usize, scroll_top: f64, viewport: f64, row: f64, overscan: usize) -> (usize, usize) {
+    if total == 0 || row <= 0.0 {
+        return (0, 0);
+    }
+    let first = (scroll_top.max(0.0) / row).floor() as usize;
+    let visible = (viewport.max(0.0) / row).ceil() as usize + 1;
+    let start = first.saturating_sub(overscan).min(total);
+    let end = (first + visible + overscan).min(total);
+    (start, end)
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::window;
+
+    #[test]
+    fn renders_the_visible_rows_plus_overscan() {
+        // 1000 rows of 100 px, viewport 500 px at the top: rows 0..6 visible, +3 overscan.
+        assert_eq!(window(1000, 0.0, 500.0, 100.0, 3), (0, 9));
+        // Scrolled to row 50.
+        assert_eq!(window(1000, 5000.0, 500.0, 100.0, 3), (47, 59));
+        // At the very end it stops at the last row.
+        assert_eq!(window(1000, 99_900.0, 500.0, 100.0, 3), (996, 1000));
+    }
+
+    #[test]
+    fn handles_empty_and_odd_input() {
+        assert_eq!(window(0, 0.0, 500.0, 100.0, 3), (0, 0));
+        assert_eq!(window(5, -20.0, 500.0, 100.0, 3), (0, 5));
+        assert_eq!(window(5, 0.0, 500.0, 0.0, 3), (0, 0));
+    }
+}

@@ -1,0 +1,112 @@
+//! Replies and notes that failed to send. They stay in the timeline as "Not sent" with Retry, and
+//! their text stays in the draft store, so a failing backend never loses what the agent wrote.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use rapport_core::{Command, ConversationId};
+
+use crate::api::{storage, Api};
+use crate::components::toast::Toasts;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unsent {
+    pub id: u64,
+    pub conversation: ConversationId,
+    pub command: Command,
+    /// Where its text is kept as a draft, cleared once it goes through.
+    pub draft_key: String,
+    pub text: String,
+    pub label: String,
+    pub error: String,
+}
+
+#[derive(Clone, Copy)]
+pub struct Outbox {
+    list: RwSignal<Vec<Unsent>>,
+    next: StoredValue<u64>,
+}
+
+impl Outbox {
+    pub fn provide() -> Outbox {
+        let outbox = Outbox {
+            list: RwSignal::new(Vec::new()),
+            next: StoredValue::new(0),
+        };
+        provide_context(outbox);
+        outbox
+    }
+
+    pub fn use_outbox() -> Outbox {
+        expect_context::<Outbox>()
+    }
+
+    pub fn add(&self, mut unsent: Unsent) {
+        let id = self.next.get_value() + 1;
+        self.next.set_value(id);
+        unsent.id = id;
+        self.list.update(|l| l.push(unsent));
+    }
+
+    fn remove(&self, id: u64) {
+        self.list.update(|l| l.retain(|u| u.id != id));
+    }
+
+    fn set_error(&self, id: u64, error: String) {
+        self.list.update(|l| {
+            if let Some(u) = l.iter_mut().find(|u| u.id == id) {
+                u.error = error;
+            }
+        });
+    }
+
+    /// Sends it again; on success it leaves the outbox and its draft is cleared.
+    pub fn retry(&self, api: Api, toasts: Toasts, id: u64) {
+        let outbox = *self;
+        let Some(unsent) = self.list.with_untracked(|l| l.iter().find(|u| u.id == id).cloned()) else {
+            return;
+        };
+        spawn_local(async move {
+            match api.execute(unsent.command.clone()).await {
+                Ok(_) => {
+                    outbox.remove(id);
+                    if storage::get(&unsent.draft_key).as_deref() == Some(unsent.text.as_str()) {
+                        storage::remove(&unsent.draft_key);
+                    }
+                    toasts.info("Sent.");
+                }
+                Err(e) => outbox.set_error(id, e.to_string()),
+            }
+        });
+    }
+}
+
+/// The failed sends of these conversations, at the end of the timeline.
+#[component]
+pub fn UnsentItems(conversations: Vec<ConversationId>) -> impl IntoView {
+    let outbox = Outbox::use_outbox();
+    let api = Api::use_api();
+    let toasts = Toasts::use_toasts();
+    let mine = move || {
+        outbox
+            .list
+            .get()
+            .into_iter()
+            .filter(|u| conversations.contains(&u.conversation))
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <For each=mine key=|u| (u.id, u.error.clone()) let:u>
+            <article class="item unsent" data-testid="unsent">
+                <div class="message outbound">
+                    <div class="item-meta"><span class="author">{u.label.clone()}</span><span class="unsent-mark">"Not sent"</span></div>
+                    <p class="text">{u.text.clone()}</p>
+                    <p class="composer-error" role="alert">{u.error.clone()}</p>
+                    <div class="trial-buttons">
+                        <button class="btn small primary" on:click=move |_| outbox.retry(api, toasts, u.id)>"Retry"</button>
+                        <button class="btn small" on:click=move |_| outbox.remove(u.id)>"Discard"</button>
+                    </div>
+                </div>
+            </article>
+        </For>
+    }
+}
