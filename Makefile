@@ -11,7 +11,7 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build test test-native test-wasm e2e e2e-build e2e-run fmt clean-dist
+.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
@@ -20,6 +20,7 @@ help:
 	@echo "make setup-browser  setup + chromium and chromedriver"
 	@echo "make run            trunk serve on http://127.0.0.1:8080/ (demo backend)"
 	@echo "make build          release build into dist/"
+	@echo "make server         the reference server on http://127.0.0.1:8787/ (serves dist/ too)"
 	@echo "make test           native tests, wasm browser tests, end-to-end tests"
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
 	@echo "make fmt            cargo fmt"
@@ -40,6 +41,10 @@ run: setup
 build: setup
 	trunk build --release --offline --public-url /
 
+# The reference HTTP server with a database file in the working folder; it also serves dist/.
+server: setup
+	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist
+
 test: setup-browser test-native test-wasm e2e-build e2e-run
 
 e2e: setup-browser e2e-build e2e-run
@@ -55,10 +60,11 @@ test-wasm:
 # A separate dist folder and a sub-path, so sub-path hosting is what gets tested.
 e2e-build:
 	trunk build --release --offline --public-url $(E2E_BASE) --dist $(E2E_DIST)
+	cargo build --offline -p rapport-server
 
 # TAP keeps the `# pass N` / `# fail N` summary stable across Node versions.
 e2e-run:
-	RAPPORT_DIST=$(E2E_DIST) node --test --test-reporter=tap e2e/*.test.mjs
+	RAPPORT_DIST=$(E2E_DIST) RAPPORT_SERVER=target/debug/rapport-server node --test --test-reporter=tap e2e/*.test.mjs
 
 fmt:
 	cargo fmt --all

@@ -11,7 +11,16 @@ const app = useApp();
 
 test('inbox lists seeded conversations and opens a timeline', { timeout: TEST_TIMEOUT }, () =>
   withPage(app.browser, 'inbox', async ({ page, errors }) => {
+    // The build's Content-Security-Policy must not block anything the app itself does.
+    await page.addInitScript(() => {
+      window.__cspViolations = [];
+      document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
     await page.goto(app.baseUrl);
+    const csp = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content');
+    assert.match(csp, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+    const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src'));
+    assert.doesNotMatch(scriptSrc, /'unsafe-inline'|'unsafe-eval'/);
 
     const rows = page.getByTestId('conversation-row');
     await rows.nth(4).waitFor({ timeout: APP_TIMEOUT });
@@ -25,6 +34,7 @@ test('inbox lists seeded conversations and opens a timeline', { timeout: TEST_TI
     await timeline.first().waitFor({ timeout: APP_TIMEOUT });
     await timeline.first().getByTestId('timeline-item').last().waitFor({ timeout: APP_TIMEOUT });
     await screenshot(page, 'customer.png');
+    assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
 
     assert.deepEqual(errors, [], 'page errors');
   }),

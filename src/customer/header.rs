@@ -1,42 +1,76 @@
 //! The current conversation's controls: status, assignee, topics, Close and Close & Next.
 //! Changes show at once (optimistic), roll back with the reason when refused, and offer Undo.
 
+use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_core::query::View;
-use rapport_core::{Actor, Assignee, Command, Conversation, Status, Store, TopicId};
+use rapport_core::{Actor, Assignee, Command, Conversation, Outcome, Status, Store, TopicId};
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
-/// Sends `command`; on refusal runs `rollback` and says why. A conflict also refreshes the page so
-/// the agent sees what the other person did.
-fn send(
+/// This header's writes, one at a time and in order. Each is built only when its turn comes, with
+/// the version as it is then: every accepted change bumps it by one, so an agent's own quick
+/// succession of changes (a topic, then Close) is never mistaken for someone else's.
+#[derive(Clone, Copy)]
+struct Writer {
     api: Api,
     toasts: Toasts,
-    command: Command,
-    done: String,
-    undo: Option<Command>,
-    rollback: impl FnOnce() + 'static,
-) {
-    spawn_local(async move {
-        match api.execute(command).await {
-            Ok(_) => match undo {
-                Some(u) => toasts.with_undo(done, u),
-                None => toasts.info(done),
-            },
-            Err(e) => {
-                rollback();
-                toasts.error(e.to_string());
-                if e == ApiError::Conflict {
-                    api.changed();
+    version: StoredValue<u64>,
+    busy: StoredValue<bool>,
+}
+
+impl Writer {
+    async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<Outcome, ApiError> {
+        while self.busy.try_get_value().unwrap_or(false) {
+            TimeoutFuture::new(15).await;
+        }
+        self.busy.try_set_value(true);
+        let command = make(self.version.try_get_value().unwrap_or_default());
+        let result = self.api.execute(command).await;
+        self.busy.try_set_value(false);
+        if result.is_ok() {
+            self.version.try_update_value(|v| *v += 1);
+        }
+        result
+    }
+
+    /// Runs a change; on success says `done` (with Undo, if `make` gives one), on refusal runs
+    /// `rollback` and says why. A conflict also refreshes the page to show the other change.
+    fn send(
+        self,
+        make: impl FnOnce(u64) -> (Command, Option<Command>) + 'static,
+        done: String,
+        rollback: impl FnOnce() + 'static,
+    ) {
+        spawn_local(async move {
+            let mut undo = None;
+            let result = self
+                .run(|v| {
+                    let (command, u) = make(v);
+                    undo = u;
+                    command
+                })
+                .await;
+            match result {
+                Ok(_) => match undo {
+                    Some(u) => self.toasts.with_undo(done, u),
+                    None => self.toasts.info(done),
+                },
+                Err(e) => {
+                    rollback();
+                    self.toasts.error(e.to_string());
+                    if e == ApiError::Conflict {
+                        self.api.changed();
+                    }
                 }
             }
-        }
-    });
+        });
+    }
 }
 
 #[component]
@@ -48,7 +82,12 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
     let params = use_params_map();
     let me = session.agent.get_untracked();
     let id = conv.id.clone();
-    let version = conv.version;
+    let writer = Writer {
+        api,
+        toasts,
+        version: StoredValue::new(conv.version),
+        busy: StoredValue::new(false),
+    };
     let inbox = session
         .directory
         .with_untracked(|d| d.inboxes.iter().find(|i| i.id == conv.assignee.inbox_id).cloned());
@@ -87,24 +126,24 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
                 return;
             }
             status.set(to);
-            let cmd = Command::SetStatus {
-                conversation_id: id.clone(),
-                expected_version: Some(version),
-                status: to,
-                actor: actor.clone(),
-            };
-            let undo = Command::SetStatus {
-                conversation_id: id.clone(),
-                expected_version: Some(version + 1),
-                status: from,
-                actor: actor.clone(),
-            };
-            send(
-                api,
-                toasts,
-                cmd,
+            let (id, actor) = (id.clone(), actor.clone());
+            writer.send(
+                move |v| {
+                    let cmd = Command::SetStatus {
+                        conversation_id: id.clone(),
+                        expected_version: Some(v),
+                        status: to,
+                        actor: actor.clone(),
+                    };
+                    let undo = Command::SetStatus {
+                        conversation_id: id,
+                        expected_version: Some(v + 1),
+                        status: from,
+                        actor,
+                    };
+                    (cmd, Some(undo))
+                },
                 format!("Status set to {}.", to.label()),
-                Some(undo),
                 move || status.set(from),
             );
         }
@@ -121,6 +160,7 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
                 agent_id: (!agent_id.is_empty()).then(|| agent_id.into()),
             };
             let (from, from_status) = (assignee.get_untracked(), status.get_untracked());
+            let from_undo = from.clone();
             assignee.set(to.clone());
             status.set(match (&to.agent_id, from_status) {
                 (None, _) => Status::New,
@@ -132,22 +172,29 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
                 .as_ref()
                 .map(|a| session.agent_name(a))
                 .unwrap_or_else(|| format!("{} (unassigned)", session.inbox_name(&to.inbox_id)));
-            let cmd = Command::Assign {
-                conversation_id: id.clone(),
-                expected_version: Some(version),
-                assignee: to,
-                actor: actor.clone(),
-            };
-            let undo = Command::Assign {
-                conversation_id: id.clone(),
-                expected_version: Some(version + 1),
-                assignee: from.clone(),
-                actor: actor.clone(),
-            };
-            send(api, toasts, cmd, format!("Assigned to {who}."), Some(undo), move || {
-                assignee.set(from);
-                status.set(from_status);
-            });
+            let (id, actor) = (id.clone(), actor.clone());
+            writer.send(
+                move |v| {
+                    let cmd = Command::Assign {
+                        conversation_id: id.clone(),
+                        expected_version: Some(v),
+                        assignee: to,
+                        actor: actor.clone(),
+                    };
+                    let undo = Command::Assign {
+                        conversation_id: id,
+                        expected_version: Some(v + 1),
+                        assignee: from_undo,
+                        actor,
+                    };
+                    (cmd, Some(undo))
+                },
+                format!("Assigned to {who}."),
+                move || {
+                    assignee.set(from);
+                    status.set(from_status);
+                },
+            );
         }
     };
 
@@ -157,15 +204,22 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
             let before = topics.get_untracked();
             topics.set(next.clone());
             topic_hint.set(false);
-            let cmd = Command::SetTopics {
-                conversation_id: id.clone(),
-                expected_version: Some(version),
-                topic_ids: next,
-                actor: actor.clone(),
-            };
-            send(api, toasts, cmd, "Topics updated.".into(), None, move || {
-                topics.set(before)
-            });
+            let (id, actor) = (id.clone(), actor.clone());
+            writer.send(
+                move |v| {
+                    (
+                        Command::SetTopics {
+                            conversation_id: id,
+                            expected_version: Some(v),
+                            topic_ids: next,
+                            actor,
+                        },
+                        None,
+                    )
+                },
+                "Topics updated.".into(),
+                move || topics.set(before),
+            );
         }
     };
 
@@ -181,15 +235,16 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
             let slug = params
                 .with_untracked(|p| p.get("view"))
                 .unwrap_or_else(|| "mine".into());
-            let cmd = Command::SetStatus {
-                conversation_id: id.clone(),
-                expected_version: Some(version),
-                status: Status::Closed,
-                actor: actor.clone(),
-            };
+            let (id, actor) = (id.clone(), actor.clone());
             let (customer, navigate, me) = (customer.clone(), navigate.clone(), me.clone());
             spawn_local(async move {
-                if let Err(e) = api.execute(cmd).await {
+                let close = |v| Command::SetStatus {
+                    conversation_id: id,
+                    expected_version: Some(v),
+                    status: Status::Closed,
+                    actor,
+                };
+                if let Err(e) = writer.run(close).await {
                     status.set(from);
                     toasts.error(e.to_string());
                     return;

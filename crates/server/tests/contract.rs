@@ -1,0 +1,689 @@
+//! Contract tests: every operation in api/openapi.yaml is called on a real server over HTTP and
+//! each JSON answer (successes and errors) is validated against the schema the document gives
+//! for that operation and status. The document's own examples are validated too.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{request, temp_db, EventStream, Spec, TestServer, HTTP_METHODS};
+use rapport_core::{
+    AgentId, Assignee, Channel, ConversationId, CustomerId, Direction, InboxId, Initiator, ItemContent, ItemId, Status,
+    TaskEvent, TaskId, TimelineItem, TopicId,
+};
+use serde_json::{json, Value};
+
+const AGENT: (&str, &str) = ("X-Agent-Id", "ag1");
+
+#[test]
+fn every_operation_answers_as_documented() {
+    let spec = Spec::load();
+    let server = TestServer::start(&temp_db("contract"), None);
+    let get = |path: &str| request("GET", &server.url(path), &[AGENT], None);
+
+    // Directory.
+    for (path, template) in [
+        ("/api/v1/organization", "/api/v1/organization"),
+        ("/api/v1/agents", "/api/v1/agents"),
+        ("/api/v1/inboxes", "/api/v1/inboxes"),
+        ("/api/v1/teams", "/api/v1/teams"),
+        ("/api/v1/topics", "/api/v1/topics"),
+        ("/api/v1/answers", "/api/v1/answers"),
+        ("/api/v1/conversation-counts?agentId=ag1", "/api/v1/conversation-counts"),
+        ("/api/v1/search?q=refund", "/api/v1/search"),
+        ("/api/v1/tasks?agentId=ag1", "/api/v1/tasks"),
+    ] {
+        let r = get(path);
+        assert_eq!(r.status, 200, "{path}: {}", r.text);
+        spec.check("GET", template, 200, &r.json());
+    }
+    let inboxes = get("/api/v1/inboxes").json();
+
+    // Lists, every view, following cursors.
+    let mut views: Vec<String> = ["mine", "new", "open", "waiting", "closed"].map(String::from).to_vec();
+    for inbox in inboxes.as_array().unwrap() {
+        views.push(format!("inbox-{}", inbox["id"].as_str().unwrap()));
+    }
+    for view in &views {
+        let mut cursor: Option<String> = None;
+        let mut seen = 0;
+        loop {
+            let mut path = format!("/api/v1/conversations?view={view}&limit=7");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let r = get(&path);
+            assert_eq!(r.status, 200, "{path}: {}", r.text);
+            let page = r.json();
+            spec.check("GET", "/api/v1/conversations", 200, &page);
+            seen += page["items"].as_array().unwrap().len();
+            match page["nextCursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        let counts = get("/api/v1/conversation-counts").json();
+        let expected = match view.strip_prefix("inbox-") {
+            Some(id) => counts["byInbox"][id].as_u64().unwrap(),
+            None => counts[view.as_str()].as_u64().unwrap(),
+        };
+        assert_eq!(seen as u64, expected, "view {view}: pages add up to its count");
+    }
+    let r = get("/api/v1/conversations?view=someday");
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/conversations", 400, &r.json());
+    assert_eq!(r.json()["errors"][0]["attr"], "view");
+
+    // A conversation owned by ag1 in an inbox that requires topics to close.
+    let mine = get("/api/v1/conversations?view=mine&limit=500").json();
+    let row = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| {
+            let inbox = row["conversation"]["assignee"]["inboxId"].as_str().unwrap();
+            inboxes
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|i| i["id"] == inbox && i["topicsRequiredToClose"] == true)
+                && row["conversation"]["topicIds"].as_array().unwrap().is_empty()
+        })
+        .expect("ag1 owns a topic-less conversation in a topics-required inbox")
+        .clone();
+    spec.check_component("ConversationSummary", &row);
+    let conv_id = row["conversation"]["id"].as_str().unwrap().to_owned();
+    let customer_id = row["conversation"]["customerId"].as_str().unwrap().to_owned();
+    let conv_path = format!("/api/v1/conversations/{conv_id}");
+
+    let r = get(&conv_path);
+    assert_eq!(r.status, 200);
+    let conv = r.json();
+    spec.check("GET", "/api/v1/conversations/{conversationId}", 200, &conv);
+    assert_eq!(r.header("etag"), Some(format!("\"{}\"", conv["version"]).as_str()));
+    assert_eq!(conv["inboxId"], conv["assignee"]["inboxId"]);
+    assert_eq!(conv["agentId"], "ag1");
+
+    let r = get("/api/v1/conversations/co-none");
+    assert_eq!(r.status, 404);
+    spec.check("GET", "/api/v1/conversations/{conversationId}", 404, &r.json());
+    assert_eq!(r.error_code(), "not_found");
+
+    let r = get(&format!("{conv_path}/items"));
+    assert_eq!(r.status, 200);
+    spec.check("GET", "/api/v1/conversations/{conversationId}/items", 200, &r.json());
+    let r = get("/api/v1/conversations/co-none/items");
+    spec.check("GET", "/api/v1/conversations/{conversationId}/items", 404, &r.json());
+
+    // Closing without a topic is a rule refusal (422).
+    let close = r#"{"status":{"value":"CLOSED"}}"#;
+    let r = request("PATCH", &server.url(&conv_path), &[AGENT], Some(close));
+    assert_eq!(r.status, 422, "{}", r.text);
+    spec.check("PATCH", "/api/v1/conversations/{conversationId}", 422, &r.json());
+    assert_eq!(r.error_code(), "topics_required");
+
+    // Topics: add, replace, remove.
+    let topics = get("/api/v1/topics").json();
+    let enabled: Vec<&str> = topics
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["disabled"] == false)
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    let disabled = topics
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["disabled"] == true)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let body = json!({"topicIds": [enabled[0]]}).to_string();
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/topics")),
+        &[AGENT],
+        Some(&body),
+    );
+    assert_eq!(r.status, 204, "{}", r.text);
+    spec.check_empty("POST", "/api/v1/conversations/{conversationId}/topics", 204);
+    let body = json!({"topicIds": [disabled]}).to_string();
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/topics")),
+        &[AGENT],
+        Some(&body),
+    );
+    assert_eq!(r.status, 422);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/topics", 422, &r.json());
+    assert_eq!(r.error_code(), "topic_disabled");
+
+    let body = json!({"topicIds": [enabled[1], enabled[2]]}).to_string();
+    let r = request(
+        "PUT",
+        &server.url(&format!("{conv_path}/topics")),
+        &[AGENT],
+        Some(&body),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("PUT", "/api/v1/conversations/{conversationId}/topics", 200, &r.json());
+    assert_eq!(r.json()["topicIds"], json!([enabled[1], enabled[2]]));
+
+    let r = request(
+        "DELETE",
+        &server.url(&format!("{conv_path}/topics/{}", enabled[2])),
+        &[AGENT],
+        None,
+    );
+    assert_eq!(r.status, 204, "{}", r.text);
+    spec.check_empty("DELETE", "/api/v1/conversations/{conversationId}/topics/{topicId}", 204);
+    let r = request(
+        "DELETE",
+        &server.url(&format!("{conv_path}/topics/no-such-topic")),
+        &[AGENT],
+        None,
+    );
+    assert_eq!(r.status, 404);
+    spec.check(
+        "DELETE",
+        "/api/v1/conversations/{conversationId}/topics/{topicId}",
+        404,
+        &r.json(),
+    );
+
+    // Notes.
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/notes")),
+        &[AGENT],
+        Some(r#"{"body":"Prefers a callback after 5pm."}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/notes", 201, &r.json());
+    assert_eq!(r.json()["content"]["type"], "CONVERSATION_NOTE");
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/notes")),
+        &[AGENT],
+        Some(r#"{"body":"  "}"#),
+    );
+    assert_eq!(r.status, 422);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/notes", 422, &r.json());
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/notes")),
+        &[AGENT],
+        Some(r#"{"body":"#),
+    );
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/notes", 400, &r.json());
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/notes")),
+        &[],
+        Some(r#"{"body":"x"}"#),
+    );
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["errors"][0]["attr"], "X-Agent-Id");
+    spec.check("POST", "/api/v1/conversations/{conversationId}/notes", 400, &r.json());
+
+    // Replies: on a channel the customer can be reached on, then a stale If-Match.
+    let customer = get(&format!("/api/v1/customer-profiles/{customer_id}")).json();
+    spec.check("GET", "/api/v1/customer-profiles/{customerId}", 200, &customer);
+    let channel = if !customer["emails"].as_array().unwrap().is_empty() {
+        "EMAIL"
+    } else {
+        "SMS"
+    };
+    let version = get(&conv_path).json()["version"].as_u64().unwrap();
+    let etag = format!("\"{version}\"");
+    let body = json!({"channel": channel, "body": "Your refund is on its way.", "subject": "Refund"}).to_string();
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/replies")),
+        &[AGENT, ("If-Match", &etag)],
+        Some(&body),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/replies", 201, &r.json());
+    assert_eq!(r.json()["status"], "WAITING");
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/replies")),
+        &[AGENT, ("If-Match", &etag)],
+        Some(&body),
+    );
+    assert_eq!(r.status, 409);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/replies", 409, &r.json());
+    assert_eq!(r.error_code(), "conflict");
+    let r = request(
+        "POST",
+        &server.url(&format!("{conv_path}/replies")),
+        &[AGENT],
+        Some(r#"{"channel":"VOICEMAIL","body":"hi"}"#),
+    );
+    assert_eq!(r.status, 422);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/replies", 422, &r.json());
+    assert_eq!(r.error_code(), "channel_not_replyable");
+
+    // PATCH: a stale If-Match, a malformed body, then a real close.
+    let r = request(
+        "PATCH",
+        &server.url(&conv_path),
+        &[AGENT, ("If-Match", "\"1\"")],
+        Some(close),
+    );
+    assert_eq!(r.status, 409);
+    spec.check("PATCH", "/api/v1/conversations/{conversationId}", 409, &r.json());
+    let r = request(
+        "PATCH",
+        &server.url(&conv_path),
+        &[AGENT],
+        Some(r#"{"status":{"value":"DONE"}}"#),
+    );
+    assert_eq!(r.status, 400);
+    spec.check("PATCH", "/api/v1/conversations/{conversationId}", 400, &r.json());
+    assert_eq!(r.json()["errors"][0]["attr"], "status.value");
+    let r = request(
+        "PATCH",
+        &server.url("/api/v1/conversations/co-none"),
+        &[AGENT],
+        Some(close),
+    );
+    assert_eq!(r.status, 404);
+    spec.check("PATCH", "/api/v1/conversations/{conversationId}", 404, &r.json());
+    let r = request("PATCH", &server.url(&conv_path), &[AGENT], Some(close));
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("PATCH", "/api/v1/conversations/{conversationId}", 200, &r.json());
+    assert_eq!(r.json()["status"], "CLOSED");
+    assert!(r.header("etag").is_some());
+
+    // Customers.
+    for template in [
+        "/api/v1/customer-profiles/{customerId}",
+        "/api/v1/customers/{customerId}",
+    ] {
+        let path = template.replace("{customerId}", &customer_id);
+        let r = get(&path);
+        assert_eq!(r.status, 200);
+        spec.check("GET", template, 200, &r.json());
+        let r = get(&template.replace("{customerId}", "cu-none"));
+        assert_eq!(r.status, 404);
+        spec.check("GET", template, 404, &r.json());
+    }
+    let r = get(&format!("/api/v1/customers/{customer_id}/conversations"));
+    assert_eq!(r.status, 200);
+    spec.check("GET", "/api/v1/customers/{customerId}/conversations", 200, &r.json());
+    let r = get("/api/v1/customers/cu-none/conversations");
+    spec.check("GET", "/api/v1/customers/{customerId}/conversations", 404, &r.json());
+
+    // The whole timeline, paged backwards, equals the unpaged one.
+    let full = get(&format!("/api/v1/customers/{customer_id}/timeline")).json();
+    spec.check("GET", "/api/v1/customers/{customerId}/timeline", 200, &full);
+    assert!(full.get("nextCursor").is_none());
+    let mut pages: Vec<Value> = Vec::new();
+    let mut before: Option<String> = None;
+    loop {
+        let mut path = format!("/api/v1/customers/{customer_id}/timeline?limit=5");
+        if let Some(b) = &before {
+            path.push_str(&format!("&before={b}"));
+        }
+        let page = get(&path).json();
+        spec.check("GET", "/api/v1/customers/{customerId}/timeline", 200, &page);
+        let items = page["items"].as_array().unwrap().clone();
+        pages.splice(0..0, items);
+        match page["nextCursor"].as_str() {
+            Some(c) => before = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(Value::Array(pages), full["items"]);
+    let r = get(&format!("/api/v1/customers/{customer_id}/timeline?limit=abc"));
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/customers/{customerId}/timeline", 400, &r.json());
+    let r = get("/api/v1/customers/cu-none/timeline");
+    spec.check("GET", "/api/v1/customers/{customerId}/timeline", 404, &r.json());
+
+    // Tasks.
+    let inbox = row["conversation"]["assignee"]["inboxId"].as_str().unwrap();
+    let body = json!({"body": "Call back about the refund", "dueAt": "2031-01-02T10:00:00Z",
+                      "assignee": {"inboxId": inbox, "agentId": "ag1"}})
+    .to_string();
+    let tasks_path = format!("/api/v1/customers/{customer_id}/tasks");
+    let r = request("POST", &server.url(&tasks_path), &[AGENT], Some(&body));
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/customers/{customerId}/tasks", 201, &r.json());
+    let task_id = r.json()["id"].as_str().unwrap().to_owned();
+    let r = request("POST", &server.url(&tasks_path), &[AGENT], Some(r#"{"body":"x"}"#));
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/customers/{customerId}/tasks", 400, &r.json());
+    let bad_assignee = json!({"body": "x", "dueAt": "2031-01-02T10:00:00Z",
+                              "assignee": {"inboxId": inbox, "agentId": "ag10"}})
+    .to_string();
+    let r = request("POST", &server.url(&tasks_path), &[AGENT], Some(&bad_assignee));
+    assert_eq!(r.status, 422, "{}", r.text);
+    spec.check("POST", "/api/v1/customers/{customerId}/tasks", 422, &r.json());
+    let r = request(
+        "POST",
+        &server.url("/api/v1/customers/cu-none/tasks"),
+        &[AGENT],
+        Some(&body),
+    );
+    assert_eq!(r.status, 404);
+    spec.check("POST", "/api/v1/customers/{customerId}/tasks", 404, &r.json());
+
+    let r = get(&tasks_path);
+    spec.check("GET", "/api/v1/customers/{customerId}/tasks", 200, &r.json());
+    assert!(r.json().as_array().unwrap().iter().any(|t| t["id"] == task_id.as_str()));
+    let r = get(&format!("{tasks_path}?status=CLOSED"));
+    spec.check("GET", "/api/v1/customers/{customerId}/tasks", 200, &r.json());
+    assert!(!r.json().as_array().unwrap().iter().any(|t| t["id"] == task_id.as_str()));
+    let r = get(&format!("{tasks_path}?status=DONE"));
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/customers/{customerId}/tasks", 400, &r.json());
+    let r = get("/api/v1/customers/cu-none/tasks");
+    spec.check("GET", "/api/v1/customers/{customerId}/tasks", 404, &r.json());
+
+    let comment_path = format!("/api/v1/tasks/{task_id}/comments");
+    let r = request(
+        "POST",
+        &server.url(&comment_path),
+        &[],
+        Some(r#"{"comment":"Left a voicemail.","agentId":"ag1"}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/tasks/{taskId}/comments", 201, &r.json());
+    assert_eq!(r.json()["comments"][0]["agentId"], "ag1");
+    let r = request("POST", &server.url(&comment_path), &[AGENT], Some(r#"{"comment":""}"#));
+    assert_eq!(r.status, 422);
+    spec.check("POST", "/api/v1/tasks/{taskId}/comments", 422, &r.json());
+    let r = request(
+        "POST",
+        &server.url("/api/v1/tasks/ta-none/comments"),
+        &[AGENT],
+        Some(r#"{"comment":"x"}"#),
+    );
+    assert_eq!(r.status, 404);
+    spec.check("POST", "/api/v1/tasks/{taskId}/comments", 404, &r.json());
+    let r = request(
+        "POST",
+        &server.url(&comment_path),
+        &[AGENT],
+        Some(r#"{"comment":"x","agentId":"ag2"}"#),
+    );
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/tasks/{taskId}/comments", 400, &r.json());
+
+    let r = request(
+        "PATCH",
+        &server.url(&format!("/api/v1/tasks/{task_id}")),
+        &[AGENT],
+        Some(r#"{"status":"CLOSED"}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("PATCH", "/api/v1/tasks/{taskId}", 200, &r.json());
+    assert_eq!(r.json()["status"], "CLOSED");
+    let r = request(
+        "PATCH",
+        &server.url(&format!("/api/v1/tasks/{task_id}")),
+        &[AGENT],
+        Some(r#"{"status":"OPEN","dueAt":"2031-01-01T00:00:00Z"}"#),
+    );
+    assert_eq!(r.status, 400);
+    spec.check("PATCH", "/api/v1/tasks/{taskId}", 400, &r.json());
+    let r = request(
+        "PATCH",
+        &server.url("/api/v1/tasks/ta-none"),
+        &[AGENT],
+        Some(r#"{"status":"CLOSED"}"#),
+    );
+    assert_eq!(r.status, 404);
+    spec.check("PATCH", "/api/v1/tasks/{taskId}", 404, &r.json());
+    let r = request("GET", &server.url("/api/v1/tasks"), &[], None);
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/tasks", 400, &r.json());
+
+    // Search and inbound.
+    let r = get(&format!(
+        "/api/v1/search?q={}",
+        customer["name"].as_str().unwrap().replace(' ', "%20")
+    ));
+    spec.check("GET", "/api/v1/search", 200, &r.json());
+    assert!(r.json()["customers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|h| h["customerId"] == customer_id.as_str()));
+    let r = get("/api/v1/search?q=refund&limit=0");
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/search", 400, &r.json());
+    let body = json!({"customerId": customer_id, "channel": "SMS", "text": "Any news?"}).to_string();
+    let r = request("POST", &server.url("/api/v1/inbound"), &[], Some(&body));
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/inbound", 201, &r.json());
+    let r = request(
+        "POST",
+        &server.url("/api/v1/inbound"),
+        &[],
+        Some(r#"{"customerId":"cu-none","channel":"SMS","text":"hi"}"#),
+    );
+    assert_eq!(r.status, 404);
+    spec.check("POST", "/api/v1/inbound", 404, &r.json());
+    let r = request(
+        "POST",
+        &server.url("/api/v1/inbound"),
+        &[],
+        Some(&json!({"customerId": customer_id, "channel": "SMS", "text": ""}).to_string()),
+    );
+    assert_eq!(r.status, 422);
+    spec.check("POST", "/api/v1/inbound", 422, &r.json());
+    let r = request(
+        "POST",
+        &server.url("/api/v1/inbound"),
+        &[],
+        Some(r#"{"channel":"SMS","text":"hi"}"#),
+    );
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/inbound", 400, &r.json());
+    assert_eq!(r.json()["errors"][0]["attr"], "customerId");
+
+    // Events: the backlog replays every write above as a documented `Change`.
+    let stream = EventStream::open(&server.url("/api/v1/events?after=0"), &[]);
+    assert_eq!(stream.status, 200);
+    assert!(stream.content_type.starts_with("text/event-stream"));
+    spec.mark("GET", "/api/v1/events");
+    let mut expected_seq = 1;
+    while let Some(event) = stream.next(Duration::from_millis(500)) {
+        assert_eq!(event.event, "change");
+        let data: Value = serde_json::from_str(&event.data).unwrap();
+        spec.check_component("Change", &data);
+        assert_eq!(data["seq"], expected_seq);
+        assert_eq!(event.id.as_deref(), Some(expected_seq.to_string().as_str()));
+        expected_seq += 1;
+    }
+    assert!(expected_seq > 10, "every accepted write above is an event");
+    let r = get("/api/v1/events?after=x");
+    assert_eq!(r.status, 400);
+    spec.check("GET", "/api/v1/events", 400, &r.json());
+
+    // Unknown routes and methods still answer with the error body.
+    let r = get("/api/v1/nothing-here");
+    assert_eq!(r.status, 404);
+    spec.check_component("ErrorBody", &r.json());
+    let r = request("DELETE", &server.url("/api/v1/agents"), &[AGENT], None);
+    assert_eq!(r.status, 405);
+    spec.check_component("ErrorBody", &r.json());
+    let r = get("/elsewhere");
+    assert_eq!(r.status, 404);
+    spec.check_component("ErrorBody", &r.json());
+
+    // Every documented operation was exercised above (401s are covered in tests/behaviour.rs).
+    let missing: Vec<_> = spec.operations().difference(&spec.covered()).cloned().collect();
+    assert!(missing.is_empty(), "operations without a contract check: {missing:?}");
+}
+
+#[test]
+fn every_operation_is_marked_and_its_examples_are_valid() {
+    let spec = Spec::load();
+    let mut checked = 0;
+    for (path, item) in spec.doc["paths"].as_object().unwrap() {
+        for method in HTTP_METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let marker = op.get("x-gladly").and_then(Value::as_str);
+            assert!(
+                matches!(marker, Some("same") | Some("extension")),
+                "{method} {path}: x-gladly must be same or extension"
+            );
+            let op_ptr = format!("/paths/{}/{method}", common::escape(path));
+            let mut has_example = false;
+            let mut media_types: Vec<(String, &Value)> = Vec::new();
+            if let Some(body) = op.get("requestBody") {
+                for (media, m) in spec.resolve(body)["content"].as_object().unwrap() {
+                    media_types.push((format!("{op_ptr}/requestBody/content/{}", common::escape(media)), m));
+                }
+            }
+            for (status, response) in op["responses"].as_object().unwrap() {
+                let response_ptr = match response.get("$ref").and_then(Value::as_str) {
+                    Some(r) => r.trim_start_matches('#').to_owned(),
+                    None => format!("{op_ptr}/responses/{status}"),
+                };
+                if let Some(content) = spec.resolve(response).get("content").and_then(Value::as_object) {
+                    for (media, m) in content {
+                        media_types.push((format!("{response_ptr}/content/{}", common::escape(media)), m));
+                    }
+                }
+            }
+            for (ptr, m) in media_types {
+                let mut examples: Vec<&Value> = Vec::new();
+                if let Some(e) = m.get("example") {
+                    examples.push(e);
+                }
+                if let Some(map) = m.get("examples").and_then(Value::as_object) {
+                    for e in map.values() {
+                        examples.push(&spec.resolve(e)["value"]);
+                    }
+                }
+                for example in examples {
+                    has_example = true;
+                    if ptr.contains("text~1event-stream") {
+                        continue;
+                    }
+                    // Examples may omit nothing the strict schema requires, and add nothing either.
+                    spec.validate_at(&format!("{ptr}/schema"), example)
+                        .unwrap_or_else(|e| panic!("{method} {path} example at {ptr}: {e}"));
+                    checked += 1;
+                }
+            }
+            assert!(has_example, "{method} {path} has no example");
+        }
+    }
+    assert!(checked > 40, "only {checked} examples checked");
+}
+
+/// Every kind of timeline content, as the core serializes it, matches `TimelineItem`; an unknown
+/// kind matches the tolerated `UnknownContent`.
+#[test]
+fn every_item_kind_matches_the_schema() {
+    let spec = Spec::load();
+    let kinds = vec![
+        ItemContent::message(Channel::Chat, Direction::Inbound, "hi".into(), None),
+        ItemContent::message(
+            Channel::Email,
+            Direction::Outbound,
+            "hello".into(),
+            Some("Re: order".into()),
+        ),
+        ItemContent::Email {
+            subject: "s".into(),
+            content: "c".into(),
+            html: Some("<p>c</p>".into()),
+            from: "a@example.com".into(),
+            to: vec!["b@example.com".into()],
+            direction: Direction::Inbound,
+        },
+        ItemContent::message(Channel::Sms, Direction::Inbound, "sms".into(), None),
+        ItemContent::message(Channel::Phone, Direction::Outbound, "call".into(), None),
+        ItemContent::message(Channel::Voicemail, Direction::Inbound, "vm".into(), None),
+        ItemContent::message(Channel::Whatsapp, Direction::Inbound, "wa".into(), None),
+        ItemContent::message(Channel::FacebookMessenger, Direction::Inbound, "fb".into(), None),
+        ItemContent::message(Channel::InstagramDirect, Direction::Inbound, "ig".into(), None),
+        ItemContent::ConversationNote { body: "note".into() },
+        ItemContent::ConversationStatusChange {
+            status: Status::Waiting,
+        },
+        ItemContent::TopicChange {
+            added: vec![TopicId::from("a")],
+            removed: vec![TopicId::from("b")],
+        },
+        ItemContent::AssignmentChange {
+            inbox_id: InboxId::from("support"),
+            agent_id: Some(AgentId::from("ag1")),
+        },
+        ItemContent::AssignmentChange {
+            inbox_id: InboxId::from("support"),
+            agent_id: None,
+        },
+        ItemContent::CustomerActivity {
+            title: "Order placed".into(),
+            body: "3 items".into(),
+            link: Some("https://shop.example/o/1".into()),
+        },
+        ItemContent::Task {
+            task_id: TaskId::from("ta1"),
+            event: TaskEvent::Reopened,
+            body: "call back".into(),
+        },
+        rapport_core::content_codec::decode(json!({"type": "LOYALTY_POINTS", "points": 500})),
+    ];
+    for (i, content) in kinds.into_iter().enumerate() {
+        let item = TimelineItem {
+            id: ItemId(format!("it{i}")),
+            customer_id: CustomerId::from("cu1"),
+            conversation_id: Some(ConversationId::from("co1")),
+            timestamp: "2026-01-02T03:04:05.678Z".parse().unwrap(),
+            initiator: if i % 2 == 0 {
+                Initiator::Agent {
+                    id: AgentId::from("ag1"),
+                }
+            } else {
+                Initiator::System
+            },
+            content,
+        };
+        spec.check_component("TimelineItem", &serde_json::to_value(&item).unwrap());
+    }
+    let assignee = serde_json::to_value(Assignee {
+        inbox_id: InboxId::from("support"),
+        agent_id: None,
+    })
+    .unwrap();
+    spec.check_component("Assignee", &assignee);
+    // A misspelt field must fail the strict schema, or these checks would prove nothing.
+    let wrong = json!({"id": "it1", "customerId": "cu1", "timestamp": "2026-01-02T03:04:05Z",
+                       "initiator": {"type": "SYSTEM"}, "content": {"type": "SMS", "content": "x", "direction": "INBOUND"},
+                       "conversationID": "co1"});
+    assert!(spec.validate_at("/components/schemas/TimelineItem", &wrong).is_err());
+    assert!(spec.validate_plain("/components/schemas/TimelineItem", &wrong).is_ok());
+    // A known kind missing a field, a bad enum value and a bad time are caught too.
+    let mut item = json!({"id": "it1", "customerId": "cu1", "timestamp": "2026-01-02T03:04:05Z",
+                          "initiator": {"type": "SYSTEM"},
+                          "content": {"type": "EMAIL", "subject": "s", "content": "c", "from": "", "direction": "INBOUND"}});
+    assert!(spec.validate_at("/components/schemas/TimelineItem", &item).is_err());
+    item["content"] = json!({"type": "SMS", "content": "x", "direction": "SIDEWAYS"});
+    assert!(spec.validate_at("/components/schemas/TimelineItem", &item).is_err());
+    item["content"] = json!({"type": "SMS", "content": "x", "direction": "INBOUND"});
+    assert!(spec.validate_at("/components/schemas/TimelineItem", &item).is_ok());
+    item["timestamp"] = json!("yesterday");
+    assert!(spec.validate_at("/components/schemas/TimelineItem", &item).is_err());
+    let resource = json!({"id": "co1", "customerId": "cu1", "status": "NEW", "assignee": {"inboxId": "support"},
+                          "topicIds": [], "createdAt": "2026-01-02T03:04:05Z", "updatedAt": "2026-01-02T03:04:05Z",
+                          "version": 1, "channels": [], "lastActivityAt": null, "reopenCount": 0});
+    assert!(spec.validate_at("/components/schemas/Conversation", &resource).is_ok());
+    assert!(
+        spec.validate_at("/components/schemas/ConversationResource", &resource)
+            .is_err(),
+        "the flat inboxId is required on a resource"
+    );
+}

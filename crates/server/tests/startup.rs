@@ -1,0 +1,185 @@
+//! Starting up: the binary's ready line, refusing databases it cannot replay faithfully, command
+//! line parsing, and serving the built app.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{request, temp_db, TestServer};
+use rapport_server::{config, AppState, Options};
+
+fn options(db: &std::path::Path) -> Options {
+    Options {
+        db: db.to_path_buf(),
+        conversations: 30,
+        token: None,
+        dist: None,
+    }
+}
+
+fn open_error(db: &std::path::Path) -> String {
+    match AppState::open(&options(db)) {
+        Ok(_) => panic!("the server should refuse {}", db.display()),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn the_binary_prints_its_address_when_ready_and_stops_on_sigterm() {
+    let db = temp_db("binary");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
+        .args(["--addr", "127.0.0.1:0", "--conversations", "30", "--db"])
+        .arg(&db)
+        .env_remove("RAPPORT_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("a line");
+    let addr = line
+        .trim()
+        .strip_prefix("rapport-server listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+        .to_owned();
+    assert!(!addr.ends_with(":0"), "the real port is printed: {addr}");
+    let r = request("GET", &format!("http://{addr}/api/v1/organization"), &[], None);
+    assert_eq!(r.status, 200);
+
+    // SIGTERM: a clean exit (the process id is our own child's).
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let started = Instant::now();
+    loop {
+        if let Some(code) = child.try_wait().expect("wait") {
+            assert!(code.success(), "exit status {code}");
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_bad_command_line_exits_with_a_message() {
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
+        .args(["--port", "1"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown argument `--port`"));
+}
+
+#[test]
+fn command_line_parsing() {
+    let parse = |args: &[&str]| config::parse(args.iter().map(|s| s.to_string()), None);
+    let c = parse(&[]).unwrap();
+    assert_eq!(c.addr.to_string(), "127.0.0.1:8787");
+    assert_eq!(c.options.conversations, 1000);
+    assert_eq!(c.options.db.to_str(), Some("rapport.db"));
+    let c = parse(&[
+        "--addr",
+        "127.0.0.1:0",
+        "--db=x.db",
+        "--token",
+        "t",
+        "--conversations",
+        "50",
+    ])
+    .unwrap();
+    assert_eq!(c.addr.port(), 0);
+    assert_eq!(c.options.db.to_str(), Some("x.db"));
+    assert_eq!(c.options.token.as_deref(), Some("t"));
+    assert_eq!(c.options.conversations, 50);
+    assert!(parse(&["--help"]).unwrap_err().starts_with("usage:"));
+    assert!(parse(&["--addr"]).unwrap_err().contains("needs a value"));
+    assert!(parse(&["--addr", "localhost"]).is_err());
+    assert!(parse(&["--conversations", "0"]).is_err());
+    assert!(parse(&["--dist", "/nonexistent-dir"])
+        .unwrap_err()
+        .contains("index.html"));
+    let c = config::parse(Vec::new(), Some("from-env".into())).unwrap();
+    assert_eq!(c.options.token.as_deref(), Some("from-env"));
+}
+
+#[test]
+fn a_database_from_another_generator_version_is_refused() {
+    let db = temp_db("generator");
+    drop(AppState::open(&options(&db)).expect("a new database opens"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE meta SET value = '999' WHERE key = 'generator'", [])
+        .unwrap();
+    drop(conn);
+    let message = open_error(&db);
+    assert!(message.contains("generator version 999"), "{message}");
+    assert!(message.contains("new --db"), "{message}");
+}
+
+#[test]
+fn a_stored_change_that_no_longer_applies_is_refused() {
+    let db = temp_db("replay");
+    drop(AppState::open(&options(&db)).expect("a new database opens"));
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "INSERT INTO commands (at, command) VALUES ('2026-01-01T00:00:00Z',
+         '{\"command\":\"ADD_NOTE\",\"conversationId\":\"co-gone\",\"agentId\":\"ag1\",\"body\":\"x\"}')",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let message = open_error(&db);
+    assert!(message.contains("change 1 no longer applies"), "{message}");
+
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute(
+        "UPDATE commands SET command = '{\"command\":\"TELEPORT\"}' WHERE seq = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    let message = open_error(&db);
+    assert!(message.contains("change 1 cannot be read"), "{message}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused() {
+    let db = temp_db("garbage");
+    std::fs::write(
+        &db,
+        b"this is not sqlite, just some text that is long enough to look like a header",
+    )
+    .unwrap();
+    let message = open_error(&db);
+    assert!(message.contains(&db.display().to_string()), "{message}");
+}
+
+#[test]
+fn the_built_app_is_served_with_a_spa_fallback() {
+    let dist = temp_db("dist").with_extension("d");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<!doctype html><title>Rapport</title>").unwrap();
+    std::fs::write(dist.join("app.js"), "console.log(1)").unwrap();
+    let server = TestServer::start_with(Options {
+        dist: Some(dist),
+        ..options(&temp_db("dist-db"))
+    });
+    for path in ["/", "/inbox/open", "/customers/cu1/timeline"] {
+        let r = request("GET", &server.url(path), &[], None);
+        assert_eq!(r.status, 200, "{path}");
+        assert!(r.text.contains("<title>Rapport</title>"), "{path}");
+    }
+    let r = request("GET", &server.url("/app.js"), &[], None);
+    assert_eq!(r.text, "console.log(1)");
+    let r = request("GET", &server.url("/api/v2/nothing"), &[], None);
+    assert_eq!(r.status, 404);
+    assert_eq!(r.error_code(), "not_found");
+    let r = request("GET", &server.url("/api/v1/agents"), &[], None);
+    assert_eq!(r.status, 200);
+}

@@ -1,0 +1,47 @@
+// Starts the reference server (crates/server) for the HTTP-mode tests, on loopback with its own
+// database file, and can stop and restart it on the same port and file.
+import { spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+const BIN = process.env.RAPPORT_SERVER || 'target/debug/rapport-server';
+
+export async function startServer({ addr = '127.0.0.1:0', db } = {}) {
+  const dbFile = db || path.join(await mkdtemp(path.join(tmpdir(), 'rapport-e2e-')), 'rapport.db');
+  const child = spawn(BIN, ['--addr', addr, '--db', dbFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60_000);
+    const onData = (chunk) => {
+      log += chunk;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1].replace(/\/$/, ''));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}:\n${log}`)));
+  });
+  const stop = () =>
+    new Promise((resolve) => {
+      if (child.exitCode !== null) return resolve();
+      child.once('exit', resolve);
+      child.kill('SIGKILL');
+    });
+  return { url, db: dbFile, addr: new URL(url).host, stop };
+}
+
+/** A request to the server as a channel integration would make it. */
+export async function api(url, method, pathname, body, agent) {
+  const res = await fetch(`${url}/api/v1${pathname}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(agent ? { 'x-agent-id': agent } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${pathname}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
