@@ -111,3 +111,26 @@ mod tests {
         assert_eq!(events[0].data, "a\nb");
     }
 }
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    /// However the network cuts the stream into chunks, the same events come out.
+    #[test]
+    fn every_split_point_gives_the_same_events() {
+        let stream = "id: 1\nevent: change\ndata: {\"seq\":1,\"note\":\"héllo\"}\n\n: keep-alive\n\nid: 2\r\ndata: a\r\ndata: b\r\n\r\nevent: reset\ndata: {\"seq\":9}\n\n";
+        let whole = SseParser::default().push(stream.as_bytes());
+        assert_eq!(whole.len(), 3);
+        let bytes = stream.as_bytes();
+        for a in 0..bytes.len() {
+            for b in a..bytes.len() {
+                let mut p = SseParser::default();
+                let mut got = p.push(&bytes[..a]);
+                got.extend(p.push(&bytes[a..b]));
+                got.extend(p.push(&bytes[b..]));
+                assert_eq!(got, whole, "split at {a} and {b}");
+            }
+        }
+    }
+}

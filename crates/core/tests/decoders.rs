@@ -1,0 +1,96 @@
+//! Every type the app decodes from a server must survive any input without panicking: garbage
+//! text, truncated documents, and structurally valid JSON with wrong types, unknown enum values or
+//! missing fields. (Unknown timeline item kinds are covered in properties.rs.)
+
+use proptest::prelude::*;
+use rapport_core::query::{ConversationSummary, Counts, SearchResults};
+use rapport_core::{Agent, Conversation, Customer, Inbox, Task, TimelineItem, Topic};
+use serde_json::{json, Value};
+
+fn decode_all(text: &str) {
+    // Results are ignored on purpose: the property is "no panic", errors are fine.
+    let _ = serde_json::from_str::<Conversation>(text);
+    let _ = serde_json::from_str::<Vec<ConversationSummary>>(text);
+    let _ = serde_json::from_str::<Counts>(text);
+    let _ = serde_json::from_str::<SearchResults>(text);
+    let _ = serde_json::from_str::<Customer>(text);
+    let _ = serde_json::from_str::<Vec<TimelineItem>>(text);
+    let _ = serde_json::from_str::<Vec<Task>>(text);
+    let _ = serde_json::from_str::<Vec<Topic>>(text);
+    let _ = serde_json::from_str::<Vec<Agent>>(text);
+    let _ = serde_json::from_str::<Vec<Inbox>>(text);
+}
+
+fn arb_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        "[A-Z_]{0,12}".prop_map(Value::String),
+        ".{0,20}".prop_map(Value::String),
+        Just(json!("2026-11-24T12:00:00Z")),
+    ];
+    leaf.prop_recursive(4, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::btree_map(
+                prop_oneof![
+                    Just("id".to_owned()),
+                    Just("status".to_owned()),
+                    Just("type".to_owned()),
+                    Just("content".to_owned()),
+                    Just("assignee".to_owned()),
+                    Just("conversation".to_owned()),
+                    Just("channels".to_owned()),
+                    Just("version".to_owned()),
+                    "[a-zA-Z]{1,10}",
+                ],
+                inner,
+                0..8
+            )
+            .prop_map(|m| Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in ".{0,200}") {
+        decode_all(&text);
+    }
+
+    #[test]
+    fn arbitrary_json_never_panics(value in arb_json()) {
+        decode_all(&value.to_string());
+        decode_all(&json!([value]).to_string());
+    }
+}
+
+/// A real server document, cut at every length: truncated bodies (a dropped connection) decode to
+/// an error, never a panic.
+#[test]
+fn truncated_documents_never_panic() {
+    let anchor = chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
+    let store = rapport_core::seed::generate(&rapport_core::seed::SeedConfig { conversations: 20, ..rapport_core::seed::SeedConfig::demo(anchor) });
+    let rows = rapport_core::query::list(&store, &rapport_core::query::View::Status(rapport_core::Status::Closed), None);
+    let text = serde_json::to_string(&rows).unwrap();
+    for end in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
+        decode_all(&text[..end]);
+    }
+}
+
+#[test]
+fn unknown_enum_values_are_errors_not_panics() {
+    let mut conv = serde_json::to_value(json!({
+        "id": "co1", "customerId": "cu1", "status": "SNOOZED",
+        "assignee": { "inboxId": "support" }, "createdAt": "2026-11-24T12:00:00Z",
+        "updatedAt": "2026-11-24T12:00:00Z", "version": 1, "channels": ["CARRIER_PIGEON"]
+    }))
+    .unwrap();
+    assert!(serde_json::from_value::<Conversation>(conv.clone()).is_err());
+    conv["status"] = json!("OPEN");
+    conv["channels"] = json!(["SMS"]);
+    assert!(serde_json::from_value::<Conversation>(conv).is_ok(), "the same document with known values decodes");
+}
