@@ -163,3 +163,43 @@ fn corrupt_outdated_and_tampered_saves_recover_with_a_message() {
     }
     storage::remove(key);
 }
+
+#[wasm_bindgen_test]
+fn a_full_storage_keeps_working_in_memory_and_says_so() {
+    let key = "rapport.test.full";
+    storage::remove(key);
+    // Fill this origin's storage until the browser refuses (about 5 MB in Chromium).
+    let chunk = "x".repeat(256 * 1024);
+    let mut fillers = Vec::new();
+    for i in 0..200 {
+        let k = format!("rapport.test.filler.{i}");
+        if storage::set(&k, &chunk).is_err() {
+            break;
+        }
+        fillers.push(k);
+    }
+    for size in [4096, 256, 16, 1] {
+        let small = "y".repeat(size);
+        while storage::set(&format!("rapport.test.filler.{}", fillers.len()), &small).is_ok() {
+            fillers.push(format!("rapport.test.filler.{}", fillers.len()));
+        }
+    }
+    let demo = DemoBackend::open(key);
+    let notice = demo.take_notice().unwrap_or_default();
+    // Free the space before asserting, so a failure does not poison the other tests.
+    for k in &fillers {
+        storage::remove(k);
+    }
+    assert!(notice.contains("full"), "notice: {notice:?}");
+    // The demo still works in this tab.
+    let (conv, inbox, agent) = new_conversation(&demo);
+    demo.execute(Command::Assign {
+        conversation_id: conv.clone(),
+        expected_version: None,
+        assignee: Assignee { inbox_id: inbox, agent_id: Some(agent) },
+        actor: Actor::System,
+    })
+    .unwrap();
+    assert_eq!(demo.read(|s| s.conversation(&conv).unwrap().status), Status::Open);
+    storage::remove(key);
+}
