@@ -25,9 +25,37 @@ struct Saved {
     generator: u32,
     seed: u64,
     conversations: usize,
+    /// One extra customer with this many timeline items, for performance trials.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    heavy_customer_items: Option<usize>,
     anchor: DateTime<Utc>,
     clock_offset_ms: i64,
     log: Vec<Logged>,
+}
+
+/// How big a demo organisation to make (`?demo-conversations=10000&demo-heavy=5000`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoSize {
+    pub conversations: usize,
+    pub heavy_customer_items: Option<usize>,
+}
+
+impl DemoSize {
+    /// Reads the size from a query string; absent or silly values mean the standard demo.
+    pub fn from_query(search: &str) -> Option<DemoSize> {
+        let get = |name: &str| {
+            search
+                .trim_start_matches('?')
+                .split('&')
+                .find_map(|kv| kv.strip_prefix(name)?.strip_prefix('=')?.parse::<usize>().ok())
+        };
+        let conversations = get("demo-conversations").filter(|n| (1..=50_000).contains(n));
+        let heavy = get("demo-heavy").filter(|n| (1..=20_000).contains(n));
+        (conversations.is_some() || heavy.is_some()).then(|| DemoSize {
+            conversations: conversations.unwrap_or(SeedConfig::demo(DateTime::UNIX_EPOCH).conversations),
+            heavy_customer_items: heavy,
+        })
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -55,11 +83,23 @@ impl DemoBackend {
     /// Loads the demo saved under `key`, or seeds a fresh one. Never fails: a save that cannot be
     /// used is replaced, and `take_notice` says why.
     pub fn open(key: &str) -> Self {
+        Self::open_sized(key, None)
+    }
+
+    /// As `open`, with a chosen size; a save of another size is replaced by a fresh seed.
+    pub fn open_sized(key: &str, size: Option<DemoSize>) -> Self {
         let (saved, store, notice) = match storage::get(key) {
-            None => fresh(None),
+            None => fresh(None, size),
             Some(text) => match restore(&text) {
+                Ok((saved, _))
+                    if size.is_some_and(|z| {
+                        z.conversations != saved.conversations || z.heavy_customer_items != saved.heavy_customer_items
+                    }) =>
+                {
+                    fresh(None, size)
+                }
                 Ok((saved, store)) => (saved, store, None),
-                Err(why) => fresh(Some(why)),
+                Err(why) => fresh(Some(why), size),
             },
         };
         let backend = DemoBackend(Rc::new(RefCell::new(State {
@@ -101,7 +141,14 @@ impl DemoBackend {
 
     /// Throws away every change and starts from a new seed.
     pub fn reset(&self) {
-        let (saved, store, _) = fresh(None);
+        let size = {
+            let s = &self.0.borrow().saved;
+            DemoSize {
+                conversations: s.conversations,
+                heavy_customer_items: s.heavy_customer_items,
+            }
+        };
+        let (saved, store, _) = fresh(None, Some(size));
         {
             let mut state = self.0.borrow_mut();
             state.saved = saved;
@@ -132,21 +179,39 @@ impl DemoBackend {
     }
 }
 
-fn fresh(why: Option<String>) -> (Saved, Store, Option<String>) {
+fn fresh(why: Option<String>, size: Option<DemoSize>) -> (Saved, Store, Option<String>) {
     // Whole minutes keep the seed's timestamps tidy.
     let now = wall_clock();
     let anchor = DateTime::from_timestamp(now.timestamp() / 60 * 60, 0).unwrap_or(now);
-    let config = SeedConfig::demo(anchor);
+    let mut config = SeedConfig::demo(anchor);
+    if let Some(z) = size {
+        config.conversations = z.conversations;
+    }
     let saved = Saved {
         format: FORMAT,
         generator: seed::GENERATOR_VERSION,
         seed: config.seed,
         conversations: config.conversations,
+        heavy_customer_items: size.and_then(|z| z.heavy_customer_items),
         anchor,
         clock_offset_ms: 0,
         log: Vec::new(),
     };
-    (saved, seed::generate(&config), why)
+    let store = build(&saved);
+    (saved, store, why)
+}
+
+/// The seed a save starts from.
+fn build(saved: &Saved) -> Store {
+    let store = seed::generate(&SeedConfig {
+        seed: saved.seed,
+        conversations: saved.conversations,
+        anchor: saved.anchor,
+    });
+    match saved.heavy_customer_items {
+        Some(items) => seed::add_heavy_customer(store, saved.anchor, items).0,
+        None => store,
+    }
 }
 
 /// Rebuilds the store from a save, or says in words why it cannot.
@@ -161,11 +226,7 @@ fn restore(text: &str) -> Result<(Saved, Store), String> {
         return Err(if format.is_some() { OUTDATED } else { UNREADABLE }.to_owned());
     }
     let saved: Saved = serde_json::from_value(value).map_err(|_| UNREADABLE.to_owned())?;
-    let mut store = seed::generate(&SeedConfig {
-        seed: saved.seed,
-        conversations: saved.conversations,
-        anchor: saved.anchor,
-    });
+    let mut store = build(&saved);
     for entry in &saved.log {
         store
             .apply(entry.at, &entry.command)
@@ -175,4 +236,27 @@ fn restore(text: &str) -> Result<(Saved, Store), String> {
         return Err(UNREADABLE.to_owned());
     }
     Ok((saved, store))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DemoSize;
+
+    #[test]
+    fn size_from_query() {
+        assert_eq!(DemoSize::from_query(""), None);
+        assert_eq!(
+            DemoSize::from_query("?demo-conversations=10000&demo-heavy=5000"),
+            Some(DemoSize {
+                conversations: 10_000,
+                heavy_customer_items: Some(5_000)
+            })
+        );
+        assert_eq!(
+            DemoSize::from_query("?demo-heavy=200").map(|z| z.conversations),
+            Some(1_000)
+        );
+        assert_eq!(DemoSize::from_query("?demo-conversations=0"), None);
+        assert_eq!(DemoSize::from_query("?demo-conversations=9999999"), None);
+    }
 }

@@ -16,7 +16,7 @@ use rapport_core::{
 };
 use thiserror::Error;
 
-pub use demo::{DemoBackend, DEFAULT_KEY as DEMO_KEY};
+pub use demo::{DemoBackend, DemoSize, DEFAULT_KEY as DEMO_KEY};
 pub use http::HttpBackend;
 pub use live::Live;
 

@@ -283,6 +283,18 @@ pub fn generate(config: &SeedConfig) -> Store {
     g.store
 }
 
+/// Adds one customer with a very long history (at least `items` timeline items, many
+/// conversations over the years), for performance work. Deterministic, through the same rules.
+pub fn add_heavy_customer(store: Store, anchor: DateTime<Utc>, items: usize) -> (Store, Option<CustomerId>) {
+    let mut g = Gen {
+        rng: Rng::with_seed(7_777),
+        store,
+        anchor,
+    };
+    let id = g.heavy_customer(items);
+    (g.store, id)
+}
+
 struct Gen {
     rng: Rng,
     store: Store,
@@ -391,6 +403,43 @@ impl Gen {
             self.task(&customer_id, first);
         }
         conversations
+    }
+
+    fn heavy_customer(&mut self, items: usize) -> Option<CustomerId> {
+        let new = NewCustomer {
+            name: "Morgan Longhistory".into(),
+            emails: vec!["morgan.longhistory@example.com".into()],
+            phones: vec!["+1 (555) 010-4242".into()],
+            handles: [Channel::Chat, Channel::Whatsapp, Channel::FacebookMessenger]
+                .into_iter()
+                .map(|channel| Handle {
+                    channel,
+                    value: "morgan.longhistory".into(),
+                })
+                .collect(),
+            address: Some("1 Archive Way, Portland, OR".into()),
+            custom_attributes: BTreeMap::from([("Plan".to_owned(), "Gold".to_owned())]),
+        };
+        // About ten items a conversation, four days apart: past every reopen window.
+        let conversations = items / 9 + 1;
+        let gap = Duration::days(4);
+        let start = self.anchor - gap * (conversations as i32 + 2);
+        let Some(Outcome::Customer { customer_id }) = self.apply(start, Command::CreateCustomer { customer: new })
+        else {
+            return None;
+        };
+        let channels = self
+            .store
+            .customer(&customer_id)
+            .map(|c| c.reachable_channels())
+            .unwrap_or_default();
+        let mut at = start;
+        while self.store.timeline(&customer_id).len() < items && at < self.anchor - gap {
+            at += gap;
+            let channel = *self.pick(&channels);
+            self.conversation(&customer_id, "Morgan", channel, at, &channels, true);
+        }
+        Some(customer_id)
     }
 
     fn order(&mut self) -> String {

@@ -72,9 +72,18 @@ proptest! {
 /// an error, never a panic.
 #[test]
 fn truncated_documents_never_panic() {
-    let anchor = chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z").unwrap().with_timezone(&chrono::Utc);
-    let store = rapport_core::seed::generate(&rapport_core::seed::SeedConfig { conversations: 20, ..rapport_core::seed::SeedConfig::demo(anchor) });
-    let rows = rapport_core::query::list(&store, &rapport_core::query::View::Status(rapport_core::Status::Closed), None);
+    let anchor = chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let store = rapport_core::seed::generate(&rapport_core::seed::SeedConfig {
+        conversations: 20,
+        ..rapport_core::seed::SeedConfig::demo(anchor)
+    });
+    let rows = rapport_core::query::list(
+        &store,
+        &rapport_core::query::View::Status(rapport_core::Status::Closed),
+        None,
+    );
     let text = serde_json::to_string(&rows).unwrap();
     for end in (0..text.len()).filter(|i| text.is_char_boundary(*i)) {
         decode_all(&text[..end]);
@@ -92,5 +101,8 @@ fn unknown_enum_values_are_errors_not_panics() {
     assert!(serde_json::from_value::<Conversation>(conv.clone()).is_err());
     conv["status"] = json!("OPEN");
     conv["channels"] = json!(["SMS"]);
-    assert!(serde_json::from_value::<Conversation>(conv).is_ok(), "the same document with known values decodes");
+    assert!(
+        serde_json::from_value::<Conversation>(conv).is_ok(),
+        "the same document with known values decodes"
+    );
 }

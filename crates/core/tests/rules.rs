@@ -1913,3 +1913,24 @@ fn a_ten_thousand_conversation_seed_meets_its_count_with_no_violations() {
     assert_eq!(s.conversations().count(), 10_000);
     assert_eq!(invariants::violations(&s), Vec::<String>::new());
 }
+
+#[test]
+fn a_heavy_customer_has_thousands_of_items_and_keeps_every_rule() {
+    let anchor = chrono::DateTime::parse_from_rfc3339("2026-11-24T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let base = rapport_core::seed::generate(&rapport_core::seed::SeedConfig {
+        conversations: 50,
+        ..rapport_core::seed::SeedConfig::demo(anchor)
+    });
+    let (store, id) = rapport_core::seed::add_heavy_customer(base, anchor, 5_000);
+    let id = id.expect("the heavy customer was made");
+    assert!(
+        store.timeline(&id).len() >= 5_000,
+        "only {} items",
+        store.timeline(&id).len()
+    );
+    assert!(store.conversations_of(&id).count() > 100);
+    assert!(store.timeline(&id).iter().all(|i| i.timestamp <= anchor));
+    assert_eq!(rapport_core::invariants::violations(&store), Vec::<String>::new());
+}
