@@ -196,7 +196,10 @@ fn a_full_storage_keeps_working_in_memory_and_says_so() {
     demo.execute(Command::Assign {
         conversation_id: conv.clone(),
         expected_version: None,
-        assignee: Assignee { inbox_id: inbox, agent_id: Some(agent) },
+        assignee: Assignee {
+            inbox_id: inbox,
+            agent_id: Some(agent),
+        },
         actor: Actor::System,
     })
     .unwrap();

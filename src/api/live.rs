@@ -53,7 +53,8 @@ pub fn start(api: Api, backend: HttpBackend) {
         let mut last: Option<u64> = None;
         let mut failures: u32 = 0;
         loop {
-            let result = follow(
+            // Every end of the stream is a drop to recover from; the reason only matters to logs.
+            let _dropped = follow(
                 &backend,
                 &mut last,
                 || {
@@ -66,7 +67,6 @@ pub fn start(api: Api, backend: HttpBackend) {
             )
             .await;
             failures += 1;
-            let _ = result;
             api.live.set(if failures >= 3 {
                 Live::Offline
             } else {
