@@ -45,7 +45,7 @@ build: setup
 server: setup
 	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist
 
-test: setup-browser test-native test-wasm e2e-build e2e-run
+test: setup-browser test-native test-wasm e2e-build size-check e2e-run
 
 e2e: setup-browser e2e-build e2e-run
 
@@ -71,3 +71,18 @@ fmt:
 
 clean-dist:
 	rm -rf dist $(E2E_DIST)
+
+# Performance report, not a test (timings depend on the machine): Rapport's release build against
+# a hand-written vanilla-JS twin, medians of several runs, budgets printed as pass/fail; exits 0
+# unless the run itself broke. Options via BENCH_ARGS, e.g. `make bench BENCH_ARGS="--runs 9"`.
+# See bench/README.md.
+.PHONY: bench size-check
+BENCH_DIST := target/bench-dist
+bench: setup-browser
+	trunk build --release --offline --public-url $(E2E_BASE) --dist $(BENCH_DIST)
+	node bench/run.mjs --dist $(BENCH_DIST) $(BENCH_ARGS)
+
+# First-load size (brotli) of the release build against its budget; sizes are deterministic, so
+# this can gate `make test` (after e2e-build, which makes $(E2E_DIST)).
+size-check:
+	node bench/size-check.mjs $(E2E_DIST)

@@ -44,6 +44,9 @@ test('two agents: one closes a conversation, the other sees list and counts chan
     if ((await a.page.locator('.topic.chip').count()) === 0) {
       await a.page.locator('#topic-select').selectOption('compliment');
       await a.page.locator('.topic.chip').first().waitFor({ timeout: T });
+      // Let the write land and the views it refreshes settle (its own event refreshes them again).
+      await a.page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).waitFor({ timeout: T });
+      await a.page.waitForTimeout(750);
     }
     await a.page.locator('button[data-status="Closed"]').click();
     await a.page.locator('button[data-status="Closed"][aria-pressed="true"]').waitFor({ timeout: T });

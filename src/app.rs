@@ -29,12 +29,22 @@ pub fn App() -> impl IntoView {
     let session = Session::provide();
     Toasts::provide();
     crate::customer::outbox::Outbox::provide();
-    spawn_local(async move {
-        match api.backend().directory().await {
-            Ok(dir) => session.directory.set(dir),
-            Err(e) => notice.set(Some(e.to_string())),
-        }
-    });
+    // The directory (agents, inboxes, topics) names everything on screen, so the desk waits for
+    // it; a failure says why and offers Try again, which reads it anew.
+    let directory_error = RwSignal::new(None::<String>);
+    let load_directory = move || {
+        directory_error.set(None);
+        spawn_local(async move {
+            match api.backend().directory().await {
+                Ok(dir) => {
+                    session.directory.set(dir);
+                    session.loaded.set(true);
+                }
+                Err(e) => directory_error.set(Some(e.to_string())),
+            }
+        });
+    };
+    load_directory();
     view! {
         <Router base=routing::base()>
             <div class="app">
@@ -45,6 +55,22 @@ pub fn App() -> impl IntoView {
                         <button class="btn-link" on:click=move |_| notice.set(None) aria-label="Dismiss">"Dismiss"</button>
                     </div>
                 </Show>
+                <Show when=move || session.loaded.get() fallback=move || view! {
+                    <main class="page" id="workspace">
+                        {move || match directory_error.get() {
+                            None => view! { <p class="loading" role="status">"Loading Rapport…"</p> }.into_any(),
+                            Some(e) => view! {
+                                <div class="error-notice" role="alert">
+                                    <p>"Rapport could not load your organisation: " {e}</p>
+                                    <button class="btn" on:click=move |_| load_directory()>"Try again"</button>
+                                    <button class="btn" on:click=move |_| {
+                                        crate::api::config::use_demo();
+                                    }>"Use the demo instead"</button>
+                                </div>
+                            }.into_any(),
+                        }}
+                    </main>
+                }>
                 <Nav/>
                 <Routes fallback=NotFound>
                     // Unlike <A>, navigation adds the router base itself.
@@ -58,6 +84,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("tasks") view=MyTasksPage/>
                     <Route path=path!("settings") view=SettingsPage/>
                 </Routes>
+                </Show>
                 <ToastHost/>
                 <Shortcuts/>
             </div>

@@ -29,6 +29,18 @@ fn base_path(uri: &str) -> String {
     folder.trim_end_matches('/').to_owned()
 }
 
+/// An id as one path segment: ids are opaque and may hold `/`, `?`, `#` or `%`.
+pub fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
 /// An in-app path (starting with '/') as a link.
 pub fn to(path: &str) -> String {
     format!("{}{path}", base())
@@ -37,6 +49,13 @@ pub fn to(path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::base_path;
+
+    #[test]
+    fn segments_escape_what_routing_would_read() {
+        assert_eq!(super::segment("cu1f"), "cu1f");
+        assert_eq!(super::segment("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
+        assert_eq!(super::segment("é"), "%C3%A9");
+    }
 
     #[test]
     fn base_path_of_common_base_uris() {

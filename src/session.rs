@@ -51,6 +51,8 @@ pub struct Session {
     pub agent: RwSignal<AgentId>,
     pub theme: RwSignal<Theme>,
     pub directory: RwSignal<Directory>,
+    /// The directory has arrived; names on screen can be resolved.
+    pub loaded: RwSignal<bool>,
 }
 
 impl Session {
@@ -63,6 +65,7 @@ impl Session {
             agent: RwSignal::new(prefs.agent.unwrap_or_else(|| AgentId::from("ag1"))),
             theme: RwSignal::new(prefs.theme),
             directory: RwSignal::new(Directory::default()),
+            loaded: RwSignal::new(false),
         };
         Effect::new(move |_| {
             let prefs = Prefs {

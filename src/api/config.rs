@@ -8,6 +8,8 @@ use super::storage;
 
 const CHOICE_KEY: &str = "rapport.backend";
 const TOKEN_KEY: &str = "rapport.token";
+/// `?api=` applies to the tab it was opened in, across reloads and in-app navigation.
+const SESSION_KEY: &str = "rapport.backend.tab";
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "backend", rename_all = "lowercase")]
@@ -55,8 +57,20 @@ pub fn saved() -> Option<Choice> {
 }
 
 pub fn save(choice: &Choice) {
+    // An explicit choice on the Settings page wins over the tab's `?api=`.
+    storage::session_remove(SESSION_KEY);
     if let Ok(text) = serde_json::to_string(choice) {
         let _ = storage::set(CHOICE_KEY, &text);
+    }
+}
+
+/// Switches to the demo backend for good and reloads.
+pub fn use_demo() {
+    save(&Choice::Demo);
+    save_token("");
+    storage::session_remove(SESSION_KEY);
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
     }
 }
 
@@ -78,6 +92,12 @@ pub async fn choose() -> Choice {
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
     if let Some(choice) = from_query(&search) {
+        if let Ok(text) = serde_json::to_string(&choice) {
+            storage::session_set(SESSION_KEY, &text);
+        }
+        return choice;
+    }
+    if let Some(choice) = storage::session_get(SESSION_KEY).and_then(|t| serde_json::from_str(&t).ok()) {
         return choice;
     }
     if let Some(choice) = saved() {

@@ -202,13 +202,13 @@ impl HttpBackend {
                 .as_deref()
                 .map(|c| format!("&cursor={}", enc(c)))
                 .unwrap_or_default();
-            let page: Page<ConversationSummary> = self
+            let page: Page<serde_json::Value> = self
                 .get(&format!(
                     "/conversations?view={}{agent}&limit=500{after}",
                     enc(&view.slug())
                 ))
                 .await?;
-            rows.extend(page.items);
+            rows.extend(lenient::<ConversationSummary>(page.items));
             match page.next_cursor {
                 Some(c) if !c.is_empty() => cursor = Some(c),
                 _ => break,
@@ -220,7 +220,10 @@ impl HttpBackend {
     pub async fn customer_page(&self, id: CustomerId) -> Result<CustomerPage, ApiError> {
         let cid = enc(id.as_str());
         let customer: Customer = self.get(&format!("/customer-profiles/{cid}")).await?;
-        let conversations: Vec<Conversation> = self.get(&format!("/customers/{cid}/conversations")).await?;
+        let conversations: Vec<Conversation> = lenient(
+            self.get::<Vec<serde_json::Value>>(&format!("/customers/{cid}/conversations"))
+                .await?,
+        );
         let timeline: Page<TimelineItem> = self.get(&format!("/customers/{cid}/timeline?limit=5000")).await?;
         let tasks: Vec<Task> = self.get(&format!("/customers/{cid}/tasks")).await?;
         Ok(CustomerPage {
@@ -381,6 +384,15 @@ fn actor_agent(actor: &rapport_core::Actor) -> Option<&AgentId> {
         rapport_core::Actor::Agent { id } => Some(id),
         rapport_core::Actor::System => None,
     }
+}
+
+/// Rows that do not decode (a newer server's status, say) are left out rather than failing
+/// the whole view; the rest still shows.
+fn lenient<T: DeserializeOwned>(values: Vec<serde_json::Value>) -> Vec<T> {
+    values
+        .into_iter()
+        .filter_map(|v| serde_json::from_value(v).ok())
+        .collect()
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {

@@ -58,10 +58,11 @@ pub fn start(api: Api, backend: HttpBackend) {
                 &backend,
                 &mut last,
                 || {
+                    // Whatever happened before this connection (also between the first reads
+                    // and the first connect): refresh once, then per event.
+                    api.changed();
                     failures = 0;
                     api.live.set(Live::Live);
-                    // Whatever happened while disconnected: refresh once, then per event.
-                    api.changed();
                 },
                 || api.changed(),
             )

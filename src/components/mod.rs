@@ -51,6 +51,18 @@ pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
     }
 }
 
+/// One error, in words, with a way to retry; for views that match on a `Result` themselves.
+#[component]
+pub fn ErrorMessage(error: ApiError) -> impl IntoView {
+    let api = crate::api::Api::use_api();
+    view! {
+        <div class="error-notice" role="alert">
+            <p>{error.to_string()}</p>
+            <button class="btn" on:click=move |_| api.changed()>"Try again"</button>
+        </div>
+    }
+}
+
 /// A short message for lists with nothing in them.
 #[component]
 pub fn EmptyState(#[prop(into)] title: String, #[prop(into, optional)] hint: String) -> impl IntoView {

@@ -14,9 +14,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 use rapport_core::{Channel, CustomerId, Direction, ItemContent};
 
-use crate::api::{Api, ApiError, CustomerPage};
+use crate::api::{Api, CustomerPage};
 use crate::components::time::{day, local_offset};
-use crate::components::{Avatar, ErrorNotice, StatusPill};
+use crate::components::{Avatar, ErrorMessage, StatusPill};
 use crate::session::Session;
 
 /// The customer beside the conversation list (`/inbox/:view/:customer`).
@@ -46,13 +46,15 @@ fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
     });
     view! {
         <main class="workspace" id="workspace">
+            // The Result is matched here rather than by an ErrorBoundary: nested in the list's
+            // Outlet, a boundary left the workspace blank when this read failed first.
             <Transition fallback=|| view! { <p class="loading" role="status">"Loading customer…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
-                    {move || Suspend::new(async move {
-                        let page = page.await?;
-                        Ok::<_, ApiError>(view! { <CustomerLoaded page/> })
-                    })}
-                </ErrorBoundary>
+                {move || Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <CustomerLoaded page/> }.into_any(),
+                        Err(error) => view! { <ErrorMessage error/> }.into_any(),
+                    }
+                })}
             </Transition>
         </main>
     }

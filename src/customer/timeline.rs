@@ -45,8 +45,13 @@ pub fn Timeline(page: CustomerPage) -> impl IntoView {
     let container = NodeRef::<html::Section>::new();
     // Agents read from the latest message up; start at the bottom.
     Effect::new(move |_| {
-        if let Some(el) = container.get() {
-            el.set_scroll_top(el.scroll_height());
+        if container.get().is_some() {
+            // After layout, or an async backend's page is not tall yet and this does nothing.
+            request_animation_frame(move || {
+                if let Some(el) = container.try_get_untracked().flatten() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            });
         }
     });
     let last_conversation = page.conversations.last().map(|c| c.id.clone());

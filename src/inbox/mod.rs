@@ -172,17 +172,22 @@ fn ConversationList(rows: Vec<ConversationSummary>, slug: String, scroll: RwSign
     let rows = std::sync::Arc::new(rows);
     let viewport = RwSignal::new(800.0);
     let scroller = NodeRef::<leptos::html::Div>::new();
+    // Measured after layout: at mount the scroller may not have its height yet (reads 0).
+    let measure = move || {
+        if let Some(el) = scroller.try_get_untracked().flatten() {
+            let height = f64::from(el.client_height());
+            let window_height = window().inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(800.0);
+            viewport.try_set(if height > 0.0 { height } else { window_height });
+        }
+    };
     Effect::new(move |_| {
         if let Some(el) = scroller.get() {
-            viewport.set(f64::from(el.client_height()));
             el.set_scroll_top(scroll.get_untracked() as i32);
+            measure();
+            request_animation_frame(measure);
         }
     });
-    let resize = window_event_listener(leptos::ev::resize, move |_| {
-        if let Some(el) = scroller.try_get_untracked().flatten() {
-            viewport.try_set(f64::from(el.client_height()));
-        }
-    });
+    let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
     let visible = move || {
         // try_get: this may run once more while a refresh disposes the list.
@@ -194,7 +199,10 @@ fn ConversationList(rows: Vec<ConversationSummary>, slug: String, scroll: RwSign
     let row_view = move |i: usize| {
         let row = rows[i].clone();
         let conv = row.conversation.clone();
-        let href = routing::to(&format!("/inbox/{slug}/{}", conv.customer_id));
+        let href = routing::to(&format!(
+            "/inbox/{slug}/{}",
+            routing::segment(conv.customer_id.as_str())
+        ));
         let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
         let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
         let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();

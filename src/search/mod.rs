@@ -57,7 +57,7 @@ pub fn SearchPage() -> impl IntoView {
                                     <h2>"Customers"</h2>
                                     <ul class="results" data-testid="customer-results">
                                         {r.customers.into_iter().map(|c| view! {
-                                            <li><A href=routing::to(&format!("/customers/{}", c.customer_id)) {..} class="result-link">
+                                            <li><A href=routing::to(&format!("/customers/{}", routing::segment(c.customer_id.as_str()))) {..} class="result-link">
                                                 <Avatar name=c.name.clone()/>
                                                 <span class="customer-name">{c.name.clone()}</span>
                                                 <span class="muted">{c.matched}</span>
@@ -69,7 +69,7 @@ pub fn SearchPage() -> impl IntoView {
                                     <h2>"Messages"</h2>
                                     <ul class="results">
                                         {r.messages.into_iter().map(|m| view! {
-                                            <li><A href=routing::to(&format!("/customers/{}", m.customer_id)) {..} class="result-link">
+                                            <li><A href=routing::to(&format!("/customers/{}", routing::segment(m.customer_id.as_str()))) {..} class="result-link">
                                                 <span class="customer-name">{m.customer_name}</span>
                                                 <span class="snippet">{m.snippet}</span>
                                                 <span class="muted">{relative(now, m.timestamp)}</span>

@@ -115,11 +115,7 @@ fn ServerForm() -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="composer-error" role="alert">{e}</p> })}
             <div class="trial-buttons">
                 <button class="btn primary" type="submit">"Connect to this server"</button>
-                <button class="btn" type="button" on:click=move |_| {
-                    config::save(&Choice::Demo);
-                    config::save_token("");
-                    reload();
-                }>"Use the demo instead"</button>
+                <button class="btn" type="button" on:click=move |_| config::use_demo()>"Use the demo instead"</button>
             </div>
             <p class="hint">"The token is kept in this browser only and sent only in the Authorization header."</p>
         </form>

@@ -35,7 +35,7 @@ pub fn MyTasksPage() -> impl IntoView {
                         <ul class="results my-tasks">
                             {list.into_iter().filter(|(t, _)| t.status == TaskStatus::Open).map(|(t, name)| view! {
                                 <li class="task" class:overdue=t.due_at < now data-testid="my-task">
-                                    <A href=routing::to(&format!("/customers/{}", t.customer_id)) {..} class="result-link">
+                                    <A href=routing::to(&format!("/customers/{}", routing::segment(t.customer_id.as_str()))) {..} class="result-link">
                                         <span class="task-body">{t.body.clone()}</span>
                                         <span class="muted">{name} " · due " {relative(now, t.due_at)}</span>
                                     </A>

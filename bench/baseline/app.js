@@ -1,0 +1,527 @@
+// The vanilla-JS twin of Rapport for bench/run.mjs: no framework, hand-written DOM code that
+// renders the same DOM (same elements, classes, test ids, the app's own stylesheet) for data of the
+// same size and shape (data.js). It does only the unavoidable work: a fixed-height virtualized list
+// keyed by conversation id, a customer page built in one fragment, status changes that touch only
+// the nodes that change. Served under /baseline/; the same size query as the app:
+// /baseline/inbox/closed?demo-conversations=10000&demo-heavy=5000
+import { generate, AGENTS, INBOXES, TOPICS, CHANNELS } from './data.js';
+
+const BASE = '/baseline';
+const ROW_HEIGHT = 96;
+const OVERSCAN = 6;
+const ME = 'ag1';
+const STATUSES = ['New', 'Open', 'Waiting', 'Closed'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+// ---------- data ----------
+const query = new URLSearchParams(location.search);
+const sized = (name, max, dflt) => {
+  const n = Number(query.get(name));
+  return Number.isInteger(n) && n >= 1 && n <= max ? n : dflt;
+};
+const data = generate({ conversations: sized('demo-conversations', 50000, 1000), heavy: sized('demo-heavy', 20000, 0) });
+const agentName = (id) => AGENTS.find((a) => a.id === id)?.name ?? id;
+const inboxName = (id) => INBOXES.find((i) => i.id === id)?.name ?? id;
+const topicName = (id) => TOPICS.find((t) => t.id === id)?.name ?? id;
+
+const VIEWS = [
+  { slug: 'mine', title: 'Mine', match: (c) => c.status !== 'Closed' && c.agent === ME },
+  ...STATUSES.map((s) => ({ slug: s.toLowerCase(), title: s, match: (c) => c.status === s })),
+  ...INBOXES.map((i) => ({ slug: `inbox-${i.id}`, title: i.name, inbox: true, match: (c) => c.status !== 'Closed' && c.inbox === i.id })),
+];
+const viewOf = (slug) => VIEWS.find((v) => v.slug === slug);
+const sortKey = (c) => (c.status === 'Closed' ? [2, -(c.closedAt ?? 0)] : c.waitingSince != null ? [0, c.waitingSince] : [1, -c.lastActivityAt]);
+function listOf(view) {
+  const rows = [];
+  for (const c of data.conversations) if (view.match(c)) rows.push({ c, k: sortKey(c) });
+  rows.sort((a, b) => a.k[0] - b.k[0] || a.k[1] - b.k[1] || (a.c.id < b.c.id ? -1 : 1));
+  return rows.map((r) => r.c);
+}
+const counts = new Map();
+function countAll() {
+  counts.clear();
+  for (const v of VIEWS) counts.set(v.slug, 0);
+  for (const c of data.conversations) for (const v of VIEWS) if (v.match(c)) counts.set(v.slug, counts.get(v.slug) + 1);
+}
+countAll();
+
+// ---------- formatting ----------
+const now = () => data.now;
+function relative(n, t) {
+  const d = n - t;
+  if (d < 0) {
+    const a = relative(t, n);
+    return a === 'now' ? a : `in ${a}`;
+  }
+  const m = Math.floor(d / 60000);
+  if (m === 0) return 'now';
+  if (m < 60) return `${m} m`;
+  if (m < 1440) return `${Math.floor(m / 60)} h`;
+  if (m < 10080) return `${Math.floor(m / 1440)} d`;
+  const days = Math.floor(m / 1440);
+  return days < 365 ? `${Math.floor(days / 7)} w` : `${Math.floor(days / 365)} y`;
+}
+function duration(ms) {
+  const m = Math.max(0, Math.floor(ms / 60000));
+  if (m < 60) return `${m} m`;
+  if (m < 1440) return `${Math.floor(m / 60)} h ${m % 60} m`;
+  return `${Math.floor(m / 1440)} d ${Math.floor((m % 1440) / 60)} h`;
+}
+const pad = (n) => String(n).padStart(2, '0');
+const day = (t) => {
+  const d = new Date(t);
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()}`;
+};
+function stamp(t) {
+  const n = new Date(now());
+  const d = new Date(t);
+  if (n.toDateString() === d.toDateString()) return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (n.getFullYear() === d.getFullYear()) return `${MONTHS[d.getMonth()]} ${d.getDate()}, ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return day(t);
+}
+const initials = (name) => name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]).join('').toUpperCase();
+function hue(name) {
+  let h = 7;
+  for (let i = 0; i < name.length; i++) h = (Math.imul(h, 31) + name.charCodeAt(i)) >>> 0;
+  return h % 360;
+}
+
+// ---------- DOM helpers ----------
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  if (attrs) {
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (v == null || v === false) continue;
+      if (k === 'class') el.className = v;
+      else if (k === 'style') el.style.cssText = v;
+      else el.setAttribute(k, v === true ? '' : v);
+    }
+  }
+  for (const c of children) if (c != null && c !== false) el.append(c);
+  return el;
+}
+const avatar = (name, large) => h('span', { class: large ? 'avatar large' : 'avatar', style: `--hue: ${hue(name)}`, 'aria-hidden': 'true' }, initials(name));
+const pill = (status) => h('span', { class: `status-pill st-${status.toLowerCase()}` }, status);
+const badge = (ch) => h('span', { class: `channel-badge ch-${CHANNELS[ch][0]}`, title: CHANNELS[ch][1] }, CHANNELS[ch][1]);
+const link = (href, attrs, ...children) => h('a', { href: BASE + href, ...attrs }, ...children);
+
+// ---------- shell ----------
+const app = h('div', { class: 'app' });
+const navCounts = new Map();
+const navLinks = new Map();
+function nav() {
+  const item = (v) => {
+    const count = h('span', { class: 'count', 'aria-label': 'conversations' }, String(counts.get(v.slug)));
+    navCounts.set(v.slug, count);
+    const a = link(`/inbox/${v.slug}`, { class: 'nav-link' }, h('span', { class: 'nav-label' }, v.title), count);
+    navLinks.set(v.slug, a);
+    return h('li', null, a);
+  };
+  const input = h('input', { id: 'search-input', type: 'search', placeholder: 'Search  /', 'aria-label': 'Search customers and messages' });
+  const form = h('form', { class: 'search-box', role: 'search' }, input);
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    navigate(`/search?q=${encodeURIComponent(input.value.trim())}`);
+  });
+  const agentSelect = h('select', { 'aria-label': 'Act as agent' }, ...AGENTS.map((a) => h('option', { value: a.id }, a.name)));
+  return h('nav', { class: 'nav', 'aria-label': 'Views' },
+    h('div', { class: 'brand' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '◐'), h('span', { class: 'brand-name' }, 'Rapport')),
+    form,
+    h('h2', { class: 'nav-heading' }, 'Conversations'),
+    h('ul', { class: 'nav-list' }, ...VIEWS.filter((v) => !v.inbox).map(item)),
+    h('h2', { class: 'nav-heading' }, 'Inboxes'),
+    h('ul', { class: 'nav-list' }, ...VIEWS.filter((v) => v.inbox).map(item)),
+    h('ul', { class: 'nav-list' }, h('li', null, link('/tasks', { class: 'nav-link' }, h('span', { class: 'nav-label' }, 'My tasks')))),
+    h('div', { class: 'nav-foot' },
+      h('details', { class: 'trial' }, h('summary', null, 'Trial controls'),
+        h('p', { class: 'hint', 'data-testid': 'demo-clock' }, 'Demo clock: real time'),
+        h('div', { class: 'trial-buttons' }, ...['+1 h', '+1 day', '+3 days'].map((t) => h('button', { class: 'btn small' }, t))),
+        h('label', { class: 'field' }, h('span', { class: 'hint' }, 'Act as'), agentSelect)),
+      link('/settings', { class: 'nav-link' }, h('span', { class: 'nav-label' }, 'Settings')),
+      h('p', { class: 'whoami' }, agentName(ME))));
+}
+function updateCounts() {
+  for (const [slug, el] of navCounts) el.firstChild.data = String(counts.get(slug));
+}
+const toasts = h('div', { class: 'toasts', 'aria-live': 'polite' });
+function toast(text, undo) {
+  const t = h('div', { class: 'toast', role: 'status', 'data-testid': 'toast' }, h('span', null, text),
+    undo ? h('button', { class: 'btn-link' }, 'Undo') : null, h('button', { class: 'btn-link', 'aria-label': 'Dismiss' }, '✕'));
+  toasts.append(t);
+  setTimeout(() => t.remove(), 5000);
+}
+
+// ---------- conversation list (virtualized, fixed 96 px rows, keyed by conversation id) ----------
+let list = null; // { slug, rows, pane, scroller, ul, mounted: Map<id, li>, start, end }
+function row(c, i, slug, total) {
+  const cust = data.customerById.get(c.customer);
+  const n = now();
+  const due = cust.nextTaskDue != null && cust.nextTaskDue <= n + 24 * 3600_000 ? relative(n, cust.nextTaskDue) : null;
+  return h('li', { class: 'conversation-row', 'data-testid': 'conversation-row', style: `top: ${i * ROW_HEIGHT}px`, 'aria-posinset': i + 1, 'aria-setsize': total },
+    link(`/inbox/${slug}/${c.customer}`, { class: 'row-link' },
+      avatar(cust.name),
+      h('div', { class: 'row-main' },
+        h('div', { class: 'row-top' },
+          h('span', { class: 'customer-name' }, cust.name),
+          h('span', { class: 'assignee' }, c.agent ? agentName(c.agent) : 'Unassigned'),
+          h('span', { class: 'age' }, c.lastActivityAt ? relative(n, c.lastActivityAt) : '')),
+        h('p', { class: 'preview' }, c.preview),
+        h('div', { class: 'row-meta' },
+          pill(c.status),
+          ...c.channels.map(badge),
+          c.waitingSince != null ? h('span', { class: 'reason waiting', title: 'Customer waiting' }, 'Waiting ', duration(n - c.waitingSince)) : null,
+          c.reopenCount > 0 && c.status !== 'Closed' ? h('span', { class: 'reason reopened' }, 'Reopened') : null,
+          due ? h('span', { class: 'reason due' }, 'Task due ', due) : null,
+          ...c.topics.map((t) => h('span', { class: 'topic' }, topicName(t)))))));
+}
+function renderWindow() {
+  const { rows, scroller, ul, mounted, slug } = list;
+  const total = rows.length;
+  const top = scroller.scrollTop;
+  const first = Math.floor(Math.max(0, top) / ROW_HEIGHT);
+  const visible = Math.ceil(list.viewport / ROW_HEIGHT) + 1;
+  const start = Math.min(Math.max(0, first - OVERSCAN), total);
+  const end = Math.min(first + visible + OVERSCAN, total);
+  if (start === list.start && end === list.end) return;
+  list.start = start;
+  list.end = end;
+  const keep = new Set();
+  for (let i = start; i < end; i++) keep.add(rows[i].id);
+  for (const [id, li] of mounted) if (!keep.has(id)) { li.remove(); mounted.delete(id); }
+  for (let i = start; i < end; i++) {
+    const c = rows[i];
+    const li = mounted.get(c.id);
+    if (li) {
+      if (li.dataset.i !== String(i)) { li.style.top = `${i * ROW_HEIGHT}px`; li.setAttribute('aria-posinset', i + 1); li.dataset.i = i; }
+    } else {
+      const el = row(c, i, slug, total);
+      el.dataset.i = i;
+      mounted.set(c.id, el);
+      ul.append(el);
+    }
+  }
+}
+function listPane(slug) {
+  const view = viewOf(slug);
+  const pane = h('section', { class: 'list-pane', 'aria-labelledby': 'list-title' },
+    h('header', { class: 'pane-header' }, h('h1', { id: 'list-title' }, view ? view.title : '')));
+  if (!view) {
+    pane.append(h('div', { class: 'error-notice', role: 'alert' }, h('ul', null, h('li', null, 'There is no such view.'))));
+    list = { slug, pane, rows: [] };
+    return pane;
+  }
+  const rows = listOf(view);
+  list = { slug, pane, rows, mounted: new Map(), start: -1, end: -1, viewport: 800 };
+  if (!rows.length) {
+    pane.append(h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, 'Nothing here'), h('p', { class: 'empty-hint' }, 'No conversations in this view right now.')));
+    return pane;
+  }
+  const ul = h('ul', { class: 'conversation-list', role: 'list', 'data-testid': 'conversation-list', 'data-count': rows.length, style: `height: ${rows.length * ROW_HEIGHT}px` });
+  const scroller = h('div', { class: 'conversation-scroller' }, ul);
+  Object.assign(list, { ul, scroller });
+  scroller.addEventListener('scroll', () => { if (list?.scroller === scroller) renderWindow(); }, { passive: true });
+  pane.append(scroller);
+  return pane;
+}
+function mountList() {
+  if (!list?.scroller) return;
+  list.viewport = list.scroller.clientHeight;
+  renderWindow();
+}
+addEventListener('resize', () => { if (list?.scroller) { list.viewport = list.scroller.clientHeight; renderWindow(); } });
+
+// ---------- customer page ----------
+function allowed(from, hasAgent) {
+  const ok = (to) => {
+    if (from === to) return true;
+    if (to === 'New') return false;
+    if (from === 'New') return to === 'Closed';
+    if ((from === 'Open' && to === 'Waiting') || (from === 'Waiting' && to === 'Open')) return true;
+    if (to === 'Closed') return true;
+    if (from === 'Closed' && to === 'Open') return hasAgent;
+    return false;
+  };
+  return STATUSES.filter((s) => s !== from && ok(s));
+}
+function itemView(item, cust, before) {
+  const who = item.who === 'customer' ? cust.name : item.who === 'system' ? 'Rapport' : agentName(item.who);
+  const time = h('time', { datetime: new Date(item.ts).toISOString() }, stamp(item.ts));
+  const event = (text) => h('div', { class: 'event' }, h('span', null, text), time);
+  let body;
+  switch (item.kind) {
+    case 'CONVERSATION_NOTE':
+      body = h('div', { class: 'note' }, h('div', { class: 'item-meta' }, h('span', { class: 'author' }, 'Note · ', who), time), h('p', { class: 'text' }, item.text));
+      break;
+    case 'CONVERSATION_STATUS_CHANGE': {
+      let text;
+      if (before == null) text = 'Conversation started';
+      else if (before === 'Closed' && item.who === 'customer') text = 'The customer wrote again within the reopen window: conversation reopened';
+      else if (before === 'Closed') text = `${who} reopened the conversation`;
+      else if (item.status === 'Open' && item.who === 'customer') text = 'The customer replied: back to Open';
+      else text = `${who} set the status to ${item.status}`;
+      body = event(text);
+      break;
+    }
+    case 'ASSIGNMENT_CHANGE':
+      body = event(item.agent ? `Assigned to ${agentName(item.agent)} (${inboxName(item.inbox)})` : `Assigned to ${inboxName(item.inbox)}, unassigned`);
+      break;
+    case 'TOPIC_CHANGE': {
+      const parts = [];
+      if (item.added.length) parts.push(`added ${item.added.map(topicName).join(', ')}`);
+      if (item.removed.length) parts.push(`removed ${item.removed.map(topicName).join(', ')}`);
+      body = event(`${who} ${parts.join(' and ')} as topic`);
+      break;
+    }
+    case 'CUSTOMER_ACTIVITY':
+      body = h('div', { class: 'activity' }, h('div', { class: 'item-meta' }, h('span', { class: 'author' }, 'Activity'), time),
+        h('p', { class: 'activity-title' }, item.title), h('p', { class: 'text muted' }, item.body));
+      break;
+    default:
+      body = h('div', { class: item.outbound ? 'message outbound' : 'message inbound' },
+        h('div', { class: 'item-meta' }, h('span', { class: 'author' }, who), item.channel ? badge(item.channel) : null, time,
+          h('button', { class: 'btn-link item-action', title: 'Create a task from this message', 'data-quote': 'task' }, 'Task')),
+        item.subject ? h('p', { class: 'subject' }, item.subject) : null,
+        h('p', { class: 'text' }, item.text));
+  }
+  return h('article', { class: 'item', 'data-testid': 'timeline-item', 'data-kind': item.kind }, body);
+}
+function chapterSummary(conv) {
+  const dates = conv.closedAt != null && day(conv.closedAt) !== day(conv.createdAt) ? `${day(conv.createdAt)} – ${day(conv.closedAt)}` : day(conv.createdAt);
+  return h('summary', null, h('span', { class: 'chapter-dates' }, dates), pill(conv.status), ...conv.channels.map(badge),
+    h('span', { class: 'chapter-topics' }, conv.topics.map(topicName).join(', ')));
+}
+function timeline(cust, page) {
+  const section = h('section', { class: 'timeline', 'data-testid': 'timeline', 'aria-label': 'Timeline' });
+  const lastConv = cust.convs.at(-1);
+  let i = 0;
+  const items = cust.items;
+  while (i < items.length) {
+    const convId = items[i].conv;
+    const box = h('div', { class: convId ? 'chapter-items' : 'loose-items' });
+    let prev = null;
+    for (; i < items.length && items[i].conv === convId; i++) {
+      const item = items[i];
+      box.append(itemView(item, cust, prev));
+      if (item.kind === 'CONVERSATION_STATUS_CHANGE') prev = item.status;
+    }
+    if (!convId) { section.append(box); continue; }
+    const conv = data.convById.get(convId);
+    const current = conv.status !== 'Closed' || conv === lastConv;
+    const details = h('details', { class: current ? 'chapter current' : 'chapter', 'data-testid': 'chapter', open: current }, chapterSummary(conv), box);
+    page.chapters.set(convId, { details, box, prev });
+    section.append(details);
+  }
+  return section;
+}
+function conversationHeader(conv, page) {
+  const inbox = INBOXES.find((i) => i.id === conv.inbox);
+  const meInInbox = inbox.agents.includes(ME);
+  const buttons = STATUSES.map((s) => h('button', { class: `seg st-btn-${s.toLowerCase()}`, 'aria-pressed': String(conv.status === s), 'data-status': s }, s));
+  const paint = () => {
+    const ok = allowed(conv.status, conv.agent != null || (conv.status === 'Closed' && meInInbox));
+    buttons.forEach((b, k) => {
+      const s = STATUSES[k];
+      b.setAttribute('aria-pressed', String(conv.status === s));
+      b.disabled = conv.status !== s && !ok.includes(s);
+    });
+    page.closeNext.hidden = conv.status === 'Closed';
+  };
+  buttons.forEach((b, k) => b.addEventListener('click', () => setStatus(conv, STATUSES[k], page)));
+  const assignee = h('select', { id: 'assignee-select', 'aria-label': 'Assignee', disabled: conv.status === 'Closed', title: conv.status === 'Closed' ? 'Reopen the conversation to reassign it' : 'Assign to an inbox and agent' },
+    ...INBOXES.map((i) => h('optgroup', { label: i.name }, h('option', { value: `${i.id}|` }, `${i.name}: unassigned`),
+      ...i.agents.map((a) => h('option', { value: `${i.id}|${a}` }, agentName(a))))));
+  assignee.value = `${conv.inbox}|${conv.agent ?? ''}`;
+  const parents = TOPICS.filter((t) => !t.parent);
+  const topicSelect = h('select', { id: 'topic-select', 'aria-label': 'Add a topic' }, h('option', { value: '' }, '+ Topic'),
+    ...parents.map((p) => h('optgroup', { label: p.name }, ...[p, ...TOPICS.filter((t) => t.parent === p.id)].filter((t) => !conv.topics.includes(t.id)).map((t) => h('option', { value: t.id }, t.name)))));
+  page.closeNext = h('button', { class: 'btn primary', id: 'close-next-btn' }, 'Close & Next');
+  const el = h('div', { class: 'conversation-header', 'data-testid': 'conversation-header' },
+    h('div', { class: 'segmented', role: 'group', 'aria-label': 'Status' }, ...buttons),
+    h('label', { class: 'inline-field' }, h('span', { class: 'sr-only' }, 'Assignee'), assignee),
+    h('div', { class: 'topics' }, ...conv.topics.map((t) => h('span', { class: 'topic chip' }, topicName(t), h('button', { class: 'chip-x', 'aria-label': `Remove topic ${topicName(t)}` }, '✕'))), topicSelect),
+    page.closeNext);
+  page.paintHeader = paint;
+  paint();
+  return el;
+}
+function composer(cust) {
+  const chans = cust.channels.filter((c) => CHANNELS[c][3]);
+  return h('section', { class: 'composer', 'aria-label': 'Composer' },
+    h('div', { class: 'composer-bar' },
+      h('div', { class: 'segmented', role: 'radiogroup', 'aria-label': 'Reply or note' },
+        h('button', { class: 'seg', id: 'mode-reply', role: 'radio', 'aria-checked': 'true' }, 'Reply'),
+        h('button', { class: 'seg', id: 'mode-note', role: 'radio', 'aria-checked': 'false' }, 'Note')),
+      h('select', { id: 'channel-select', 'aria-label': 'Channel' }, ...chans.map((c) => h('option', { value: c }, CHANNELS[c][1]))),
+      h('select', { 'aria-label': 'Insert an answer' }, h('option', { value: '' }, 'Answers…'),
+        ...['Greeting', 'Refund on its way', 'Order status', 'Anything else?', 'Password reset'].map((n, k) => h('option', { value: `an${k + 1}` }, n)))),
+    h('input', { class: 'subject-input', type: 'text', 'aria-label': 'Subject' }),
+    h('textarea', { id: 'composer-text', rows: '3', 'aria-label': 'Message', placeholder: 'Reply (Ctrl+Enter to send)' }),
+    h('div', { class: 'composer-foot' }, h('span', { class: 'hint' }), h('button', { class: 'btn primary', id: 'send-btn' }, 'Send')));
+}
+function profile(cust) {
+  const n = now();
+  const contacts = h('dl', { class: 'contacts' },
+    h('dt', null, 'Email'), ...cust.emails.map((e, k) => h('dd', null, e, k === 0 ? h('span', { class: 'primary-mark', title: 'Primary' }, ' · primary') : null)),
+    h('dt', null, 'Phone'), ...cust.phones.map((p, k) => h('dd', null, p, k === 0 ? h('span', { class: 'primary-mark', title: 'Primary' }, ' · primary') : null)),
+    ...cust.handles.flatMap((hd) => [h('dt', null, CHANNELS[hd.channel][1]), h('dd', null, hd.value)]),
+    cust.address ? h('dt', null, 'Address') : null, cust.address ? h('dd', null, cust.address) : null);
+  const open = cust.tasks.filter((t) => t.open);
+  return h('aside', { class: 'profile', 'aria-label': 'Customer profile' },
+    h('section', null, h('h2', null, 'Contact'), contacts),
+    h('section', null, h('h2', null, 'Details'), h('dl', { class: 'attributes' },
+      ...cust.attrs.flatMap(([k, v]) => [h('dt', null, k), h('dd', null, v)]), h('dt', null, 'Customer since'), h('dd', null, day(cust.since)))),
+    h('section', { class: 'tasks-section' },
+      h('div', { class: 'section-head' }, h('h2', null, 'Tasks'), h('button', { class: 'btn-link', 'aria-expanded': 'false' }, 'New task')),
+      open.length ? null : h('p', { class: 'muted' }, 'No open tasks'),
+      h('ul', { class: 'tasks' }, ...open.map((t) => h('li', { class: t.due < n ? 'task overdue' : 'task', 'data-testid': 'task' },
+        h('span', { class: 'task-body' }, t.body), h('span', { class: 'muted' }, 'Due ', relative(n, t.due), ' · ', agentName(t.owner)),
+        h('ul', { class: 'task-comments' }),
+        h('div', { class: 'task-actions' }, h('input', { type: 'text', 'aria-label': 'Comment on this task', placeholder: 'Comment…' }), h('button', { class: 'btn small' }, 'Close task')))))),
+    h('section', { class: 'simulator', 'aria-label': 'Simulate this customer' }, h('h2', null, 'Simulate'), h('p', { class: 'hint' }, 'Demo only: act as the customer.'),
+      h('select', { 'aria-label': "Customer's channel" }, ...cust.channels.map((c) => h('option', { value: c }, CHANNELS[c][1]))),
+      h('textarea', { rows: '2', 'aria-label': "Customer's message" }), h('button', { class: 'btn', id: 'simulate-inbound' }, 'Customer writes in')),
+    h('section', null, h('h2', null, 'Conversations'), h('ul', { class: 'past' },
+      ...cust.convs.slice().reverse().map((c) => h('li', null, pill(c.status), h('span', null, day(c.createdAt)), h('span', { class: 'muted' }, c.topics.length ? c.topics.map(topicName).join(', ') : 'No topic'))))));
+}
+function customerPage(id) {
+  const cust = data.customerById.get(id);
+  const main = h('main', { class: 'workspace', id: 'workspace' });
+  if (!cust) {
+    main.append(h('div', { class: 'error-notice', role: 'alert' }, h('ul', null, h('li', null, 'There is no such customer.'))));
+    return main;
+  }
+  const page = { chapters: new Map() };
+  const current = cust.convs.findLast((c) => c.status !== 'Closed') ?? cust.convs.at(-1);
+  const tl = timeline(cust, page);
+  page.timeline = tl;
+  main.append(h('div', { class: 'customer-page' },
+    h('header', { class: 'customer-head' }, avatar(cust.name, true),
+      h('div', { class: 'customer-head-main' }, h('h1', { class: 'customer-title' }, cust.name),
+        current ? conversationHeader(current, page) : h('p', { class: 'muted' }, 'No conversations yet'))),
+    h('div', { class: 'customer-body' },
+      h('div', { class: 'conversation-column' }, tl,
+        current && current.status !== 'Closed' ? composer(cust) : h('p', { class: 'composer-closed muted' }, 'No open conversation. When this customer writes in, their message starts or reopens one here.')),
+      profile(cust))));
+  page.cust = cust;
+  main.afterMount = () => { tl.scrollTop = tl.scrollHeight; };
+  return main;
+}
+function setStatus(conv, to, page) {
+  const from = conv.status;
+  if (from === to) return;
+  const inbox = INBOXES.find((i) => i.id === conv.inbox);
+  if (to === 'Closed' && inbox.topicsRequired && !conv.topics.length) return; // the app asks for a topic
+  // The data, as the demo store would change it.
+  for (const v of VIEWS) if (v.match(conv)) counts.set(v.slug, counts.get(v.slug) - 1);
+  conv.status = to;
+  conv.version++;
+  conv.lastActivityAt = Date.now();
+  if (to === 'Closed') conv.closedAt = conv.lastActivityAt;
+  for (const v of VIEWS) if (v.match(conv)) counts.set(v.slug, counts.get(v.slug) + 1);
+  const item = { id: `it-${conv.version}-${conv.id}`, ts: conv.lastActivityAt, conv: conv.id, kind: 'CONVERSATION_STATUS_CHANGE', status: to, who: ME };
+  page.cust.items.push(item);
+  // The DOM: the header's buttons, the chapter's pill, one new timeline item, counts, the list row.
+  page.paintHeader();
+  const ch = page.chapters.get(conv.id);
+  if (ch) {
+    ch.details.querySelector('summary .status-pill').replaceWith(pill(to));
+    ch.box.append(itemView(item, page.cust, ch.prev));
+    ch.prev = to;
+  }
+  updateCounts();
+  if (list?.rows && list.mounted) {
+    const view = viewOf(list.slug);
+    const li = list.mounted.get(conv.id);
+    if (view && !view.match(conv) && list.rows.includes(conv)) {
+      // Rows that left the view drop out (the app keeps the others in place).
+      list.rows = list.rows.filter((c) => c !== conv);
+      for (const [, el] of list.mounted) el.remove();
+      list.mounted.clear();
+      list.start = list.end = -1;
+      list.ul.dataset.count = list.rows.length;
+      list.ul.style.height = `${list.rows.length * ROW_HEIGHT}px`;
+      renderWindow();
+    } else if (li) {
+      li.querySelector('.status-pill').replaceWith(pill(to));
+    }
+  }
+  toast(`Status set to ${to}.`, true);
+}
+
+// ---------- pages and routing ----------
+function noSelection() {
+  return h('main', { class: 'workspace no-selection', id: 'workspace' },
+    h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, 'Pick a conversation'), h('p', { class: 'empty-hint' }, 'Choose a customer on the left to see their whole history.')));
+}
+function searchPage(q) {
+  const needle = q.toLowerCase();
+  const hits = needle ? data.customers.filter((c) => c.name.toLowerCase().includes(needle) || c.emails.some((e) => e.includes(needle)) || c.phones.some((p) => p.includes(needle))) : [];
+  const main = h('main', { class: 'page search-page', id: 'workspace' }, h('h1', null, 'Search'), h('p', { class: 'hint' }, `Results for “${q}”`));
+  if (!hits.length) {
+    main.append(h('div', { class: 'empty-state' }, h('p', { class: 'empty-title' }, 'No matches'), h('p', { class: 'empty-hint' }, 'Try a name, an email address, a phone number or words from a message.')));
+  } else {
+    main.append(
+      h('section', { class: 'card' }, h('h2', null, 'Customers'), h('ul', { class: 'results', 'data-testid': 'customer-results' },
+        ...hits.map((c) => h('li', null, link(`/customers/${c.id}`, { class: 'result-link' }, avatar(c.name), h('span', { class: 'customer-name' }, c.name), h('span', { class: 'muted' }, c.name)))))),
+      h('section', { class: 'card' }, h('h2', null, 'Messages'), h('ul', { class: 'results' })));
+  }
+  return main;
+}
+function notFound() {
+  return h('main', { class: 'page', id: 'workspace' }, h('h1', null, 'Nothing here'), h('p', null, 'This address does not lead anywhere in Rapport.'), link('/inbox/mine', null, 'Go to my conversations'));
+}
+
+const navEl = nav();
+let workspace = null;
+app.append(h('a', { class: 'skip-link', href: '#workspace' }, 'Skip to the conversation'), navEl, toasts);
+
+function route() {
+  const path = location.pathname.slice(BASE.length).replace(/\/+$/, '') || '/';
+  let m;
+  let listSlug = null;
+  let next;
+  if (path === '/') return navigate('/inbox/mine', true);
+  if ((m = path.match(/^\/inbox\/([^/]+)(?:\/([^/]+))?$/))) {
+    listSlug = m[1];
+    next = m[2] ? customerPage(decodeURIComponent(m[2])) : noSelection();
+  } else if ((m = path.match(/^\/customers\/([^/]+)$/))) {
+    next = h('div', { class: 'standalone' }, customerPage(decodeURIComponent(m[1])));
+    next.afterMount = next.firstChild.afterMount;
+  } else if (path === '/search') {
+    next = searchPage(new URLSearchParams(location.search).get('q') ?? '');
+  } else {
+    next = notFound();
+  }
+  // The list pane stays while its view stays (like the app's parent route).
+  if (listSlug !== (list?.pane.isConnected ? list.slug : null)) {
+    if (list?.pane.isConnected) list.pane.remove();
+    list = null;
+    if (listSlug) navEl.after(listPane(listSlug));
+  }
+  if (workspace) workspace.replaceWith(next);
+  else toasts.before(next);
+  workspace = next;
+  for (const [slug, a] of navLinks) {
+    if (slug === listSlug) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  if (!list?.mounted || list.start < 0) mountList();
+  next.afterMount?.();
+}
+function navigate(to, replace = false) {
+  history[replace ? 'replaceState' : 'pushState'](null, '', BASE + to);
+  route();
+}
+document.addEventListener('click', (ev) => {
+  const a = ev.target.closest?.('a[href]');
+  if (!a || ev.defaultPrevented || ev.button !== 0 || ev.metaKey || ev.ctrlKey || ev.shiftKey) return;
+  const href = a.getAttribute('href');
+  if (!href.startsWith(`${BASE}/`)) return;
+  ev.preventDefault();
+  navigate(href.slice(BASE.length));
+});
+addEventListener('popstate', route);
+
+document.body.append(app);
+route();

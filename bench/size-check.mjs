@@ -1,0 +1,95 @@
+// First-load size of a release build: brotli (quality 11) of index.html, the JS glue, the wasm and
+// the CSS of a Trunk dist folder, per file and in total. Exits 1 when the total is over the budget.
+//
+//   node bench/size-check.mjs DIST [--budget-kb N] [--target-kb N]
+//
+// Sizes are deterministic for a given build, so this runs in `make test` (timings do not: those
+// are `make bench`). The default budget is a ratchet, not the goal: the size measured on
+// 2026-11-24 (415.1 KiB, see bench/README.md) rounded up plus 5% headroom, so growth fails the
+// build while the 150 KiB target is reported separately until it is met. When the app shrinks,
+// lower DEFAULT_BUDGET_KIB to the new size + 5%. 1 KiB = 1024 bytes throughout.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { brotliCompressSync, constants } from 'node:zlib';
+
+export const DEFAULT_BUDGET_KIB = 437;
+export const TARGET_KIB = 150;
+
+const cache = new Map();
+
+/** Brotli-11 size in bytes of a file (cached per path, size and mtime). */
+export function brotliSize(file) {
+  const st = statSync(file);
+  const key = `${file}:${st.size}:${st.mtimeMs}`;
+  if (!cache.has(key)) {
+    const buf = readFileSync(file);
+    const out = brotliCompressSync(buf, {
+      params: {
+        [constants.BROTLI_PARAM_QUALITY]: 11,
+        [constants.BROTLI_PARAM_SIZE_HINT]: buf.length,
+        [constants.BROTLI_PARAM_MODE]: /\.(html|js|css)$/.test(file) ? constants.BROTLI_MODE_TEXT : constants.BROTLI_MODE_GENERIC,
+      },
+    });
+    cache.set(key, out.length);
+  }
+  return cache.get(key);
+}
+
+export const kib = (bytes) => (bytes / 1024).toFixed(1);
+
+/** The first-load files of a Trunk dist folder: index.html, *.js, *.wasm, *.css (top level). */
+export function firstLoadFiles(dist) {
+  const names = readdirSync(dist).filter((f) => f === 'index.html' || /\.(js|wasm|css)$/.test(f));
+  const missing = ['index.html', '.js', '.wasm', '.css'].filter((want) => !names.some((n) => (want.startsWith('.') ? n.endsWith(want) : n === want)));
+  if (missing.length) throw new Error(`${dist}: no ${missing.join(', ')} (not a Trunk release build?)`);
+  return names.sort().map((f) => path.join(dist, f));
+}
+
+function main(argv) {
+  const args = argv.slice(2);
+  let dist = null;
+  let budget = DEFAULT_BUDGET_KIB;
+  let target = TARGET_KIB;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const num = () => {
+      const v = Number(args[++i]);
+      if (!Number.isFinite(v) || v <= 0) throw new Error(`${a} needs a positive number`);
+      return v;
+    };
+    if (a === '--budget-kb') budget = num();
+    else if (a === '--target-kb') target = num();
+    else if (a === '-h' || a === '--help') {
+      console.log('usage: node bench/size-check.mjs DIST [--budget-kb N] [--target-kb N]');
+      return 0;
+    } else if (!dist && !a.startsWith('-')) dist = a;
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!dist) throw new Error('usage: node bench/size-check.mjs DIST [--budget-kb N] [--target-kb N]');
+  const files = firstLoadFiles(path.resolve(dist));
+  let raw = 0;
+  let total = 0;
+  console.log(`first-load size of ${dist} (brotli quality 11; 1 KiB = 1024 B)`);
+  for (const f of files) {
+    const size = statSync(f).size;
+    const br = brotliSize(f);
+    raw += size;
+    total += br;
+    console.log(`  ${path.basename(f).padEnd(40)} ${kib(size).padStart(9)} KiB raw ${kib(br).padStart(8)} KiB br`);
+  }
+  console.log(`  ${'total'.padEnd(40)} ${kib(raw).padStart(9)} KiB raw ${kib(total).padStart(8)} KiB br`);
+  const over = total > budget * 1024;
+  console.log(`budget ${budget} KiB (ratchet): ${over ? 'FAIL' : 'pass'} (${over ? 'over by' : 'headroom'} ${kib(Math.abs(budget * 1024 - total))} KiB)`);
+  console.log(`target ${target} KiB: ${total <= target * 1024 ? 'met' : `not met (${(total / (target * 1024)).toFixed(2)}× the target)`}`);
+  return over ? 1 : 0;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  try {
+    process.exitCode = main(process.argv);
+  } catch (err) {
+    console.error(`size-check: ${err.message}`);
+    process.exitCode = 2;
+  }
+}
