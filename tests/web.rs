@@ -72,6 +72,20 @@ async fn app_tells_the_agent_when_saved_demo_data_was_unreadable() {
     host.remove();
 }
 
+fn assign(demo: &DemoBackend, conv: &rapport_core::ConversationId, inbox: InboxId, agent: &AgentId) {
+    let assignee = Assignee {
+        inbox_id: inbox,
+        agent_id: Some(agent.clone()),
+    };
+    let command = Command::Assign {
+        conversation_id: conv.clone(),
+        expected_version: None,
+        assignee,
+        actor: Actor::agent(agent),
+    };
+    demo.execute(command).unwrap();
+}
+
 /// A new conversation and an agent of its inbox, from the seed.
 fn new_conversation(demo: &DemoBackend) -> (rapport_core::ConversationId, InboxId, AgentId) {
     demo.read(|s| {
@@ -92,16 +106,7 @@ fn demo_store_persists_and_reloads() {
     let demo = DemoBackend::open(key);
     assert_eq!(demo.take_notice(), None);
     let (conv, inbox, agent) = new_conversation(&demo);
-    demo.execute(Command::Assign {
-        conversation_id: conv.clone(),
-        expected_version: None,
-        assignee: Assignee {
-            inbox_id: inbox,
-            agent_id: Some(agent.clone()),
-        },
-        actor: Actor::agent(&agent),
-    })
-    .unwrap();
+    assign(&demo, &conv, inbox, &agent);
     demo.advance_clock(Duration::hours(30));
 
     let reloaded = DemoBackend::open(key);
@@ -122,16 +127,7 @@ fn demo_reset_returns_to_the_seed() {
     storage::remove(key);
     let demo = DemoBackend::open(key);
     let (conv, inbox, agent) = new_conversation(&demo);
-    demo.execute(Command::Assign {
-        conversation_id: conv.clone(),
-        expected_version: None,
-        assignee: Assignee {
-            inbox_id: inbox,
-            agent_id: Some(agent.clone()),
-        },
-        actor: Actor::agent(&agent),
-    })
-    .unwrap();
+    assign(&demo, &conv, inbox, &agent);
     demo.reset();
     assert_eq!(demo.changes_saved(), 0);
     assert_eq!(DemoBackend::open(key).changes_saved(), 0);
@@ -193,16 +189,7 @@ fn a_full_storage_keeps_working_in_memory_and_says_so() {
     assert!(notice.contains("full"), "notice: {notice:?}");
     // The demo still works in this tab.
     let (conv, inbox, agent) = new_conversation(&demo);
-    demo.execute(Command::Assign {
-        conversation_id: conv.clone(),
-        expected_version: None,
-        assignee: Assignee {
-            inbox_id: inbox,
-            agent_id: Some(agent),
-        },
-        actor: Actor::System,
-    })
-    .unwrap();
+    assign(&demo, &conv, inbox, &agent);
     assert_eq!(demo.read(|s| s.conversation(&conv).unwrap().status), Status::Open);
     storage::remove(key);
 }

@@ -845,16 +845,14 @@ impl Store {
         };
         self.tasks.insert(id.clone(), task);
         let conv = self.open_conversation_of(customer_id).map(|c| c.id.clone());
-        self.push_item(
+        self.push_task_event(
             now,
             customer_id,
             conv.as_ref(),
-            Initiator::Agent { id: agent_id.clone() },
-            ItemContent::Task {
-                task_id: id.clone(),
-                event: TaskEvent::Created,
-                body: body.to_owned(),
-            },
+            agent_id,
+            &id,
+            TaskEvent::Created,
+            body.to_owned(),
         );
         Ok(Outcome::Task { task_id: id })
     }
@@ -882,16 +880,14 @@ impl Store {
         });
         task.version += 1;
         let customer = task.customer_id.clone();
-        self.push_item(
+        self.push_task_event(
             now,
             &customer,
             None,
-            Initiator::Agent { id: agent_id.clone() },
-            ItemContent::Task {
-                task_id: task_id.clone(),
-                event: TaskEvent::Commented,
-                body: body.to_owned(),
-            },
+            agent_id,
+            task_id,
+            TaskEvent::Commented,
+            body.to_owned(),
         );
         Ok(Outcome::Task {
             task_id: task_id.clone(),
@@ -923,17 +919,7 @@ impl Store {
         } else {
             TaskEvent::Reopened
         };
-        self.push_item(
-            now,
-            &customer,
-            None,
-            Initiator::Agent { id: agent_id.clone() },
-            ItemContent::Task {
-                task_id: task_id.clone(),
-                event,
-                body,
-            },
-        );
+        self.push_task_event(now, &customer, None, agent_id, task_id, event, body);
         Ok(Outcome::Task {
             task_id: task_id.clone(),
         })
@@ -957,6 +943,32 @@ impl Store {
         self.conversations
             .get_mut(id)
             .ok_or_else(|| not_found("conversation", id.as_str()))
+    }
+
+    /// A task's event in its customer's timeline.
+    #[allow(clippy::too_many_arguments)]
+    fn push_task_event(
+        &mut self,
+        now: DateTime<Utc>,
+        customer: &CustomerId,
+        conversation: Option<&ConversationId>,
+        agent: &AgentId,
+        task_id: &TaskId,
+        event: TaskEvent,
+        body: String,
+    ) {
+        let content = ItemContent::Task {
+            task_id: task_id.clone(),
+            event,
+            body,
+        };
+        self.push_item(
+            now,
+            customer,
+            conversation,
+            Initiator::Agent { id: agent.clone() },
+            content,
+        );
     }
 
     fn push_item(
