@@ -117,7 +117,7 @@ impl HttpBackend {
         timer.cancel();
         let response = result.map_err(|e| {
             if controller.signal().aborted() {
-                ApiError::Network("the server did not answer in time".into())
+                ApiError::Timeout
             } else {
                 ApiError::Network(e.to_string())
             }

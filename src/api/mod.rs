@@ -31,6 +31,8 @@ pub enum ApiError {
     Conflict,
     #[error("The server could not be reached. Check your connection and try again.")]
     Network(String),
+    #[error("The server did not answer in time. Try again in a moment.")]
+    Timeout,
     /// The server refused, with a reason meant for people.
     #[error("{detail}")]
     Rejected { code: String, detail: String },
