@@ -438,26 +438,14 @@ impl Store {
             conv.status = status;
             conv.closed_at = None;
             conv.reopen_count += 1;
-            self.push_item(
-                now,
-                customer_id,
-                Some(&conv_id),
-                Initiator::Customer,
-                ItemContent::ConversationStatusChange { status },
-            );
+            self.record_status(now, customer_id, &conv_id, Initiator::Customer, status);
         }
         let content = ItemContent::message(channel, Direction::Inbound, text.to_owned(), subject);
         self.push_item(now, customer_id, Some(&conv_id), Initiator::Customer, content);
         let conv = self.conv_mut(&conv_id)?;
         if conv.status == Status::Waiting {
             conv.status = Status::Open;
-            self.push_item(
-                now,
-                customer_id,
-                Some(&conv_id),
-                Initiator::Customer,
-                ItemContent::ConversationStatusChange { status: Status::Open },
-            );
+            self.record_status(now, customer_id, &conv_id, Initiator::Customer, Status::Open);
         }
         let conv = self.conv_mut(&conv_id)?;
         conv.customer_waiting_since.get_or_insert(now);
@@ -518,23 +506,8 @@ impl Store {
             .entry(customer_id.clone())
             .or_default()
             .push(id.clone());
-        self.push_item(
-            now,
-            customer_id,
-            Some(&id),
-            Initiator::Customer,
-            ItemContent::AssignmentChange {
-                inbox_id,
-                agent_id: None,
-            },
-        );
-        self.push_item(
-            now,
-            customer_id,
-            Some(&id),
-            Initiator::Customer,
-            ItemContent::ConversationStatusChange { status: Status::New },
-        );
+        self.record_assignment(now, customer_id, &id, Initiator::Customer, inbox_id, None);
+        self.record_status(now, customer_id, &id, Initiator::Customer, Status::New);
         Ok(id)
     }
 
@@ -575,30 +548,20 @@ impl Store {
                 agent_id: Some(agent_id.clone()),
             };
             self.conv_mut(conv_id)?.assignee = assignee.clone();
-            self.push_item(
+            self.record_assignment(
                 now,
                 &customer,
-                Some(conv_id),
+                conv_id,
                 actor.initiator(),
-                ItemContent::AssignmentChange {
-                    inbox_id: assignee.inbox_id,
-                    agent_id: assignee.agent_id,
-                },
+                assignee.inbox_id,
+                assignee.agent_id,
             );
         }
         let content = ItemContent::message(channel, Direction::Outbound, text.to_owned(), subject);
         self.push_item(now, &customer, Some(conv_id), actor.initiator(), content);
         if conv.status != Status::Waiting {
             self.conv_mut(conv_id)?.status = Status::Waiting;
-            self.push_item(
-                now,
-                &customer,
-                Some(conv_id),
-                actor.initiator(),
-                ItemContent::ConversationStatusChange {
-                    status: Status::Waiting,
-                },
-            );
+            self.record_status(now, &customer, conv_id, actor.initiator(), Status::Waiting);
         }
         let conv = self.conv_mut(conv_id)?;
         conv.customer_waiting_since = None;
@@ -664,24 +627,16 @@ impl Store {
         let c = self.conv_mut(conv_id)?;
         c.assignee = assignee.clone();
         c.status = status;
-        self.push_item(
+        self.record_assignment(
             now,
             &customer,
-            Some(conv_id),
+            conv_id,
             actor.initiator(),
-            ItemContent::AssignmentChange {
-                inbox_id: assignee.inbox_id.clone(),
-                agent_id: assignee.agent_id.clone(),
-            },
+            assignee.inbox_id.clone(),
+            assignee.agent_id.clone(),
         );
         if status != conv.status {
-            self.push_item(
-                now,
-                &customer,
-                Some(conv_id),
-                actor.initiator(),
-                ItemContent::ConversationStatusChange { status },
-            );
+            self.record_status(now, &customer, conv_id, actor.initiator(), status);
         }
         touch(self.conv_mut(conv_id)?, now, None);
         Ok(Outcome::Conversation {
@@ -738,16 +693,7 @@ impl Store {
         if let Some(agent) = take {
             let inbox_id = conv.assignee.inbox_id.clone();
             self.conv_mut(conv_id)?.assignee.agent_id = Some(agent.clone());
-            self.push_item(
-                now,
-                &customer,
-                Some(conv_id),
-                actor.initiator(),
-                ItemContent::AssignmentChange {
-                    inbox_id,
-                    agent_id: Some(agent),
-                },
-            );
+            self.record_assignment(now, &customer, conv_id, actor.initiator(), inbox_id, Some(agent));
         }
         let c = self.conv_mut(conv_id)?;
         c.status = status;
@@ -755,13 +701,7 @@ impl Store {
         if status == Status::Closed {
             c.customer_waiting_since = None;
         }
-        self.push_item(
-            now,
-            &customer,
-            Some(conv_id),
-            actor.initiator(),
-            ItemContent::ConversationStatusChange { status },
-        );
+        self.record_status(now, &customer, conv_id, actor.initiator(), status);
         touch(self.conv_mut(conv_id)?, now, None);
         Ok(done)
     }
@@ -943,6 +883,43 @@ impl Store {
         self.conversations
             .get_mut(id)
             .ok_or_else(|| not_found("conversation", id.as_str()))
+    }
+
+    /// The audit item of a status change.
+    fn record_status(
+        &mut self,
+        now: DateTime<Utc>,
+        customer: &CustomerId,
+        conversation: &ConversationId,
+        initiator: Initiator,
+        status: Status,
+    ) {
+        self.push_item(
+            now,
+            customer,
+            Some(conversation),
+            initiator,
+            ItemContent::ConversationStatusChange { status },
+        );
+    }
+
+    /// The audit item of an assignment change.
+    fn record_assignment(
+        &mut self,
+        now: DateTime<Utc>,
+        customer: &CustomerId,
+        conversation: &ConversationId,
+        initiator: Initiator,
+        inbox_id: InboxId,
+        agent_id: Option<AgentId>,
+    ) {
+        self.push_item(
+            now,
+            customer,
+            Some(conversation),
+            initiator,
+            ItemContent::AssignmentChange { inbox_id, agent_id },
+        );
     }
 
     /// A task's event in its customer's timeline.
