@@ -127,13 +127,70 @@ async function overflow(page) {
   return page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 }
 
-/** Opens every <details> (chapters, original emails, closed tasks) the way a click would. */
-async function expandAll(page) {
-  const folded = page.locator('details.chapter:not([open]) > summary');
-  for (let n = await folded.count(); n > 0; n--) await folded.first().click();
-  const first = page.locator('details.email-original > summary').first();
-  if (await first.count()) await first.click();
-  await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
+/**
+ * The timeline is virtualized, so no single moment has every item in the DOM. This walks it from
+ * top to bottom the way an agent would: unfolding each chapter and opening each original email
+ * it passes (by clicks), and calling `visit()` at every step with what is rendered then.
+ */
+async function sweep(page, visit) {
+  const timeline = page.getByTestId('timeline');
+  // A tall window, so each step covers many rows (the hostile header leaves the timeline little room).
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: size.width, height: 3000 });
+  await timeline.evaluate((el) => (el.scrollTop = 0));
+  await page.waitForTimeout(150);
+  try {
+    for (let step = 0; step < 400; step++) {
+      // Unfold the chapters and open the original emails in sight, as clicks would.
+      for (let round = 0; round < 10; round++) {
+        const opened = await timeline.evaluate((el) => {
+          const heads = [...el.querySelectorAll('button.chapter-toggle[aria-expanded=false]')];
+          heads.slice(0, 1).forEach((b) => b.click());
+          const mails = [...el.querySelectorAll('details.email-original:not([open])')];
+          mails.forEach((d) => (d.open = true));
+          return heads.length + mails.length;
+        });
+        if (!opened) break;
+        await page.waitForTimeout(60);
+      }
+      await visit();
+      // Everything rendered has been visited: bring the last rendered row to the top (a whole
+      // window further) or, when it is there already (a very tall row), scroll to its end.
+      const atEnd = await timeline.evaluate((el) => {
+        const before = el.scrollTop;
+        const rows = el.querySelectorAll('[data-size-key]');
+        const last = rows[rows.length - 1]?.getBoundingClientRect();
+        const top = el.getBoundingClientRect().top;
+        const ahead = !last ? el.clientHeight : last.top - top > 1 ? last.top - top : last.bottom - top - 1;
+        el.scrollTop += Math.max(ahead, 1);
+        return el.scrollTop === before;
+      });
+      await page.waitForTimeout(60);
+      if (atEnd) return step;
+    }
+    throw new Error('the timeline sweep did not reach the bottom');
+  } finally {
+    await page.setViewportSize(size);
+  }
+}
+
+/** What the rendered timeline shows now, per item (by its position in the whole timeline). */
+function snapshot(page) {
+  return page.getByTestId('timeline').evaluate((tl) => {
+    const has = (e, sel, text) => [...e.querySelectorAll(sel)].some((t) => t.textContent.includes(text));
+    return {
+      topics: [...tl.querySelectorAll('.chapter-topics')].map((t) => t.textContent),
+      items: [...tl.querySelectorAll('[data-testid=timeline-item]')].map((e) => ({
+        pos: e.getAttribute('aria-posinset'),
+        kind: e.dataset.kind,
+        sms: e.dataset.kind === 'SMS' && has(e, '.text', '<script>window.__pwned=true</script>'),
+        subject: e.dataset.kind === 'EMAIL' && has(e, '.subject', '<svg onload=window.__pwned=true>'),
+        unknown: e.textContent.includes('An item of a kind this version does not show') ? e.textContent : null,
+        activity: e.dataset.kind === 'CUSTOMER_ACTIVITY' && has(e, '.activity-title', 'javascript:window.__pwned=true'),
+        frames: [...e.querySelectorAll('iframe')].map((f) => ({ sandbox: f.getAttribute('sandbox'), cls: f.className, srcdoc: f.getAttribute('srcdoc') })),
+      })),
+    };
+  });
 }
 
 const expectedFrames = () => mock.state.timeline.cuH.filter((i) => i.content.type === 'EMAIL' && i.content.html?.trim()).length;
@@ -204,11 +261,29 @@ test('the customer page: every field, every item kind, every chapter and origina
     assert.equal(await title.textContent(), MALLORY, 'the name is shown as literal text');
     assert.match(await title.textContent(), /<script>/);
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
-    assert.equal(await page.getByTestId('chapter').count(), 3);
-    await expandAll(page);
+    assert.equal(await page.locator('[data-testid=jump-conversation] option:not([value=""])').count(), 3, 'three conversations');
     const want = expectedFrames();
-    await page.waitForFunction((n) => document.querySelectorAll('iframe.email-frame').length === n, want, { timeout: T });
-    // Let the frames parse and try whatever they try.
+    // Everything the sweep sees, by item position.
+    const items = new Map();
+    const topics = new Set();
+    let framed = false;
+    await sweep(page, async () => {
+      const snap = await snapshot(page);
+      snap.topics.forEach((t) => topics.add(t));
+      for (const it of snap.items) {
+        const had = items.get(it.pos);
+        items.set(it.pos, had && had.frames.length >= it.frames.length ? had : it);
+      }
+      if (!framed && snap.items.some((it) => it.frames.some((f) => f.srcdoc.includes('<img src=x onerror')))) {
+        // Let the frames parse and try whatever they try, then show one.
+        framed = true;
+        await page.waitForTimeout(1500);
+        await page.evaluate(() => {
+          for (const el of document.querySelectorAll('*')) if (el.scrollLeft) el.scrollLeft = 0;
+        });
+        await screenshot(page, 'hostile-email-frame.png');
+      }
+    });
     await page.waitForTimeout(1500);
 
     // Literal text in every field of the profile.
@@ -220,22 +295,19 @@ test('the customer page: every field, every item kind, every chapter and origina
     const keys = await profile.locator('dl.attributes dt').allTextContents();
     assert.ok(keys.includes(`${V[0]} #0`), 'attribute keys are literal text');
     // Literal text in every kind of item.
-    const timeline = page.getByTestId('timeline');
-    const kinds = await timeline.locator('[data-testid=timeline-item]').evaluateAll((els) => [...new Set(els.map((e) => e.dataset.kind))]);
+    const seen = [...items.values()];
+    const kinds = [...new Set(seen.map((it) => it.kind))];
     for (const k of ['CHAT_MESSAGE', 'SMS', 'EMAIL', 'WHATSAPP', 'FACEBOOK_MESSAGE', 'INSTAGRAM_DIRECT', 'PHONE_CALL', 'VOICEMAIL', 'CONVERSATION_NOTE', 'CUSTOMER_ACTIVITY', 'TASK', 'TOPIC_CHANGE', 'ASSIGNMENT_CHANGE', 'HOLOGRAM', '<img src=x onerror=window.__pwned=true>']) {
       assert.ok(kinds.includes(k), `an item of kind ${k} is shown`);
     }
-    const sms = timeline.locator('[data-kind=SMS] .text').filter({ hasText: '<script>window.__pwned=true</script>' });
-    assert.ok((await sms.count()) >= 1, 'an SMS body shows <script> as text');
-    const subject = timeline.locator('[data-kind=EMAIL] .subject').filter({ hasText: '<svg onload=window.__pwned=true>' });
-    assert.ok((await subject.count()) >= 1, 'an email subject shows markup as text');
-    const unknown = timeline.locator('[data-testid=timeline-item]').filter({ hasText: 'An item of a kind this version does not show' });
-    assert.equal(await unknown.count(), 6, 'unknown kinds render as a generic item, one per chapter and kind');
-    assert.ok((await unknown.allTextContents()).some((t) => t.includes('<img src=x onerror=window.__pwned=true>')));
-    const activity = timeline.locator('[data-kind=CUSTOMER_ACTIVITY] .activity-title').filter({ hasText: 'javascript:window.__pwned=true' });
-    assert.ok((await activity.count()) >= 1, 'activity titles are text');
+    assert.ok(seen.some((it) => it.sms), 'an SMS body shows <script> as text');
+    assert.ok(seen.some((it) => it.subject), 'an email subject shows markup as text');
+    const unknown = seen.filter((it) => it.unknown);
+    assert.equal(unknown.length, 6, 'unknown kinds render as a generic item, one per chapter and kind');
+    assert.ok(unknown.some((it) => it.unknown.includes('<img src=x onerror=window.__pwned=true>')));
+    assert.ok(seen.some((it) => it.activity), 'activity titles are text');
     // Topic names in chapter summaries, chips, picker; agent names in the assignee picker.
-    assert.ok((await page.locator('.chapter-topics').allTextContents()).some((t) => t.includes('<script>')));
+    assert.ok([...topics].some((t) => t.includes('<script>')));
     const optgroups = await page.locator('#topic-select optgroup').evaluateAll((els) => els.map((e) => e.label));
     assert.ok(optgroups.includes(V[0]), 'a hostile topic name is an optgroup label, as text');
     const agents = await page.locator('#assignee-select option').allTextContents();
@@ -246,9 +318,7 @@ test('the customer page: every field, every item kind, every chapter and origina
     assert.match(await task.locator('.task-comments').textContent(), /<img src=x onerror=window\.__pwned=true>/);
 
     // Email HTML: only in frames with every sandbox restriction on, and only as srcdoc.
-    const frames = await page.locator('iframe').evaluateAll((els) =>
-      els.map((f) => ({ sandbox: f.getAttribute('sandbox'), cls: f.className, srcdoc: f.getAttribute('srcdoc') })),
-    );
+    const frames = seen.flatMap((it) => it.frames);
     assert.equal(frames.length, want);
     for (const f of frames) {
       assert.equal(f.sandbox, '', 'sandbox="" exactly: no allow-scripts, no allow-same-origin');
@@ -256,14 +326,6 @@ test('the customer page: every field, every item kind, every chapter and origina
     }
     assert.ok(frames.some((f) => f.srcdoc === '<script>window.__pwned=true</script>'), 'the frame gets the HTML as it came');
     await screenshot(page, 'hostile-customer.png');
-    // Undo the sideways jump the long words cause (reported separately), then show a frame.
-    await page.evaluate(() => {
-      for (const el of document.querySelectorAll('*')) if (el.scrollLeft) el.scrollLeft = 0;
-      const frame = [...document.querySelectorAll('iframe.email-frame')].find((f) => f.srcdoc.includes('<img src=x onerror'));
-      const timeline = document.querySelector('[data-testid=timeline]');
-      timeline.scrollTop += frame.getBoundingClientRect().top - timeline.getBoundingClientRect().top - 120;
-    });
-    await screenshot(page, 'hostile-email-frame.png');
     await assertSafe(page, trip, 'customer page');
     if (errors.length) console.log(`# customer page console: ${errors.length} messages, e.g. ${errors[0].slice(0, 160)}`);
   } finally {
@@ -275,8 +337,12 @@ test('email frames do not load remote content (tracking pixels, CSS beacons, met
   const { page, trip, close } = await hostilePage(app.browser, 'inbox/open/cuH');
   try {
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
-    await expandAll(page);
-    await page.waitForFunction((n) => document.querySelectorAll('iframe.email-frame').length === n, expectedFrames(), { timeout: T });
+    const srcdocs = new Set();
+    await sweep(page, async () => {
+      const snap = await snapshot(page);
+      snap.items.forEach((it) => it.frames.forEach((f) => srcdocs.add(`${it.pos}:${f.srcdoc}`)));
+    });
+    assert.equal(srcdocs.size, expectedFrames(), 'every email frame was rendered on the way');
     await page.waitForTimeout(2000);
     console.log(`# requests that left the machine while ${expectedFrames()} email frames rendered: ${trip.external.length} ${trip.external.join(', ')}`);
     assert.deepEqual(trip.external, [], 'email frames fetched from other hosts');
@@ -363,10 +429,14 @@ test('links built from server data: none point anywhere but the app, and none ru
   const { page, trip, close } = await hostilePage(app.browser, 'inbox/open/cuH');
   try {
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
-    await expandAll(page);
-    const links = await page.locator('a[href]').evaluateAll((els) =>
-      els.map((a) => ({ href: a.href, raw: a.getAttribute('href'), rel: a.rel, target: a.target })),
-    );
+    const links = [];
+    await sweep(page, async () => {
+      links.push(
+        ...(await page.locator('a[href]').evaluateAll((els) =>
+          els.map((a) => ({ href: a.href, raw: a.getAttribute('href'), rel: a.rel, target: a.target })),
+        )),
+      );
+    });
     const base = new URL(app.baseUrl);
     const foreign = links.filter((l) => {
       const u = new URL(l.href);
@@ -450,9 +520,10 @@ test('a 100 000-character word does not make any page scroll sideways', { timeou
   const { page, trip, close } = await hostilePage(app.browser, 'inbox/open/cuH');
   try {
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
-    await expandAll(page);
-    const report = {};
-    report.customer = await overflow(page);
+    const report = { customer: 0 };
+    await sweep(page, async () => {
+      report.customer = Math.max(report.customer, await overflow(page));
+    });
     // The customer named with the long word, in the list and on their page.
     const longIdx = V.indexOf(LONG);
     await page.goto(`${app.baseUrl}inbox/open/cuV${longIdx}?api=${encodeURIComponent(mock.url)}`);
@@ -479,7 +550,7 @@ test('…nor the timeline or profile pane inside it', { timeout: 120_000, todo: 
   const { page, close } = await hostilePage(app.browser, 'inbox/open/cuH');
   try {
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
-    await expandAll(page);
+    await sweep(page, async () => {});
     const panes = await sideways(page);
     const profile = await page.locator('aside.profile').evaluate((el) => ({ left: Math.round(el.getBoundingClientRect().left), window: window.innerWidth }));
     console.log(`# panes scrolling sideways: ${JSON.stringify(panes)}; profile column starts at x=${profile.left} of a ${profile.window}px window`);

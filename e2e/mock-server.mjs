@@ -25,6 +25,11 @@
 // plus optional `times: k` (only the next k matching requests), `method: 'PATCH'` (only that
 // method; preflights are never faulted unless method is 'OPTIONS') and `delay: ms`.
 // The path regex is tested against the path and query, e.g. "/api/v1/conversations?view=open&…".
+// A view is read three ways, each its own path for faults:
+//   /api/v1/conversations?view=…        the paged list (older clients; the fallback)
+//   /api/v1/conversation-ids?view=…     the view's ids in list order ({ ids }; `huge` pads them)
+//   /api/v1/conversations?ids=a,b,…     rows by id ({ items }; padded ids `<id>-padN` resolve)
+// A 404 fault on /conversation-ids/ makes the mock an older server without those two.
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -239,8 +244,9 @@ function errorBody(status, fault = {}) {
   return { errors: [{ attr: fault.attr ?? null, code: fault.code ?? code, detail: fault.detail ?? detail }] };
 }
 
-/** Pads the list in `body` (an array, or `.items`, or `.customers`/`.messages`) to `n` entries. */
+/** Pads the list in `body` (an array, or `.items`, `.messages` or `.ids`) to `n` entries. */
 function padList(body, n) {
+  if (Array.isArray(body?.ids)) return padIds(body, n);
   const list = Array.isArray(body)
     ? body
     : Array.isArray(body?.items)
@@ -261,6 +267,15 @@ function padList(body, n) {
     if (copy.conversation && typeof copy.conversation.customerId === 'string') copy.conversation.customerId += tag;
     list.push(copy);
   }
+  return body;
+}
+
+/** Pads `{ ids }` (conversation-ids) to `n` ids: copies of the last id with a `-padN` tag. */
+function padIds(body, n) {
+  const list = body.ids;
+  if (list.length === 0) return body;
+  const last = list[list.length - 1];
+  for (let i = 0; list.length < n; i++) list.push(`${last}-pad${i}`);
   return body;
 }
 
@@ -342,6 +357,24 @@ export async function startMock({ fixture = baseFixture(), faults = [], keepAliv
     };
   }
 
+  /** A row for an id `padList`/`padIds` made up (`<id>-padN`): the base row, retagged as padList does. */
+  function paddedSummary(id) {
+    const m = /^(.*)(-pad\d+)$/.exec(id);
+    const base = m && findConv(m[1]);
+    if (!base) return null;
+    const row = summary(base);
+    row.conversation.id = id;
+    row.conversation.customerId += m[2];
+    return row;
+  }
+
+  /** A view's conversations in list order (shared by the list and conversation-ids). */
+  function viewRows(view, me) {
+    return state.conversations
+      .filter((c) => matches(view, c, me))
+      .sort((a, b) => (a.status === 'CLOSED') - (b.status === 'CLOSED'));
+  }
+
   function matches(view, c, me) {
     const open = c.status !== 'CLOSED';
     if (view === 'mine') return open && me && c.assignee.agentId === me;
@@ -420,13 +453,26 @@ export async function startMock({ fixture = baseFixture(), faults = [], keepAliv
       if (p === '/topics') return json(200, state.topics);
       if (p === '/answers') return json(200, state.answers);
       if (p === '/conversation-counts') return json(200, counts(q.get('agentId') ?? agent));
+      if (p === '/conversation-ids') {
+        return json(200, { ids: viewRows(q.get('view') ?? '', q.get('agentId') ?? agent).map((c) => c.id) });
+      }
+      if (p === '/conversations' && q.has('ids')) {
+        const bad = (detail) => json(400, errorBody(400, { attr: 'ids', detail }));
+        if (q.has('view')) return bad('Send either `ids` or `view`, not both.');
+        let ids;
+        try {
+          ids = rawList(url.search, 'ids');
+        } catch {
+          return bad('`ids` is not valid percent-encoded UTF-8.');
+        }
+        if (ids.length > IDS_MAX) return bad(`Ask for at most ${IDS_MAX} ids at a time; this request has ${ids.length}.`);
+        const items = ids.map((id) => (findConv(id) ? summary(findConv(id)) : paddedSummary(id))).filter(Boolean);
+        return json(200, { items });
+      }
       if (p === '/conversations') {
         const view = q.get('view') ?? '';
         const me = q.get('agentId') ?? agent;
-        const rows = state.conversations
-          .filter((c) => matches(view, c, me))
-          .sort((a, b) => (a.status === 'CLOSED') - (b.status === 'CLOSED'))
-          .map(summary);
+        const rows = viewRows(view, me).map(summary);
         const limit = Math.min(Number(q.get('limit')) || 100, 500);
         const offset = Number(q.get('cursor')) || 0;
         const items = rows.slice(offset, offset + limit);
@@ -762,6 +808,20 @@ export async function startMock({ fixture = baseFixture(), faults = [], keepAliv
       return new Promise((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const IDS_MAX = 200;
+
+/** A comma-separated query parameter, split before percent-decoding so `%2C` stays inside an item. */
+function rawList(search, name) {
+  const decode = (s) => decodeURIComponent(s.replace(/\+/g, ' '));
+  const out = [];
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    const eq = pair.indexOf('=');
+    if (decode(eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
+    for (const item of (eq < 0 ? '' : pair.slice(eq + 1)).split(',')) if (item) out.push(decode(item));
+  }
+  return out;
 }
 
 function toRegex(re) {

@@ -1,8 +1,9 @@
 // The vanilla-JS twin of Rapport for bench/run.mjs: no framework, hand-written DOM code that
 // renders the same DOM (same elements, classes, test ids, the app's own stylesheet) for data of the
 // same size and shape (data.js). It does only the unavoidable work: a fixed-height virtualized list
-// keyed by conversation id, a customer page built in one fragment, status changes that touch only
-// the nodes that change. Served under /baseline/; the same size query as the app:
+// keyed by conversation id, a customer page built in one fragment with a virtualized timeline
+// (measured row heights, the app's parameters), status changes that touch only the nodes that
+// change. Served under /baseline/; the same size query as the app:
 // /baseline/inbox/closed?demo-conversations=10000&demo-heavy=5000
 import { generate, AGENTS, INBOXES, TOPICS, CHANNELS } from './data.js';
 
@@ -229,7 +230,10 @@ function mountList() {
   list.viewport = list.scroller.clientHeight;
   renderWindow();
 }
-addEventListener('resize', () => { if (list?.scroller) { list.viewport = list.scroller.clientHeight; renderWindow(); } });
+addEventListener('resize', () => {
+  if (list?.scroller) { list.viewport = list.scroller.clientHeight; renderWindow(); }
+  if (activeTimeline?.section.isConnected) settle(activeTimeline);
+});
 
 // ---------- customer page ----------
 function allowed(from, hasAgent) {
@@ -284,35 +288,271 @@ function itemView(item, cust, before) {
         item.subject ? h('p', { class: 'subject' }, item.subject) : null,
         h('p', { class: 'text' }, item.text));
   }
-  return h('article', { class: 'item', 'data-testid': 'timeline-item', 'data-kind': item.kind }, body);
+  return body;
 }
-function chapterSummary(conv) {
-  const dates = conv.closedAt != null && day(conv.closedAt) !== day(conv.createdAt) ? `${day(conv.createdAt)} – ${day(conv.closedAt)}` : day(conv.createdAt);
-  return h('summary', null, h('span', { class: 'chapter-dates' }, dates), pill(conv.status), ...conv.channels.map(badge),
+
+// ---------- the timeline (virtualized: measured row heights, rows keyed, stuck to the bottom) ----------
+// The customer's items flattened into rows: a chapter (a run of items of one conversation) is a
+// head row plus, while open, its item rows; items of no conversation are rows of their own. Only
+// the rows within 800 px of the viewport are in the DOM, between two pads of the other rows' heights.
+// Folds are per conversation, as in the app: a conversation's chapters open and close together.
+const EST_HEAD = 44; // px, a chapter head before it was measured
+const EST_ITEM = 96; // px, an item before it was measured
+const TL_OVERSCAN = 800; // px above and below the viewport
+const STICK = 40; // px from the bottom that still count as "at the bottom"
+const ALIGN_FRAMES = 4; // frames a jump re-aligns its row while measurements come in
+let activeTimeline = null;
+
+const chapterDates = (conv) => (conv.closedAt != null && day(conv.closedAt) !== day(conv.createdAt) ? `${day(conv.createdAt)} – ${day(conv.closedAt)}` : day(conv.createdAt));
+const jumpLabel = (conv) => `${chapterDates(conv)} · ${conv.status}${conv.topics.length ? ` · ${conv.topics.map(topicName).join(', ')}` : ''}`;
+const headClass = (ch) => `chapter-head${ch.current ? ' current' : ''}${ch.open ? ' open' : ''}`;
+const atBottom = (sc) => sc.scrollHeight - sc.clientHeight - sc.scrollTop <= STICK;
+function chapterHead(tl, ch) {
+  const conv = ch.conv;
+  const button = h('button', { type: 'button', class: 'chapter-toggle', 'aria-expanded': String(ch.open) },
+    h('span', { class: 'chapter-dates' }, chapterDates(conv)), pill(conv.status), ...conv.channels.map(badge),
     h('span', { class: 'chapter-topics' }, conv.topics.map(topicName).join(', ')));
+  button.addEventListener('click', () => toggleChapter(tl, ch));
+  return h('h3', { class: headClass(ch), 'data-testid': 'chapter', 'data-open': String(ch.open), 'data-size-key': ch.head.key }, button);
 }
-function timeline(cust, page) {
-  const section = h('section', { class: 'timeline', 'data-testid': 'timeline', 'aria-label': 'Timeline' });
-  const lastConv = cust.convs.at(-1);
-  let i = 0;
-  const items = cust.items;
-  while (i < items.length) {
-    const convId = items[i].conv;
-    const box = h('div', { class: convId ? 'chapter-items' : 'loose-items' });
-    let prev = null;
-    for (; i < items.length && items[i].conv === convId; i++) {
-      const item = items[i];
-      box.append(itemView(item, cust, prev));
-      if (item.kind === 'CONVERSATION_STATUS_CHANGE') prev = item.status;
-    }
-    if (!convId) { section.append(box); continue; }
-    const conv = data.convById.get(convId);
-    const current = conv.status !== 'Closed' || conv === lastConv;
-    const details = h('details', { class: current ? 'chapter current' : 'chapter', 'data-testid': 'chapter', open: current }, chapterSummary(conv), box);
-    page.chapters.set(convId, { details, box, prev });
-    section.append(details);
+function newChapter(tl, convId, start) {
+  const conv = convId ? data.convById.get(convId) : null;
+  const current = !!conv && (conv.status !== 'Closed' || conv === tl.cust.convs.at(-1));
+  const open = conv ? tl.folds.get(convId) ?? current : true;
+  const ch = { index: tl.chapters.length, convId, conv, start, end: start, current, open, prev: null, head: null };
+  if (conv) ch.head = { key: `h${ch.index}`, ch, item: -1 };
+  tl.chapters.push(ch);
+  return ch;
+}
+/** Files item `i` (the next one) into its chapter: a new chapter when the conversation changes. */
+function fileItem(tl, i) {
+  const item = tl.items[i];
+  let ch = tl.chapters.at(-1);
+  if (!ch || ch.convId !== item.conv) ch = newChapter(tl, item.conv, i);
+  tl.before[i] = ch.prev; // each status event reads against the one before it in its chapter
+  if (item.kind === 'CONVERSATION_STATUS_CHANGE') ch.prev = item.status;
+  ch.end = i + 1;
+  tl.chapterOf[i] = ch;
+  return ch;
+}
+const itemRow = (tl, i) => (tl.itemRows[i] ??= { key: tl.items[i].id, ch: tl.chapterOf[i], item: i });
+function buildRows(tl) {
+  const rows = [];
+  for (const ch of tl.chapters) {
+    if (ch.head) rows.push(ch.head);
+    if (ch.open) for (let i = ch.start; i < ch.end; i++) rows.push(itemRow(tl, i));
   }
-  return section;
+  tl.rows = rows;
+  tl.dirty = true;
+}
+/** Row tops (prefix sums of measured or estimated heights). */
+function layoutRows(tl) {
+  const { rows, heights } = tl;
+  const off = new Float64Array(rows.length + 1);
+  for (let i = 0; i < rows.length; i++) off[i + 1] = off[i] + (heights.get(rows[i].key) ?? (rows[i].item < 0 ? EST_HEAD : EST_ITEM));
+  tl.off = off;
+  tl.dirty = false;
+}
+function itemClass(ch, i) {
+  if (!ch.conv) return 'item';
+  return `item in-chapter${ch.current ? ' current' : ''}${i + 1 === ch.end ? ' chapter-end' : ''}`;
+}
+function rowEl(tl, row) {
+  if (row.item < 0) return chapterHead(tl, row.ch);
+  const i = row.item;
+  const item = tl.items[i];
+  return h('article', { class: itemClass(row.ch, i), 'data-testid': 'timeline-item', 'data-kind': item.kind, 'data-size-key': row.key, 'aria-posinset': i + 1, 'aria-setsize': tl.items.length },
+    itemView(item, tl.cust, tl.before[i]));
+}
+/** Puts the rows intersecting [top - 800, top + viewport + 800] in the DOM, in order, and sizes the pads. */
+function renderRows(tl, top) {
+  const { rows, off, mounted, section, padTop, padBottom } = tl;
+  const n = rows.length;
+  const lo = top - TL_OVERSCAN - tl.padT;
+  const hi = top + tl.viewport + TL_OVERSCAN - tl.padT;
+  let a = 0;
+  let b = n;
+  while (a < b) { const m = (a + b) >> 1; if (off[m + 1] > lo) b = m; else a = m + 1; }
+  const start = a;
+  b = n;
+  while (a < b) { const m = (a + b) >> 1; if (off[m] >= hi) b = m; else a = m + 1; }
+  const end = a;
+  const keep = new Set();
+  for (let i = start; i < end; i++) keep.add(rows[i].key);
+  for (const [key, el] of mounted) if (!keep.has(key)) { el.remove(); mounted.delete(key); }
+  let ref = padTop.nextSibling;
+  for (let i = start; i < end; i++) {
+    const row = rows[i];
+    let el = mounted.get(row.key);
+    if (!el) { el = rowEl(tl, row); mounted.set(row.key, el); }
+    if (el === ref) ref = ref.nextSibling;
+    else section.insertBefore(el, ref);
+  }
+  const above = `${off[start]}px`;
+  const below = `${off[n] - off[end]}px`;
+  if (padTop.style.height !== above) padTop.style.height = above;
+  if (padBottom.style.height !== below) padBottom.style.height = below;
+}
+/** Reads every rendered row's height; true when one differs from what the layout assumed. */
+function measureRows(tl) {
+  let changed = false;
+  for (const [key, el] of tl.mounted) {
+    const px = el.offsetHeight;
+    if (px > 0 && tl.heights.get(key) !== px) { tl.heights.set(key, px); changed = true; }
+  }
+  if (changed) tl.dirty = true;
+  return changed;
+}
+/** Window, render, measure, until the measured heights hold; keeps the bottom or a jump's row in place. */
+function settle(tl) {
+  const sc = tl.section;
+  if (!sc.isConnected) return;
+  tl.viewport = sc.clientHeight;
+  for (let pass = 0; pass < 10; pass++) {
+    if (tl.dirty) layoutRows(tl);
+    const total = tl.off[tl.rows.length];
+    const maxTop = Math.max(0, tl.padT + total + tl.padB - tl.viewport);
+    let top = sc.scrollTop;
+    const k = tl.align ? tl.rows.indexOf(tl.align) : -1;
+    if (k >= 0) top = Math.min(maxTop, tl.padT + tl.off[k]);
+    else if (tl.sticky) top = maxTop;
+    renderRows(tl, top);
+    if (k >= 0) sc.scrollTop = top;
+    else if (tl.sticky) sc.scrollTop = sc.scrollHeight; // the real end (measured heights are rounded)
+    if (!measureRows(tl)) break;
+  }
+}
+function schedule(tl) {
+  if (!tl.raf) tl.raf = requestAnimationFrame(() => { tl.raf = 0; settle(tl); });
+}
+/** Scrolls `row` to the top of the scroller, again for a few frames while heights get measured. */
+function alignTo(tl, row) {
+  tl.align = row;
+  tl.sticky = false;
+  settle(tl);
+  let left = ALIGN_FRAMES;
+  const again = () => {
+    if (tl.align !== row) return;
+    settle(tl);
+    if (--left > 0) return requestAnimationFrame(again);
+    tl.align = null;
+    tl.sticky = atBottom(tl.section);
+  };
+  requestAnimationFrame(again);
+}
+/** Opens or folds every chapter of a conversation; rebuilds the rows. */
+function setOpen(tl, convId, open) {
+  tl.folds.set(convId, open);
+  for (const ch of tl.chapters) {
+    if (ch.convId !== convId || ch.open === open) continue;
+    ch.open = open;
+    const el = tl.mounted.get(ch.head.key);
+    if (el) {
+      el.className = headClass(ch);
+      el.dataset.open = String(open);
+      el.firstChild.setAttribute('aria-expanded', String(open));
+    }
+  }
+  buildRows(tl);
+}
+function toggleChapter(tl, ch) {
+  // The head stays where it is (the rows before it do not change); no pull to the bottom.
+  tl.align = null;
+  tl.sticky = false;
+  setOpen(tl, ch.convId, !ch.open);
+  settle(tl);
+  tl.sticky = atBottom(tl.section);
+}
+function jumpToChapter(tl, n) {
+  const ch = tl.chapters[n];
+  if (!ch?.head) return;
+  if (!ch.open) setOpen(tl, ch.convId, true);
+  alignTo(tl, ch.head);
+}
+function jumpToDate(tl, value) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return;
+  const t = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3])).getTime(); // local midnight
+  // The first item on or after it; its conversation opens if folded.
+  const i = tl.items.findIndex((it) => it.ts >= t);
+  if (i < 0) {
+    tl.align = null;
+    tl.sticky = true;
+    settle(tl);
+    return;
+  }
+  const ch = tl.chapterOf[i];
+  if (!ch.open) setOpen(tl, ch.convId, true);
+  alignTo(tl, itemRow(tl, i));
+}
+/** A status change's item, already in `cust.items`: one more row at the end, and the counts. */
+function appendItem(tl) {
+  const i = tl.items.length - 1;
+  const chapters = tl.chapters.length;
+  const ch = fileItem(tl, i);
+  if (tl.chapters.length > chapters) {
+    if (ch.head) tl.rows.push(ch.head);
+  } else if (ch.conv) {
+    tl.mounted.get(tl.items[i - 1].id)?.classList.remove('chapter-end'); // the chapter's end moved
+  }
+  if (ch.open) tl.rows.push(itemRow(tl, i));
+  tl.dirty = true;
+  const n = String(tl.items.length);
+  tl.section.dataset.items = n;
+  for (const el of tl.mounted.values()) if (el.tagName === 'ARTICLE') el.setAttribute('aria-setsize', n);
+  settle(tl);
+}
+/** A conversation's new status: its chapter heads in the DOM and its jump option. */
+function repaintConversation(tl, conv) {
+  for (const ch of tl.chapters) {
+    const el = ch.conv === conv ? tl.mounted.get(ch.head.key) : null;
+    if (el) el.querySelector('.status-pill').replaceWith(pill(conv.status));
+  }
+  const option = tl.options.get(conv.id);
+  if (option) option.textContent = jumpLabel(conv);
+}
+function timeline(cust) {
+  const items = cust.items;
+  const padTop = h('div', { class: 'timeline-pad', 'aria-hidden': 'true', style: 'height: 0px' });
+  const padBottom = h('div', { class: 'timeline-pad', 'aria-hidden': 'true', style: 'height: 0px' });
+  const section = h('section', { class: 'timeline', 'data-testid': 'timeline', 'aria-label': 'Timeline', 'data-items': items.length }, padTop, padBottom);
+  const tl = {
+    cust, items, section, padTop, padBottom, chapters: [], chapterOf: [], before: [], itemRows: [], rows: [], off: null, dirty: true,
+    folds: new Map(), heights: new Map(), mounted: new Map(), options: new Map(), viewport: 0, padT: 0, padB: 0, sticky: true, align: null, raf: 0,
+  };
+  for (let i = 0; i < items.length; i++) fileItem(tl, i);
+  buildRows(tl);
+  section.addEventListener('scroll', () => {
+    tl.sticky = atBottom(section);
+    schedule(tl);
+  }, { passive: true });
+  // The user takes over from a jump's re-alignment.
+  for (const type of ['wheel', 'touchstart', 'keydown']) section.addEventListener(type, () => { tl.align = null; }, { passive: true });
+  // One option per conversation (its first chapter), newest first; the value is that chapter's index.
+  const options = [];
+  for (const ch of tl.chapters) {
+    if (!ch.conv || tl.options.has(ch.convId)) continue;
+    const option = h('option', { value: ch.index }, jumpLabel(ch.conv));
+    tl.options.set(ch.convId, option);
+    options.push(option);
+  }
+  const convSelect = h('select', { class: 'jump-conversation', 'aria-label': 'Jump to a conversation', 'data-testid': 'jump-conversation' },
+    h('option', { value: '' }, 'Jump to a conversation…'), ...options.reverse());
+  convSelect.addEventListener('change', () => {
+    if (convSelect.value) jumpToChapter(tl, Number(convSelect.value));
+    convSelect.value = '';
+  });
+  const dateInput = h('input', { type: 'date', class: 'jump-date', 'aria-label': 'Jump to a date', 'data-testid': 'jump-date' });
+  dateInput.addEventListener('change', () => jumpToDate(tl, dateInput.value));
+  tl.tools = h('div', { class: 'timeline-tools', 'data-testid': 'timeline-tools' }, convSelect, dateInput);
+  tl.mount = () => {
+    const cs = getComputedStyle(section);
+    tl.padT = parseFloat(cs.paddingTop) || 0;
+    tl.padB = parseFloat(cs.paddingBottom) || 0;
+    activeTimeline = tl;
+    settle(tl); // starts at the bottom, the newest item in view
+  };
+  return tl;
 }
 function conversationHeader(conv, page) {
   const inbox = INBOXES.find((i) => i.id === conv.inbox);
@@ -391,20 +631,20 @@ function customerPage(id) {
     main.append(h('div', { class: 'error-notice', role: 'alert' }, h('ul', null, h('li', null, 'There is no such customer.'))));
     return main;
   }
-  const page = { chapters: new Map() };
+  const page = {};
   const current = cust.convs.findLast((c) => c.status !== 'Closed') ?? cust.convs.at(-1);
-  const tl = timeline(cust, page);
+  const tl = timeline(cust);
   page.timeline = tl;
   main.append(h('div', { class: 'customer-page' },
     h('header', { class: 'customer-head' }, avatar(cust.name, true),
       h('div', { class: 'customer-head-main' }, h('h1', { class: 'customer-title' }, cust.name),
         current ? conversationHeader(current, page) : h('p', { class: 'muted' }, 'No conversations yet'))),
     h('div', { class: 'customer-body' },
-      h('div', { class: 'conversation-column' }, tl,
+      h('div', { class: 'conversation-column' }, tl.tools, tl.section,
         current && current.status !== 'Closed' ? composer(cust) : h('p', { class: 'composer-closed muted' }, 'No open conversation. When this customer writes in, their message starts or reopens one here.')),
       profile(cust))));
   page.cust = cust;
-  main.afterMount = () => { tl.scrollTop = tl.scrollHeight; };
+  main.afterMount = tl.mount;
   return main;
 }
 function setStatus(conv, to, page) {
@@ -421,14 +661,12 @@ function setStatus(conv, to, page) {
   for (const v of VIEWS) if (v.match(conv)) counts.set(v.slug, counts.get(v.slug) + 1);
   const item = { id: `it-${conv.version}-${conv.id}`, ts: conv.lastActivityAt, conv: conv.id, kind: 'CONVERSATION_STATUS_CHANGE', status: to, who: ME };
   page.cust.items.push(item);
-  // The DOM: the header's buttons, the chapter's pill, one new timeline item, counts, the list row.
+  // The DOM: the header's buttons, the chapter heads' pills and the jump option's label, one new
+  // timeline row (rendered when the window covers it; stuck to the bottom, it does), data-items and
+  // aria-setsize, the nav counts, the list row.
   page.paintHeader();
-  const ch = page.chapters.get(conv.id);
-  if (ch) {
-    ch.details.querySelector('summary .status-pill').replaceWith(pill(to));
-    ch.box.append(itemView(item, page.cust, ch.prev));
-    ch.prev = to;
-  }
+  repaintConversation(page.timeline, conv);
+  appendItem(page.timeline);
   updateCounts();
   if (list?.rows && list.mounted) {
     const view = viewOf(list.slug);

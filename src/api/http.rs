@@ -1,14 +1,18 @@
 //! The HTTP backend: any server that speaks `docs/http-api.md` (the reference server is
 //! `crates/server`). The token goes only in the Authorization header, never in a URL or a log.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::fmt;
+use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
 use rapport_core::{
-    Agent, AgentId, Answer, Command, Conversation, Customer, CustomerId, Directory, Inbox, Outcome, Routing, Task,
-    TaskId, Team, TimelineItem, Topic,
+    Agent, AgentId, Answer, Command, Conversation, ConversationId, Customer, CustomerId, Directory, Inbox, Outcome,
+    Routing, Task, TaskId, Team, TimelineItem, Topic,
 };
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
@@ -19,10 +23,43 @@ use super::{ApiError, CustomerPage};
 /// How long a request may take before the agent is told the server is not answering.
 const TIMEOUT: Duration = Duration::from_secs(15);
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Most ids one `GET /conversations?ids=` may carry (the documented server limit).
+const IDS_PER_REQUEST: usize = 200;
+
+#[derive(Clone, Debug)]
 pub struct HttpBackend {
     base: String,
     token: Option<String>,
+    /// Shared by every clone: what this backend learned about a server without the ids extension.
+    legacy: Rc<Legacy>,
+}
+
+/// Two backends are the same server for the same address and token; the cache is not identity.
+impl PartialEq for HttpBackend {
+    fn eq(&self, other: &Self) -> bool {
+        self.base == other.base && self.token == other.token
+    }
+}
+
+impl Eq for HttpBackend {}
+
+/// Fallback for servers that only speak the paged list: `order` reads whole views and keeps their
+/// rows here, so `summaries` can answer without asking the server for what it cannot serve.
+#[derive(Default)]
+struct Legacy {
+    /// Set once `conversation-ids` answered 404.
+    active: Cell<bool>,
+    /// Rows of every view read so far; the latest read of a conversation wins.
+    rows: RefCell<HashMap<ConversationId, ConversationSummary>>,
+}
+
+impl fmt::Debug for Legacy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Legacy")
+            .field("active", &self.active.get())
+            .field("rows", &self.rows.try_borrow().map(|r| r.len()).ok())
+            .finish()
+    }
 }
 
 #[derive(Deserialize)]
@@ -44,6 +81,11 @@ struct Page<T> {
     items: Vec<T>,
     #[serde(default)]
     next_cursor: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct IdList {
+    ids: Vec<serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +119,7 @@ impl HttpBackend {
         HttpBackend {
             base: base.trim_end_matches('/').to_owned(),
             token: token.filter(|t| !t.is_empty()),
+            legacy: Rc::default(),
         }
     }
 
@@ -101,6 +144,17 @@ impl HttpBackend {
         req: RequestBuilder,
         body: Option<serde_json::Value>,
     ) -> Result<Response, ApiError> {
+        let response = self.transmit(req, body).await?;
+        if response.ok() {
+            Ok(response)
+        } else {
+            Err(failure(response).await)
+        }
+    }
+
+    /// Sends with a deadline. Transport failures are errors; every HTTP status is a response, for
+    /// callers that treat one (a 404 from an older server) differently.
+    async fn transmit(&self, req: RequestBuilder, body: Option<serde_json::Value>) -> Result<Response, ApiError> {
         let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
         let req = self.auth(req).abort_signal(Some(&controller.signal()));
         let request = match body {
@@ -115,36 +169,12 @@ impl HttpBackend {
         let result = request.send().await;
         // Only the wait for the response head is bounded; a body may stream for long.
         timer.cancel();
-        let response = result.map_err(|e| {
+        result.map_err(|e| {
             if controller.signal().aborted() {
                 ApiError::Timeout
             } else {
                 ApiError::Network(e.to_string())
             }
-        })?;
-        if response.ok() {
-            return Ok(response);
-        }
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        let entry = serde_json::from_str::<ErrorBody>(&text)
-            .ok()
-            .and_then(|b| b.errors.into_iter().next());
-        Err(match entry {
-            Some(e) if e.code == "conflict" => ApiError::Conflict,
-            Some(e) if (400..500).contains(&status) && !e.detail.is_empty() => ApiError::Rejected {
-                code: e.code,
-                detail: e.detail,
-            },
-            Some(e) => ApiError::Http {
-                status,
-                detail: if e.detail.is_empty() { e.code } else { e.detail },
-            },
-            None if status == 409 => ApiError::Conflict,
-            None => ApiError::Http {
-                status,
-                detail: response.status_text(),
-            },
         })
     }
 
@@ -213,6 +243,53 @@ impl HttpBackend {
                 Some(c) if !c.is_empty() => cursor = Some(c),
                 _ => break,
             }
+        }
+        Ok(rows)
+    }
+
+    /// The ids of a view in list order (`GET /conversation-ids`, an extension). A server without
+    /// it (404) is read the old way, every page of the list, and its rows are kept for `summaries`.
+    pub async fn order(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationId>, ApiError> {
+        if !self.legacy.active.get() {
+            let agent = me
+                .as_ref()
+                .map(|a| format!("&agentId={}", enc(a.as_str())))
+                .unwrap_or_default();
+            let url = self.url(&format!("/conversation-ids?view={}{agent}", enc(&view.slug())));
+            let response = self.transmit(Request::get(&url), None).await?;
+            if response.status() != 404 {
+                if !response.ok() {
+                    return Err(failure(response).await);
+                }
+                let list: IdList = decode(response).await?;
+                return Ok(lenient(list.ids));
+            }
+            // Remembered, so later reads go straight to the list instead of a 404 each time.
+            self.legacy.active.set(true);
+        }
+        let rows = self.list(view, me).await?;
+        let ids = rows.iter().map(|r| r.conversation.id.clone()).collect();
+        self.legacy
+            .rows
+            .borrow_mut()
+            .extend(rows.into_iter().map(|r| (r.conversation.id.clone(), r)));
+        Ok(ids)
+    }
+
+    /// List rows for these ids, in the given order; ids the server does not know are left out, as
+    /// are rows that do not decode. Asks in batches of at most 200; after `order` fell back to the
+    /// old list, answers from the rows it read (call `order` for a view before its summaries).
+    pub async fn summaries(&self, ids: Vec<ConversationId>) -> Result<Vec<ConversationSummary>, ApiError> {
+        if self.legacy.active.get() {
+            let cache = self.legacy.rows.borrow();
+            return Ok(ids.iter().filter_map(|id| cache.get(id).cloned()).collect());
+        }
+        let mut rows = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(IDS_PER_REQUEST) {
+            // Each id is encoded on its own, so a comma inside one cannot split it.
+            let list = batch.iter().map(|id| enc(id.as_str())).collect::<Vec<_>>().join(",");
+            let page: Page<serde_json::Value> = self.get(&format!("/conversations?ids={list}")).await?;
+            rows.extend(lenient::<ConversationSummary>(page.items));
         }
         Ok(rows)
     }
@@ -393,6 +470,31 @@ fn lenient<T: DeserializeOwned>(values: Vec<serde_json::Value>) -> Vec<T> {
         .into_iter()
         .filter_map(|v| serde_json::from_value(v).ok())
         .collect()
+}
+
+/// The `ApiError` for a response that is not 2xx, from its error body when it has one.
+async fn failure(response: Response) -> ApiError {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    let entry = serde_json::from_str::<ErrorBody>(&text)
+        .ok()
+        .and_then(|b| b.errors.into_iter().next());
+    match entry {
+        Some(e) if e.code == "conflict" => ApiError::Conflict,
+        Some(e) if (400..500).contains(&status) && !e.detail.is_empty() => ApiError::Rejected {
+            code: e.code,
+            detail: e.detail,
+        },
+        Some(e) => ApiError::Http {
+            status,
+            detail: if e.detail.is_empty() { e.code } else { e.detail },
+        },
+        None if status == 409 => ApiError::Conflict,
+        None => ApiError::Http {
+            status,
+            detail: response.status_text(),
+        },
+    }
 }
 
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {

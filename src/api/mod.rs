@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
 use rapport_core::{
-    AgentId, Command, Conversation, CoreError, Customer, CustomerId, Directory, Outcome, Task, TimelineItem,
+    AgentId, Command, Conversation, ConversationId, CoreError, Customer, CustomerId, Directory, Outcome, Task,
+    TimelineItem,
 };
 use thiserror::Error;
 
@@ -90,10 +91,20 @@ impl Backend {
         }
     }
 
-    pub async fn list(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationSummary>, ApiError> {
+    /// The ids of a view's conversations, in list order: cheap, so a list knows its length and
+    /// order without reading every row.
+    pub async fn order(&self, view: View, me: Option<AgentId>) -> Result<Vec<ConversationId>, ApiError> {
         match self {
-            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::list(s, &view, me.as_ref()))),
-            Backend::Http(h) => h.list(view, me).await,
+            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::order(s, &view, me.as_ref()))),
+            Backend::Http(h) => h.order(view, me).await,
+        }
+    }
+
+    /// List rows for these ids, in that order; ids no longer known are left out.
+    pub async fn summaries(&self, ids: Vec<ConversationId>) -> Result<Vec<ConversationSummary>, ApiError> {
+        match self {
+            Backend::Demo(d) => Ok(d.read(|s| rapport_core::query::summaries(s, &ids))),
+            Backend::Http(h) => h.summaries(ids).await,
         }
     }
 

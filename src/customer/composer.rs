@@ -137,6 +137,9 @@ pub fn Composer(
                 match api.execute(command).await {
                     Ok(_) => {
                         storage::remove(&draft);
+                        // The composer outlives refreshes of the page, so it clears itself.
+                        sending.try_set(false);
+                        text.try_set(String::new());
                         toasts.info(match m {
                             Mode::Note => "Note added.".to_owned(),
                             Mode::Reply => format!("Sent on {}.", ch.label()),

@@ -250,9 +250,14 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
                     return;
                 }
                 let view = View::from_slug(&slug).unwrap_or(View::Mine);
-                let next = api
-                    .backend()
-                    .list(view, Some(me))
+                let backend = api.backend();
+                // The closed one may still head the view (e.g. Closed); the next is among the first few.
+                let first = match backend.order(view, Some(me)).await {
+                    Ok(ids) => ids.into_iter().take(10).collect(),
+                    Err(_) => Vec::new(),
+                };
+                let next = backend
+                    .summaries(first)
                     .await
                     .ok()
                     .and_then(|rows| rows.into_iter().find(|r| r.conversation.customer_id != customer));

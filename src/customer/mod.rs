@@ -3,6 +3,7 @@
 
 mod composer;
 mod header;
+mod layout;
 pub mod outbox;
 mod simulator;
 pub mod tasks;
@@ -10,11 +11,13 @@ mod timeline;
 
 pub use composer::focus_text;
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_core::{Channel, CustomerId, Direction, ItemContent};
+use rapport_core::{Channel, Conversation, CustomerId, Direction, ItemContent};
 
-use crate::api::{Api, CustomerPage};
+use crate::api::{Api, ApiError, CustomerPage};
 use crate::components::time::{day, local_offset};
 use crate::components::{Avatar, ErrorMessage, StatusPill};
 use crate::session::Session;
@@ -35,6 +38,11 @@ pub fn CustomerStandalone() -> impl IntoView {
     view! { <div class="standalone"><CustomerView id/></div> }
 }
 
+/// The customer's page as last read. A refresh (after any write, or a live event) replaces it in
+/// place: the page is not rebuilt, so the timeline keeps its folds, place and measured rows, and
+/// the header and composer are rebuilt only when their conversation changed.
+type Shown = RwSignal<Option<Arc<CustomerPage>>>;
+
 #[component]
 fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
     let api = Api::use_api();
@@ -42,91 +50,126 @@ fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
         let id = id.get();
         api.revision();
         let backend = api.backend();
-        async move { backend.customer_page(id).await }
+        async move {
+            let result = backend.customer_page(id.clone()).await;
+            (id, result)
+        }
     });
+    let shown: Shown = RwSignal::new(None);
+    // The latest failure, with the customer it was for.
+    let failed = RwSignal::new(None::<(CustomerId, ApiError)>);
+    Effect::new(move |_| match page.get() {
+        Some((_, Ok(p))) => {
+            failed.set(None);
+            shown.set(Some(Arc::new(p)));
+        }
+        Some((for_id, Err(e))) => failed.set(Some((for_id, e))),
+        None => {}
+    });
+    // Which customer is on screen; the page is built again only when this changes.
+    let on_screen = Memo::new(move |_| {
+        let want = id.get();
+        shown
+            .with(|p| p.as_ref().map(|p| p.customer.id == want))
+            .unwrap_or(false)
+            .then_some(want)
+    });
+    let error = move || failed.get().filter(|(for_id, _)| *for_id == id.get()).map(|(_, e)| e);
     view! {
         <main class="workspace" id="workspace">
-            // The Result is matched here rather than by an ErrorBoundary: nested in the list's
-            // Outlet, a boundary left the workspace blank when this read failed first.
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading customer…"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <CustomerLoaded page/> }.into_any(),
-                        Err(error) => view! { <ErrorMessage error/> }.into_any(),
-                    }
-                })}
-            </Transition>
+            {move || match on_screen.get() {
+                Some(_) => view! {
+                    // A refresh that failed leaves the last good page up, with the reason above it.
+                    {move || error().map(|error| view! { <ErrorMessage error/> })}
+                    <CustomerLoaded shown/>
+                }
+                .into_any(),
+                None => match error() {
+                    Some(error) => view! { <ErrorMessage error/> }.into_any(),
+                    None => view! { <p class="loading" role="status">"Loading customer…"</p> }.into_any(),
+                },
+            }}
         </main>
     }
 }
 
-#[component]
-fn CustomerLoaded(page: CustomerPage) -> impl IntoView {
-    provide_context(tasks::TaskSeed(RwSignal::new(None)));
-    // The conversation the header acts on: the open one, else the latest (so it can be reopened).
-    let current = page
-        .conversations
+/// The conversation the header acts on: the open one, else the latest (so it can be reopened).
+fn current(page: &CustomerPage) -> Option<Conversation> {
+    page.conversations
         .iter()
         .rev()
         .find(|c| !c.status.is_closed())
         .or(page.conversations.last())
-        .cloned();
-    let open = current.clone().filter(|c| !c.status.is_closed());
-    let last_inbound = page
-        .timeline
-        .iter()
-        .rev()
-        .find(|i| i.content.direction() == Some(Direction::Inbound))
-        .and_then(|i| i.content.channel());
-    let last_subject = open.as_ref().and_then(|c| {
-        page.timeline
-            .iter()
-            .rev()
-            .filter(|i| i.conversation_id.as_ref() == Some(&c.id))
-            .find_map(|i| match &i.content {
-                ItemContent::Email { subject, .. } if !subject.is_empty() => Some(subject.clone()),
-                _ => None,
-            })
-    });
-    let composer = match open {
-        Some(conv) => view! {
-            <composer::Composer conv customer=page.customer.clone() default_channel=last_inbound.unwrap_or(Channel::Email) last_subject/>
+        .cloned()
+}
+
+#[component]
+fn CustomerLoaded(shown: Shown) -> impl IntoView {
+    provide_context(tasks::TaskSeed(RwSignal::new(None)));
+    let conv = Memo::new(move |_| shown.with(|p| p.as_deref().and_then(current)));
+    let open_id = Memo::new(move |_| conv.get().filter(|c| !c.status.is_closed()).map(|c| c.id));
+    let name = Memo::new(move |_| shown.with(|p| p.as_ref().map(|p| p.customer.name.clone()).unwrap_or_default()));
+    let header = move || match conv.get() {
+        Some(conv) => view! { <header::ConversationHeader conv/> }.into_any(),
+        None => view! { <p class="muted">"No conversations yet"</p> }.into_any(),
+    };
+    // Rebuilt only for another conversation, so typing is never interrupted by a refresh.
+    let composer = move || {
+        let open = open_id.get().and_then(|_| conv.get_untracked());
+        match open.zip(shown.get_untracked()) {
+            Some((conv, page)) => {
+                let last_inbound = page
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|i| i.content.direction() == Some(Direction::Inbound))
+                    .and_then(|i| i.content.channel());
+                let last_subject = page
+                    .timeline
+                    .iter()
+                    .rev()
+                    .filter(|i| i.conversation_id.as_ref() == Some(&conv.id))
+                    .find_map(|i| match &i.content {
+                        ItemContent::Email { subject, .. } if !subject.is_empty() => Some(subject.clone()),
+                        _ => None,
+                    });
+                view! {
+                    <composer::Composer conv customer=page.customer.clone() default_channel=last_inbound.unwrap_or(Channel::Email) last_subject/>
+                }
+                .into_any()
+            }
+            None => view! {
+                <p class="composer-closed muted">"No open conversation. When this customer writes in, their message starts or reopens one here."</p>
+            }
+            .into_any(),
         }
-        .into_any(),
-        None => view! {
-            <p class="composer-closed muted">"No open conversation. When this customer writes in, their message starts or reopens one here."</p>
-        }
-        .into_any(),
     };
     view! {
         <div class="customer-page">
             <header class="customer-head">
-                <Avatar name=page.customer.name.clone() large=true/>
+                {move || view! { <Avatar name=name.get() large=true/> }}
                 <div class="customer-head-main">
-                    <h1 class="customer-title">{page.customer.name.clone()}</h1>
-                    {match current {
-                        Some(conv) => view! { <header::ConversationHeader conv/> }.into_any(),
-                        None => view! { <p class="muted">"No conversations yet"</p> }.into_any(),
-                    }}
+                    <h1 class="customer-title">{name}</h1>
+                    {header}
                 </div>
             </header>
             <div class="customer-body">
                 <div class="conversation-column">
-                    <timeline::Timeline page=page.clone()/>
+                    {shown.get_untracked().map(|first| view! { <timeline::Timeline shown first/> })}
                     {composer}
                 </div>
-                <Profile page/>
+                {move || shown.get().map(|page| view! { <Profile page/> })}
             </div>
         </div>
     }
 }
 
 #[component]
-fn Profile(page: CustomerPage) -> impl IntoView {
+fn Profile(page: Arc<CustomerPage>) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let offset = local_offset();
-    let c = page.customer;
+    let c = page.customer.clone();
     let contacts: Vec<(Channel, Vec<(String, bool)>)> = {
         let mut list = Vec::new();
         if !c.emails.is_empty() {

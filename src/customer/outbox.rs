@@ -82,7 +82,7 @@ impl Outbox {
 
 /// The failed sends of these conversations, at the end of the timeline.
 #[component]
-pub fn UnsentItems(conversations: Vec<ConversationId>) -> impl IntoView {
+pub fn UnsentItems(#[prop(into)] conversations: Signal<Vec<ConversationId>>) -> impl IntoView {
     let outbox = Outbox::use_outbox();
     let api = Api::use_api();
     let toasts = Toasts::use_toasts();
@@ -91,7 +91,7 @@ pub fn UnsentItems(conversations: Vec<ConversationId>) -> impl IntoView {
             .list
             .get()
             .into_iter()
-            .filter(|u| conversations.contains(&u.conversation))
+            .filter(|u| conversations.with(|c| c.contains(&u.conversation)))
             .collect::<Vec<_>>()
     };
     view! {

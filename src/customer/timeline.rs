@@ -1,102 +1,453 @@
 //! The lifelong timeline. Items are grouped into chapters, one per conversation; past chapters
-//! are folded (`<details>`, so keyboard and screen readers get it for free), the current one open.
-//! Everything from customers or servers is rendered as text nodes, never as HTML.
+//! are folded, the current one open. The timeline is virtualized: only the rows in sight (plus
+//! overscan) are in the DOM, each measured once rendered, so a customer with thousands of items
+//! opens as fast as one with ten. Rows are keyed, so a refresh adds or rebuilds only the rows
+//! that changed. Everything from customers or servers is rendered as text nodes, never as HTML.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{NaiveDate, TimeZone, Utc};
 use leptos::html;
 use leptos::prelude::*;
-use rapport_core::{Conversation, ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
+use rapport_core::{ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
+use wasm_bindgen::JsCast;
 
+use super::layout::{self, Chapter, Row};
 use super::outbox::UnsentItems;
 use super::tasks::TaskSeed;
+use super::Shown;
 use crate::api::{Api, CustomerPage};
 use crate::components::time::{day, local_offset, stamp};
 use crate::components::{ChannelBadge, StatusPill};
 use crate::session::Session;
 
-/// Consecutive items of one conversation (or of none: activities and task events).
-struct Chapter {
-    conversation: Option<Conversation>,
-    items: Vec<TimelineItem>,
+/// Rendered above and below the viewport, in px, so quick scrolls find rows ready.
+const OVERSCAN: f64 = 800.0;
+/// Within this many px of the end counts as "at the bottom": new items keep it in view.
+const STICK: f64 = 40.0;
+
+/// The page flattened into rows, rebuilt when the page or a fold changes.
+struct Layout {
+    page: Arc<CustomerPage>,
+    chapters: Vec<Chapter>,
+    open: Vec<bool>,
+    current: Vec<bool>,
+    rows: Vec<layout::Row>,
+    /// Per item: its chapter, and the status before it within that chapter (for "reopened").
+    chapter_of: Vec<usize>,
+    before: Vec<Option<Status>>,
 }
 
-fn chapters(page: &CustomerPage) -> Vec<Chapter> {
-    let find = |id: &ConversationId| page.conversations.iter().find(|c| &c.id == id).cloned();
-    let mut out: Vec<Chapter> = Vec::new();
-    for item in &page.timeline {
-        match out.last_mut() {
-            Some(last) if last.conversation.as_ref().map(|c| &c.id) == item.conversation_id.as_ref() => {
-                last.items.push(item.clone())
+impl Layout {
+    fn build(page: Arc<CustomerPage>, folds: &HashMap<ConversationId, bool>) -> Layout {
+        let chapters = layout::chapters(&page.timeline, &page.conversations);
+        let last = page.conversations.len().checked_sub(1);
+        let current: Vec<bool> = chapters
+            .iter()
+            .map(|ch| {
+                ch.conversation
+                    .is_some_and(|c| !page.conversations[c].status.is_closed() || Some(c) == last)
+            })
+            .collect();
+        let open: Vec<bool> = chapters
+            .iter()
+            .zip(&current)
+            .map(|(ch, cur)| match ch.conversation {
+                Some(c) => folds.get(&page.conversations[c].id).copied().unwrap_or(*cur),
+                None => true,
+            })
+            .collect();
+        let rows = layout::rows(&chapters, |n, _| open[n]);
+        let mut chapter_of = vec![0; page.timeline.len()];
+        let mut before = vec![None; page.timeline.len()];
+        for (n, ch) in chapters.iter().enumerate() {
+            let mut prev = None;
+            for i in ch.start..ch.end {
+                chapter_of[i] = n;
+                before[i] = prev;
+                if let ItemContent::ConversationStatusChange { status } = page.timeline[i].content {
+                    prev = Some(status);
+                }
             }
-            _ => out.push(Chapter {
-                conversation: item.conversation_id.as_ref().and_then(find),
-                items: vec![item.clone()],
-            }),
+        }
+        Layout {
+            page,
+            chapters,
+            open,
+            current,
+            rows,
+            chapter_of,
+            before,
         }
     }
-    out
+
+    /// What a row's measured height is remembered by.
+    fn size_key(&self, row: Row) -> String {
+        match row {
+            Row::Head(n) => format!("h{n}"),
+            Row::Item(i) => self.page.timeline[i].id.to_string(),
+        }
+    }
+
+    /// What the DOM keys a row by: a head also by its conversation's version and fold, so a
+    /// change to that conversation rebuilds just its head.
+    fn dom_key(&self, row: Row) -> String {
+        match row {
+            Row::Head(n) => {
+                let version = self.chapters[n]
+                    .conversation
+                    .map_or(0, |c| self.page.conversations[c].version);
+                format!("h{n}.{version}.{}", self.open[n])
+            }
+            // The last item of a chapter is drawn closing it; it changes when one is added.
+            Row::Item(i) => {
+                let n = self.chapter_of[i];
+                let end = self.chapters[n].conversation.is_some() && i + 1 == self.chapters[n].end;
+                format!("{}{}", self.page.timeline[i].id, if end { "/end" } else { "" })
+            }
+        }
+    }
+
+    fn estimate(row: Row) -> f64 {
+        match row {
+            Row::Head(_) => layout::HEAD_ESTIMATE,
+            Row::Item(_) => layout::ITEM_ESTIMATE,
+        }
+    }
+}
+
+/// Shares a layout between reactive values; a new layout always counts as a change.
+#[derive(Clone)]
+struct Shared(Arc<Layout>);
+
+impl PartialEq for Shared {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 #[component]
-pub fn Timeline(page: CustomerPage) -> impl IntoView {
+pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
     let session = Session::use_session();
     let offset = local_offset();
-    let customer_name = page.customer.name.clone();
-    let list = chapters(&page);
+    // Folds the agent changed, by conversation; the rest follow the default (current open).
+    let folds = RwSignal::new(HashMap::<ConversationId, bool>::new());
+    let layout = Memo::new(move |_| {
+        let page = shown.get().unwrap_or_else(|| first.clone());
+        Shared(Arc::new(folds.with(|f| Layout::build(page, f))))
+    });
+    let heights = StoredValue::new(HashMap::<String, f64>::new());
+    let measured = Trigger::new();
+    let offsets = Memo::new(move |_| {
+        measured.track();
+        let l = layout.get().0;
+        heights.with_value(|h| {
+            layout::offsets(
+                l.rows
+                    .iter()
+                    .map(|&r| h.get(&l.size_key(r)).copied().unwrap_or_else(|| Layout::estimate(r))),
+            )
+        })
+    });
+    // Starts at the bottom: agents read from the latest message up.
+    let scroll_top = RwSignal::new(f64::INFINITY);
+    let viewport = RwSignal::new(600.0);
+    let stick = StoredValue::new(true);
+    // A row to bring to the top, re-aligned for a few frames while heights settle.
+    let jump = StoredValue::new(None::<(String, u8)>);
+    let range = Memo::new(move |_| offsets.with(|o| layout::window(o, scroll_top.get(), viewport.get(), OVERSCAN)));
     let container = NodeRef::<html::Section>::new();
-    // Agents read from the latest message up; start at the bottom.
-    Effect::new(move |_| {
-        if container.get().is_some() {
-            // After layout, or an async backend's page is not tall yet and this does nothing.
-            request_animation_frame(move || {
-                if let Some(el) = container.try_get_untracked().flatten() {
-                    el.set_scroll_top(el.scroll_height());
+
+    // Measures the rendered rows; keeps the bottom in view or finishes a jump.
+    fn measure(
+        container: NodeRef<html::Section>,
+        heights: StoredValue<HashMap<String, f64>>,
+        measured: Trigger,
+        offsets: Memo<Vec<f64>>,
+        layout: Memo<Shared>,
+        viewport: RwSignal<f64>,
+        stick: StoredValue<bool>,
+        jump: StoredValue<Option<(String, u8)>>,
+    ) {
+        let Some(el) = container.try_get_untracked().flatten() else {
+            return;
+        };
+        let mut changed = false;
+        if let Ok(nodes) = el.query_selector_all("[data-size-key]") {
+            for k in 0..nodes.length() {
+                let Some(row) = nodes.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
+                    continue;
+                };
+                let Some(key) = row.get_attribute("data-size-key") else {
+                    continue;
+                };
+                let h = f64::from(row.offset_height());
+                heights.update_value(|m| {
+                    if m.get(&key).is_none_or(|old| (old - h).abs() > 0.5) {
+                        m.insert(key, h);
+                        changed = true;
+                    }
+                });
+            }
+        }
+        let height = f64::from(el.client_height());
+        if height > 0.0 {
+            viewport.try_set(height);
+        }
+        if changed {
+            measured.notify();
+        }
+        if let Some((key, frames)) = jump.get_value() {
+            if let (Some(l), Some(o)) = (layout.try_get_untracked(), offsets.try_get_untracked()) {
+                if let Some(idx) = l.0.rows.iter().position(|&r| l.0.size_key(r) == key) {
+                    el.set_scroll_top(o[idx] as i32);
                 }
+            }
+            jump.set_value((frames > 1).then(|| (key, frames - 1)));
+            request_animation_frame(move || {
+                measure(container, heights, measured, offsets, layout, viewport, stick, jump)
             });
+        } else if stick.get_value() {
+            el.set_scroll_top(el.scroll_height());
+        }
+    }
+    let remeasure = move || {
+        request_animation_frame(move || measure(container, heights, measured, offsets, layout, viewport, stick, jump))
+    };
+    Effect::new(move |_| {
+        range.track();
+        offsets.track();
+        if container.get().is_some() {
+            remeasure();
         }
     });
-    let last_conversation = page.conversations.last().map(|c| c.id.clone());
-    view! {
-        <section class="timeline" data-testid="timeline" aria-label="Timeline" node_ref=container>
-            {list.into_iter().map(|chapter| {
-                // Each status event reads against the one before it (started, reopened, …).
-                let mut prev = None;
-                let items = chapter.items.into_iter().map(|item| {
-                    let before = prev;
-                    if let ItemContent::ConversationStatusChange { status } = item.content {
-                        prev = Some(status);
-                    }
-                    view! { <Item item customer_name=customer_name.clone() before/> }
-                }).collect_view();
-                match chapter.conversation {
-                    None => view! { <div class="loose-items">{items}</div> }.into_any(),
-                    Some(conv) => {
-                        let current = !conv.status.is_closed() || Some(&conv.id) == last_conversation.as_ref();
-                        let dates = match conv.closed_at {
-                            Some(end) if day(end, offset) != day(conv.created_at, offset) => format!("{} – {}", day(conv.created_at, offset), day(end, offset)),
-                            _ => day(conv.created_at, offset),
-                        };
-                        let topics = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect::<Vec<_>>().join(", ");
-                        view! {
-                            <details class="chapter" class:current=current open=current data-testid="chapter">
-                                <summary>
-                                    <span class="chapter-dates">{dates}</span>
-                                    <StatusPill status=conv.status/>
-                                    {conv.channels.iter().map(|c| view! { <ChannelBadge channel=*c/> }).collect_view()}
-                                    <span class="chapter-topics">{topics}</span>
-                                </summary>
-                                <div class="chapter-items">{items}</div>
-                            </details>
-                        }.into_any()
-                    }
+    let resize = window_event_listener(leptos::ev::resize, move |_| remeasure());
+    on_cleanup(move || resize.remove());
+
+    let go_to = move |row: Row, open_conversation: Option<ConversationId>| {
+        if let Some(id) = open_conversation {
+            folds.update(|f| {
+                f.insert(id, true);
+            });
+        }
+        let key = layout.with_untracked(|l| l.0.size_key(row));
+        stick.set_value(false);
+        jump.set_value(Some((key, 4)));
+        remeasure();
+    };
+    let jump_to_chapter = move |n: usize| {
+        let conv = layout.with_untracked(|l| {
+            l.0.chapters
+                .get(n)
+                .and_then(|ch| ch.conversation)
+                .map(|c| l.0.page.conversations[c].id.clone())
+        });
+        if conv.is_some() {
+            go_to(Row::Head(n), conv);
+        }
+    };
+    let jump_to_date = move |value: String| {
+        let Ok(date) = NaiveDate::parse_from_str(&value, "%Y-%m-%d") else {
+            return;
+        };
+        let Some(from) = date
+            .and_hms_opt(0, 0, 0)
+            .and_then(|d| offset.from_local_datetime(&d).single())
+            .map(|d| d.with_timezone(&Utc))
+        else {
+            return;
+        };
+        let target = layout.with_untracked(|l| {
+            let l = &l.0;
+            let i = l.page.timeline.iter().position(|it| it.timestamp >= from)?;
+            let n = l.chapter_of[i];
+            let conv = l.chapters[n].conversation.map(|c| l.page.conversations[c].id.clone());
+            Some((Row::Item(i), conv))
+        });
+        match target {
+            Some((row, conv)) => go_to(row, conv),
+            None => {
+                stick.set_value(true);
+                remeasure();
+            }
+        }
+    };
+
+    let visible = move || {
+        let l = layout.get().0;
+        let (start, end) = range.get();
+        (start..end)
+            .filter_map(|i| {
+                l.rows
+                    .get(i)
+                    .map(|&r| (l.dom_key(r), l.size_key(r), Shared(l.clone()), r))
+            })
+            .collect::<Vec<_>>()
+    };
+    let pad_top = move || format!("height: {}px", offsets.with(|o| o[range.get().0.min(o.len() - 1)]));
+    let pad_bottom = move || {
+        format!(
+            "height: {}px",
+            offsets.with(|o| o[o.len() - 1] - o[range.get().1.min(o.len() - 1)])
+        )
+    };
+    let total_items = Memo::new(move |_| shown.with(|p| p.as_ref().map_or(0, |p| p.timeline.len())));
+    let customer_name =
+        Memo::new(move |_| shown.with(|p| p.as_ref().map(|p| p.customer.name.clone()).unwrap_or_default()));
+    let conversations = Memo::new(move |_| {
+        shown.with(|p| {
+            p.as_ref()
+                .map(|p| p.conversations.iter().map(|c| c.id.clone()).collect::<Vec<_>>())
+                .unwrap_or_default()
+        })
+    });
+    let toggle = move |id: ConversationId, open: bool| {
+        // The chapter stays where the agent clicked it instead of the view following the end.
+        stick.set_value(false);
+        folds.update(|f| {
+            f.insert(id, !open);
+        })
+    };
+    let row_view = move |(_, size_key, l, row): (String, String, Shared, Row)| {
+        let l = l.0;
+        match row {
+            Row::Head(n) => {
+                let Some(conv) = l.chapters[n].conversation.map(|c| l.page.conversations[c].clone()) else {
+                    return ().into_any();
+                };
+                let (open, current) = (l.open[n], l.current[n]);
+                let dates = chapter_dates(&conv, offset);
+                let topics = topic_names(session, &conv);
+                let id = conv.id.clone();
+                view! {
+                    <h3 class="chapter-head" class:current=current class:open=open data-testid="chapter"
+                        data-open=open.to_string() data-size-key=size_key>
+                        <button type="button" class="chapter-toggle" aria-expanded=open.to_string()
+                            on:click=move |_| toggle(id.clone(), open)>
+                            <span class="chapter-dates">{dates}</span>
+                            <StatusPill status=conv.status/>
+                            {conv.channels.iter().map(|c| view! { <ChannelBadge channel=*c/> }).collect_view()}
+                            <span class="chapter-topics">{topics}</span>
+                        </button>
+                    </h3>
                 }
-            }).collect_view()}
-            <UnsentItems conversations=page.conversations.iter().map(|c| c.id.clone()).collect()/>
+                .into_any()
+            }
+            Row::Item(i) => {
+                let n = l.chapter_of[i];
+                let in_chapter = l.chapters[n].conversation.is_some();
+                let place = Place {
+                    pos: i + 1,
+                    in_chapter,
+                    current: in_chapter && l.current[n],
+                    chapter_end: in_chapter && i + 1 == l.chapters[n].end,
+                    size_key,
+                };
+                view! {
+                    <Item item=l.page.timeline[i].clone() customer_name=customer_name.get_untracked()
+                        before=l.before[i] place total=total_items/>
+                }
+                .into_any()
+            }
+        }
+    };
+    let jump_options = move || {
+        let l = layout.get().0;
+        let mut seen: Vec<&ConversationId> = Vec::new();
+        let mut options: Vec<(usize, String)> = l
+            .chapters
+            .iter()
+            .enumerate()
+            .filter_map(|(n, ch)| {
+                let conv = &l.page.conversations[ch.conversation?];
+                let first = !seen.contains(&&conv.id);
+                seen.push(&conv.id);
+                first.then(|| {
+                    let topics = topic_names(session, conv);
+                    let mut label = format!("{} · {}", chapter_dates(conv, offset), conv.status.label());
+                    if !topics.is_empty() {
+                        label = format!("{label} · {topics}");
+                    }
+                    (n, label)
+                })
+            })
+            .collect();
+        options.reverse();
+        options
+            .into_iter()
+            .map(|(n, label)| view! { <option value=n.to_string()>{label}</option> })
+            .collect_view()
+    };
+    view! {
+        <div class="timeline-tools" data-testid="timeline-tools">
+            <select class="jump-conversation" aria-label="Jump to a conversation" data-testid="jump-conversation"
+                on:change:target=move |ev| {
+                    let el = ev.target();
+                    if let Ok(n) = el.value().parse::<usize>() {
+                        jump_to_chapter(n);
+                    }
+                    el.set_value("");
+                }>
+                <option value="">"Jump to a conversation…"</option>
+                {jump_options}
+            </select>
+            <input type="date" class="jump-date" aria-label="Jump to a date" data-testid="jump-date"
+                on:change:target=move |ev| jump_to_date(ev.target().value())/>
+        </div>
+        <section class="timeline" data-testid="timeline" aria-label="Timeline" node_ref=container
+            data-items=move || total_items.get()
+            on:scroll=move |_| {
+                if let Some(el) = container.try_get_untracked().flatten() {
+                    let top = f64::from(el.scroll_top());
+                    stick.set_value(top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - STICK);
+                    scroll_top.try_set(top);
+                }
+            }
+            // A click may open an original email or change a row's height some other way.
+            on:click=move |_| remeasure()>
+            <div class="timeline-pad" aria-hidden="true" style=pad_top></div>
+            <For each=visible key=|(key, ..)| key.clone() children=row_view/>
+            <div class="timeline-pad" aria-hidden="true" style=pad_bottom></div>
+            <UnsentItems conversations/>
         </section>
     }
 }
 
+fn topic_names(session: Session, conv: &rapport_core::Conversation) -> String {
+    conv.topic_ids
+        .iter()
+        .map(|t| session.topic_name(t))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn chapter_dates(conv: &rapport_core::Conversation, offset: chrono::FixedOffset) -> String {
+    match conv.closed_at {
+        Some(end) if day(end, offset) != day(conv.created_at, offset) => {
+            format!("{} – {}", day(conv.created_at, offset), day(end, offset))
+        }
+        _ => day(conv.created_at, offset),
+    }
+}
+
+/// Where an item sits in the timeline, for its row's classes and ARIA position.
+struct Place {
+    pos: usize,
+    in_chapter: bool,
+    current: bool,
+    chapter_end: bool,
+    size_key: String,
+}
+
 #[component]
-fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> impl IntoView {
+fn Item(
+    item: TimelineItem,
+    customer_name: String,
+    before: Option<Status>,
+    place: Place,
+    total: Memo<usize>,
+) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let when = stamp(api.now(), item.timestamp, local_offset());
@@ -213,7 +564,13 @@ fn Item(item: TimelineItem, customer_name: String, before: Option<Status>) -> im
             .into_any()
         }
     };
-    view! { <article class="item" data-testid="timeline-item" data-kind=item.content.kind()>{body}</article> }
+    view! {
+        <article class="item" class:in-chapter=place.in_chapter class:current=place.current class:chapter-end=place.chapter_end
+            data-testid="timeline-item" data-kind=item.content.kind() data-size-key=place.size_key
+            aria-posinset=place.pos aria-setsize=move || total.get()>
+            {body}
+        </article>
+    }
 }
 
 /// The email as its sender formatted it, in a frame with every sandbox restriction on: no

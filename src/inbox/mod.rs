@@ -2,6 +2,8 @@
 
 mod stable;
 
+use std::collections::HashMap;
+
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, A};
 use leptos_router::hooks::use_params_map;
@@ -10,7 +12,7 @@ use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
 use crate::api::{Api, ApiError, Live};
 use crate::components::time::{duration, relative};
-use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorNotice, StatusPill};
+use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill};
 use crate::routing;
 use crate::search::SearchBox;
 use crate::session::Session;
@@ -89,26 +91,72 @@ pub fn Nav() -> impl IntoView {
     }
 }
 
+/// List rows already read, with the revision they were read at. Shared by the views so going
+/// back to one shows its rows at once; a row older than the latest change is read again when it
+/// comes into sight, and shows its old contents until then.
+/// `None`: the backend has no readable row for that id (gone, or from a newer server).
+type RowCache = RwSignal<HashMap<ConversationId, (u64, Option<ConversationSummary>)>>;
+
+/// Rows are read in pages of this many around what is in sight.
+const PAGE: usize = 50;
+/// Above this many cached rows, rows out of sight are dropped.
+const CACHE_MAX: usize = 2_000;
+
 #[component]
 pub fn InboxLayout() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let params = use_params_map();
     let slug = Memo::new(move |_| params.read().get("view").unwrap_or_default());
-    let rows = LocalResource::new(move || {
-        let view = View::from_slug(&slug.get());
-        let me = session.agent.get();
+    let screen = Memo::new(move |_| (slug.get(), session.agent.get()));
+    // The view's order only: cheap even for ten thousand conversations.
+    let order = LocalResource::new(move || {
+        let (slug, me) = screen.get();
         api.revision();
         let backend = api.backend();
         async move {
-            let view = view.ok_or_else(|| ApiError::Refused(CoreError::Invalid("There is no such view.".into())))?;
-            backend.list(view, Some(me)).await
+            let result = match View::from_slug(&slug) {
+                Some(view) => backend.order(view, Some(me.clone())).await,
+                None => Err(ApiError::Refused(CoreError::Invalid("There is no such view.".into()))),
+            };
+            ((slug, me), result)
         }
     });
-    // The ids on screen for (view, agent), so a refresh does not reorder them; see `stable`.
-    let pinned = StoredValue::new(((String::new(), AgentId::from("")), Vec::<ConversationId>::new()));
-    let apply = Trigger::new();
+    // What is on screen, for which (view, agent); see `stable` for why it is pinned.
+    let ids = RwSignal::new(Vec::<ConversationId>::new());
+    let shown_for = RwSignal::new(None::<(String, AgentId)>);
+    let latest = StoredValue::new(Vec::<ConversationId>::new());
+    let held = RwSignal::new(0usize);
+    let failed = RwSignal::new(None::<((String, AgentId), ApiError)>);
+    let cache: RowCache = RwSignal::new(HashMap::new());
     let scroll = RwSignal::new(0.0);
+    Effect::new(move |_| {
+        let Some((for_screen, result)) = order.get() else {
+            return;
+        };
+        match result {
+            Ok(fresh) => {
+                let same = shown_for.with_untracked(|s| s.as_ref() == Some(&for_screen));
+                let (rows, new) = if same {
+                    ids.with_untracked(|shown| stable::stabilize(shown, fresh.clone(), |id| id.clone()))
+                } else {
+                    // Another view (or agent) starts from the fresh order, at the top.
+                    scroll.set(0.0);
+                    (fresh.clone(), 0)
+                };
+                latest.set_value(fresh);
+                failed.set(None);
+                held.set(new);
+                ids.set(rows);
+                if !same {
+                    shown_for.set(Some(for_screen));
+                }
+            }
+            Err(e) => failed.set(Some((for_screen, e))),
+        }
+    });
+    let on_screen = Memo::new(move |_| shown_for.get().filter(|s| *s == screen.get()).map(|(slug, _)| slug));
+    let error = move || failed.get().filter(|(s, _)| *s == screen.get()).map(|(_, e)| e);
     let title = move || {
         View::from_slug(&slug.get())
             .map(|v| view_title(&v, &session))
@@ -119,33 +167,23 @@ pub fn InboxLayout() -> impl IntoView {
             <header class="pane-header">
                 <h1 id="list-title">{title}</h1>
             </header>
-            <Transition fallback=|| view! { <p class="loading" role="status">"Loading conversations…"</p> }>
-                <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
-                    {move || {
-                        apply.track();
-                        Suspend::new(async move {
-                            let fresh = rows.await?;
-                            let screen = (slug.get_untracked(), session.agent.get_untracked());
-                            // A new view (or agent) starts from the fresh order.
-                            let shown = pinned.with_value(|(k, ids)| if *k == screen { ids.clone() } else { Vec::new() });
-                            if shown.is_empty() {
-                                scroll.set(0.0);
-                            }
-                            let (rows, held) = stable::stabilize(&shown, fresh, |r| r.conversation.id.clone());
-                            pinned.set_value((screen, rows.iter().map(|r| r.conversation.id.clone()).collect()));
-                            Ok::<_, ApiError>(view! {
-                                {(held > 0).then(|| view! {
-                                    <button class="new-arrivals" data-testid="new-arrivals" on:click=move |_| {
-                                        pinned.update_value(|(_, ids)| ids.clear());
-                                        apply.notify();
-                                    }>{format!("{held} new: show")}</button>
-                                })}
-                                <ConversationList rows slug=slug.get_untracked() scroll/>
-                            })
-                        })
-                    }}
-                </ErrorBoundary>
-            </Transition>
+            {move || match on_screen.get() {
+                Some(slug) => view! {
+                    {move || error().map(|error| view! { <ErrorMessage error/> })}
+                    {move || (held.get() > 0).then(|| view! {
+                        <button class="new-arrivals" data-testid="new-arrivals" on:click=move |_| {
+                            ids.set(latest.get_value());
+                            held.set(0);
+                        }>{format!("{} new: show", held.get())}</button>
+                    })}
+                    <ConversationList ids slug scroll cache/>
+                }
+                .into_any(),
+                None => match error() {
+                    Some(error) => view! { <ErrorMessage error/> }.into_any(),
+                    None => view! { <p class="loading" role="status">"Loading conversations…"</p> }.into_any(),
+                },
+            }}
         </section>
         <Outlet/>
     }
@@ -155,21 +193,21 @@ pub fn InboxLayout() -> impl IntoView {
 const ROW_HEIGHT: f64 = 96.0;
 const OVERSCAN: usize = 6;
 
-/// The rows of a view. Only the rows in sight (plus a few) are in the DOM, so a view of ten
-/// thousand conversations costs what a view of twenty does. `scroll` outlives this component, so
-/// a refresh keeps the agent's place.
+/// The rows of a view. Only the rows in sight (plus a few) are in the DOM, and only their
+/// contents are read from the backend, so a view of ten thousand conversations costs what a
+/// view of twenty does. Rows are keyed: a refresh rebuilds only rows whose contents changed.
+/// `scroll` outlives this component, so a refresh keeps the agent's place.
 #[component]
-fn ConversationList(rows: Vec<ConversationSummary>, slug: String, scroll: RwSignal<f64>) -> impl IntoView {
-    if rows.is_empty() {
-        return view! { <EmptyState title="Nothing here" hint="No conversations in this view right now."/> }.into_any();
-    }
+fn ConversationList(
+    ids: RwSignal<Vec<ConversationId>>,
+    slug: String,
+    scroll: RwSignal<f64>,
+    cache: RowCache,
+) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let now = api.now();
-    let total = rows.len();
-    // Plain shared data, not a StoredValue: closures here may run once more while a refresh
-    // replaces this list, and must not touch a disposed reactive value.
-    let rows = std::sync::Arc::new(rows);
+    let failed = RwSignal::new(None::<ApiError>);
+    let total = Memo::new(move |_| ids.with(Vec::len));
     let viewport = RwSignal::new(800.0);
     let scroller = NodeRef::<leptos::html::Div>::new();
     // Measured after layout: at mount the scroller may not have its height yet (reads 0).
@@ -189,67 +227,147 @@ fn ConversationList(rows: Vec<ConversationSummary>, slug: String, scroll: RwSign
     });
     let resize = window_event_listener(leptos::ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
-    let visible = move || {
-        // try_get: this may run once more while a refresh disposes the list.
+    let range = Memo::new(move |_| {
+        // try_get: this may run once more while the list is disposed.
         let (top, height) = (scroll.try_get().unwrap_or(0.0), viewport.try_get().unwrap_or(800.0));
-        let (start, end) = stable::window(total, top, height, ROW_HEIGHT, OVERSCAN);
-        (start..end).collect::<Vec<usize>>()
+        stable::window(total.get(), top, height, ROW_HEIGHT, OVERSCAN)
+    });
+
+    // Reads the rows around what is in sight that are missing or older than the latest change.
+    let loading = StoredValue::new(Vec::<ConversationId>::new());
+    Effect::new(move |_| {
+        let revision = api.revision();
+        let (start, end) = range.get();
+        if start >= end {
+            return;
+        }
+        let (from, to) = (start / PAGE * PAGE, end.div_ceil(PAGE) * PAGE);
+        let wanted: Vec<ConversationId> = ids.with(|all| {
+            cache.with_untracked(|c| {
+                all[from.min(all.len())..to.min(all.len())]
+                    .iter()
+                    .filter(|id| c.get(*id).is_none_or(|(r, _)| *r < revision))
+                    .filter(|id| loading.with_value(|l| !l.contains(*id)))
+                    .cloned()
+                    .collect()
+            })
+        });
+        if wanted.is_empty() {
+            return;
+        }
+        loading.update_value(|l| l.extend(wanted.iter().cloned()));
+        let backend = api.backend();
+        leptos::task::spawn_local(async move {
+            let result = backend.summaries(wanted.clone()).await;
+            loading.try_update_value(|l| l.retain(|id| !wanted.contains(id)));
+            match result {
+                Ok(rows) => {
+                    failed.try_set(None);
+                    cache.try_update(|c| {
+                        if c.len() > CACHE_MAX {
+                            c.retain(|id, _| wanted.contains(id));
+                        }
+                        let mut rows = rows;
+                        for id in wanted {
+                            let row = rows
+                                .iter()
+                                .position(|r| r.conversation.id == id)
+                                .map(|k| rows.swap_remove(k));
+                            c.insert(id, (revision, row));
+                        }
+                    });
+                }
+                Err(e) => {
+                    failed.try_set(Some(e));
+                }
+            }
+        });
+    });
+
+    let visible = move || {
+        let (start, end) = range.get();
+        ids.with(|all| {
+            (start..end.min(all.len()))
+                .map(|i| (i, all[i].clone()))
+                .collect::<Vec<_>>()
+        })
     };
-    let key_rows = rows.clone();
-    let row_view = move |i: usize| {
-        let row = rows[i].clone();
-        let conv = row.conversation.clone();
-        let href = routing::to(&format!(
-            "/inbox/{slug}/{}",
-            routing::segment(conv.customer_id.as_str())
-        ));
-        let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
-        let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
-        let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();
-        let age = conv.last_activity_at.map(|t| relative(now, t)).unwrap_or_default();
-        let due = row
-            .next_task_due
-            .filter(|d| *d <= now + chrono::Duration::hours(24))
-            .map(|d| relative(now, d));
+    let now = api.now();
+    let row_view = move |(i, id): (usize, ConversationId)| {
+        let row = Memo::new(move |_| cache.with(|c| c.get(&id).map(|(_, r)| r.clone())));
+        let slug = slug.clone();
         view! {
             <li class="conversation-row" data-testid="conversation-row" style=format!("top: {}px", i as f64 * ROW_HEIGHT)
-                aria-posinset=i + 1 aria-setsize=total>
-                <A href={href} {..} class="row-link">
-                    <Avatar name=row.customer_name.clone()/>
-                    <div class="row-main">
-                        <div class="row-top">
-                            <span class="customer-name">{row.customer_name.clone()}</span>
-                            <span class="assignee">{assignee.unwrap_or_else(|| "Unassigned".into())}</span>
-                            <span class="age">{age}</span>
-                        </div>
-                        <p class="preview">{row.preview.clone()}</p>
-                        <div class="row-meta">
-                            <StatusPill status=conv.status/>
-                            {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
-                            {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
-                            {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
-                            {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
-                            {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
-                        </div>
-                    </div>
-                </A>
+                aria-posinset=i + 1 aria-setsize=move || total.get()>
+                {move || match row.get() {
+                    Some(Some(row)) => row_content(row, &slug, now, session).into_any(),
+                    Some(None) => view! {
+                        <div class="row-placeholder row-unavailable">"This conversation cannot be shown here. It may have moved, or come from a newer server."</div>
+                    }.into_any(),
+                    None => view! { <div class="row-placeholder" aria-busy="true">"Loading…"</div> }.into_any(),
+                }}
             </li>
         }
     };
     view! {
-        <div class="conversation-scroller" node_ref=scroller
+        // Rows that could not be read: say so where the agent looks; Try again reads them again.
+        {move || failed.get().map(|error| view! { <ErrorMessage error/> })}
+        {move || (total.get() == 0).then(|| view! { <EmptyState title="Nothing here" hint="No conversations in this view right now."/> })}
+        <div class="conversation-scroller" node_ref=scroller class:empty=move || total.get() == 0
             on:scroll=move |_| {
                 if let Some(el) = scroller.try_get_untracked().flatten() {
                     scroll.try_set(f64::from(el.scroll_top()));
                 }
             }>
-            <ul class="conversation-list" role="list" data-testid="conversation-list" data-count=total
-                style=format!("height: {}px", total as f64 * ROW_HEIGHT)>
-                <For each=visible key=move |i| key_rows.get(*i).map(|r| r.conversation.id.clone()) children=row_view/>
+            <ul class="conversation-list" role="list" data-testid="conversation-list" data-count=move || total.get()
+                style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)>
+                // Keyed by place and id: a row that moves is rebuilt at its new place.
+                <For each=visible key=|(i, id)| (*i, id.clone()) children=row_view/>
             </ul>
         </div>
     }
-    .into_any()
+}
+
+fn row_content(
+    row: ConversationSummary,
+    slug: &str,
+    now: chrono::DateTime<chrono::Utc>,
+    session: Session,
+) -> impl IntoView {
+    let conv = row.conversation.clone();
+    let href = routing::to(&format!(
+        "/inbox/{slug}/{}",
+        routing::segment(conv.customer_id.as_str())
+    ));
+    let waiting = conv.customer_waiting_since.map(|t| duration(now - t));
+    let assignee = conv.assignee.agent_id.as_ref().map(|a| session.agent_name(a));
+    let topics: Vec<String> = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect();
+    let age = conv.last_activity_at.map(|t| relative(now, t)).unwrap_or_default();
+    let due = row
+        .next_task_due
+        .filter(|d| *d <= now + chrono::Duration::hours(24))
+        .map(|d| relative(now, d));
+    view! {
+        <A href={href} {..} class="row-link">
+            <Avatar name=row.customer_name.clone()/>
+            <div class="row-main">
+                <div class="row-top">
+                    <span class="customer-name">{row.customer_name.clone()}</span>
+                    <span class="assignee">{assignee.unwrap_or_else(|| "Unassigned".into())}</span>
+                    <span class="age">{age}</span>
+                </div>
+                <p class="preview">{row.preview.clone()}</p>
+                <div class="row-meta">
+                    <StatusPill status=conv.status/>
+                    {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
+                    {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
+                    {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
+                    {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
+                    {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
+                </div>
+            </div>
+        </A>
+    }
 }
 
 #[component]

@@ -1,6 +1,6 @@
 //! Read models: inbox views with counts, list rows, search. Pure functions over a [`Store`].
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -127,9 +127,20 @@ pub fn counts(store: &Store, me: Option<&AgentId>) -> Counts {
 /// The rows of a view: customers waiting on us first (longest wait on top), then the rest by
 /// latest activity; closed ones by most recently closed.
 pub fn list(store: &Store, view: &View, me: Option<&AgentId>) -> Vec<ConversationSummary> {
-    let mut convs: Vec<&Conversation> = store.conversations().filter(|c| view.matches(c, me)).collect();
-    convs.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)).then_with(|| a.id.cmp(&b.id)));
-    convs.into_iter().map(|c| summarize(store, c)).collect()
+    summaries(store, &order(store, view, me))
+}
+
+/// The ids of a view's conversations, in list order (same order as `list`). Cheap: no row is
+/// summarized, so a client can fetch the order of a large view and summaries only for what it shows.
+pub fn order(store: &Store, view: &View, me: Option<&AgentId>) -> Vec<ConversationId> {
+    let mut keyed: Vec<((u8, i64), &Conversation)> = store
+        .conversations()
+        .filter(|c| view.matches(c, me))
+        .map(|c| (sort_key(c), c))
+        .collect();
+    // Ids are unique, so (key, id) is a total order and an unstable sort is deterministic.
+    keyed.sort_unstable_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.id.cmp(&b.id)));
+    keyed.into_iter().map(|(_, c)| c.id.clone()).collect()
 }
 
 fn sort_key(c: &Conversation) -> (u8, i64) {
@@ -141,7 +152,39 @@ fn sort_key(c: &Conversation) -> (u8, i64) {
     }
 }
 
+/// List rows for these ids, in the given order; ids that are not conversations are skipped.
+pub fn summaries(store: &Store, ids: &[ConversationId]) -> Vec<ConversationSummary> {
+    let convs: Vec<&Conversation> = ids.iter().filter_map(|id| store.conversation(id).ok()).collect();
+    // One pass over the tasks for the whole batch instead of one per row.
+    let wanted: HashSet<&CustomerId> = convs.iter().map(|c| &c.customer_id).collect();
+    let mut due: HashMap<&CustomerId, DateTime<Utc>> = HashMap::new();
+    if !wanted.is_empty() {
+        for task in store
+            .tasks()
+            .filter(|t| t.status == TaskStatus::Open && wanted.contains(&t.customer_id))
+        {
+            due.entry(&task.customer_id)
+                .and_modify(|d| *d = (*d).min(task.due_at))
+                .or_insert(task.due_at);
+        }
+    }
+    convs
+        .into_iter()
+        .map(|c| row(store, c, due.get(&c.customer_id).copied()))
+        .collect()
+}
+
+/// One list row. For many rows use [`summaries`], which reads the tasks once for all of them.
 pub fn summarize(store: &Store, conv: &Conversation) -> ConversationSummary {
+    let next_task_due = store
+        .tasks()
+        .filter(|t| t.customer_id == conv.customer_id && t.status == TaskStatus::Open)
+        .map(|t| t.due_at)
+        .min();
+    row(store, conv, next_task_due)
+}
+
+fn row(store: &Store, conv: &Conversation, next_task_due: Option<DateTime<Utc>>) -> ConversationSummary {
     let timeline = store.timeline(&conv.customer_id);
     let latest = timeline
         .iter()
@@ -149,11 +192,6 @@ pub fn summarize(store: &Store, conv: &Conversation) -> ConversationSummary {
         .filter(|i| i.conversation_id.as_ref() == Some(&conv.id))
         .find(|i| i.content.channel().is_some() || matches!(i.content, ItemContent::ConversationNote { .. }));
     let preview = latest.and_then(|i| i.content.text()).map(one_line).unwrap_or_default();
-    let next_task_due = store
-        .tasks()
-        .filter(|t| t.customer_id == conv.customer_id && t.status == TaskStatus::Open)
-        .map(|t| t.due_at)
-        .min();
     ConversationSummary {
         conversation: conv.clone(),
         customer_name: store

@@ -1422,6 +1422,114 @@ fn a_list_row_carries_the_customer_name_and_latest_message_as_preview() {
     assert_eq!(rows[0].preview_direction, Some(Direction::Outbound));
 }
 
+#[test]
+fn order_is_the_order_of_list_in_every_view() {
+    let s = seed::generate(&SeedConfig::demo(demo_anchor()));
+    for me in [None, Some(agent("ag1"))] {
+        for view in all_views(&s) {
+            let listed: Vec<ConversationId> = query::list(&s, &view, me.as_ref())
+                .into_iter()
+                .map(|r| r.conversation.id)
+                .collect();
+            assert_eq!(
+                query::order(&s, &view, me.as_ref()),
+                listed,
+                "{} for {me:?}",
+                view.slug()
+            );
+        }
+    }
+    assert!(
+        !query::order(&s, &View::Status(Status::Closed), None).is_empty(),
+        "the seed has rows"
+    );
+}
+
+#[test]
+fn summaries_keep_the_requested_order_and_skip_unknown_ids() {
+    let s = seed::generate(&SeedConfig::demo(demo_anchor()));
+    let order = query::order(&s, &View::Status(Status::Open), None);
+    assert!(order.len() >= 3, "the seed has open conversations");
+    // Reversed, with an unknown id in the middle and one id asked twice.
+    let (a, b, c) = (order[0].clone(), order[1].clone(), order[2].clone());
+    let ask = [
+        c.clone(),
+        ConversationId::from("co-nope"),
+        a.clone(),
+        b.clone(),
+        a.clone(),
+    ];
+    let rows = query::summaries(&s, &ask);
+    let ids: Vec<ConversationId> = rows.iter().map(|r| r.conversation.id.clone()).collect();
+    assert_eq!(ids, [c, a.clone(), b, a]);
+    for r in &rows {
+        let conv = s.conversation(&r.conversation.id).unwrap();
+        assert_eq!(*r, query::summarize(&s, conv), "a batch row is the single-row summary");
+    }
+    assert!(query::summaries(&s, &[]).is_empty());
+    assert!(query::summaries(&s, &[ConversationId::from("co-nope")]).is_empty());
+}
+
+#[test]
+fn summaries_of_a_page_equal_that_slice_of_list() {
+    let s = seed::generate(&SeedConfig::demo(demo_anchor()));
+    let mut with_task = 0;
+    for view in all_views(&s) {
+        let all = query::list(&s, &view, None);
+        // Rows built in a batch (one pass over the tasks) are the rows built one by one.
+        for r in &all {
+            assert_eq!(*r, query::summarize(&s, &conv(&s, &r.conversation.id)));
+            with_task += usize::from(r.next_task_due.is_some());
+        }
+        let order = query::order(&s, &view, None);
+        for (page, ids) in order.chunks(7).enumerate() {
+            let start = page * 7;
+            assert_eq!(
+                query::summaries(&s, ids),
+                all[start..start + ids.len()],
+                "{} page {page}",
+                view.slug()
+            );
+        }
+    }
+    assert!(with_task > 0, "some rows of the seed show a task due");
+}
+
+#[test]
+fn a_list_row_shows_the_earliest_open_task_of_its_customer() {
+    let mut s = store();
+    let (c, conv_id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Chat, "support", "ag1");
+    let (_, other) = open_conversation(&mut s, t0(), "James Johnson", Channel::Chat, "support", "ag1");
+    let task_due = |s: &mut Store, h: i64| {
+        let mut cmd = create_task_cmd(&c, "support", Some("ag1"));
+        if let Command::CreateTask { due_at, .. } = &mut cmd {
+            *due_at = t0() + hours(h);
+        }
+        match ok(s, t0(), &cmd) {
+            Outcome::Task { task_id } => task_id,
+            other => panic!("creating a task: {other:?}"),
+        }
+    };
+    let soonest = task_due(&mut s, 5);
+    task_due(&mut s, 30);
+    task_due(&mut s, 10);
+    // Closing the soonest leaves the next open one.
+    ok(
+        &mut s,
+        t0(),
+        &Command::SetTaskStatus {
+            task_id: soonest,
+            status: TaskStatus::Closed,
+            agent_id: agent("ag1"),
+        },
+    );
+    let rows = query::summaries(&s, &[conv_id.clone(), other.clone()]);
+    assert_eq!(rows[0].next_task_due, Some(t0() + hours(10)));
+    assert_eq!(rows[1].next_task_due, None, "the other customer has no tasks");
+    let single = query::summarize(&s, &conv(&s, &conv_id));
+    assert_eq!(single.next_task_due, Some(t0() + hours(10)));
+}
+
 fn search_store() -> (Store, CustomerId) {
     let mut s = store();
     let customer = NewCustomer {

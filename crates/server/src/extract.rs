@@ -32,14 +32,21 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Params<
 }
 
 /// Query parameters, read by name with the checks each endpoint needs.
-pub struct QueryMap(pub HashMap<String, String>);
+pub struct QueryMap {
+    map: HashMap<String, String>,
+    /// The undecoded query string, for lists whose items may contain an encoded separator.
+    raw: String,
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match Query::<HashMap<String, String>>::from_request_parts(parts, state).await {
-            Ok(Query(map)) => Ok(QueryMap(map)),
+            Ok(Query(map)) => Ok(QueryMap {
+                map,
+                raw: parts.uri.query().unwrap_or_default().to_owned(),
+            }),
             Err(_) => Err(ApiError::invalid(None, "The query string is not valid.")),
         }
     }
@@ -47,7 +54,35 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
 
 impl QueryMap {
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.map.get(name).map(String::as_str).filter(|v| !v.is_empty())
+    }
+
+    /// Whether the parameter was sent at all, even empty (`?ids=`).
+    pub fn has(&self, name: &str) -> bool {
+        self.map.contains_key(name)
+    }
+
+    /// A comma-separated list (`ids=a,b,c`), `None` when absent. The raw value is split before
+    /// percent-decoding, so an item may contain a comma sent as `%2C`. Repeats of the parameter
+    /// add to the list; empty items are dropped.
+    pub fn list(&self, name: &str) -> ApiResult<Option<Vec<String>>> {
+        if !self.has(name) {
+            return Ok(None);
+        }
+        let mut items = Vec::new();
+        for pair in self.raw.split('&') {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            if decode_component(key).as_deref() != Some(name) {
+                continue;
+            }
+            for item in value.split(',').filter(|i| !i.is_empty()) {
+                let decoded = decode_component(item).ok_or_else(|| {
+                    ApiError::invalid(Some(name), format!("`{name}` is not valid percent-encoded UTF-8."))
+                })?;
+                items.push(decoded);
+            }
+        }
+        Ok(Some(items))
     }
 
     /// A count between 1 and `max` (larger values are capped); `default` when absent.
@@ -63,6 +98,16 @@ impl QueryMap {
             },
         }
     }
+}
+
+/// One `application/x-www-form-urlencoded` component (`+` is a space), as the query extractor
+/// decodes it; `None` when it is not UTF-8.
+fn decode_component(raw: &str) -> Option<String> {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8()
+        .ok()
+        .map(|s| s.into_owned())
 }
 
 /// A JSON body. Any content type is accepted; the body must parse as the endpoint's shape.

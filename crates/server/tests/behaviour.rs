@@ -440,6 +440,90 @@ fn a_token_is_required_when_configured() {
     assert_eq!(stream.status, 200);
 }
 
+fn ids_of(server: &TestServer, path: &str, headers: &[(&str, &str)]) -> Vec<String> {
+    let r = request("GET", &server.url(path), headers, None);
+    assert_eq!(r.status, 200, "GET {path}: {}", r.text);
+    r.json()["ids"]
+        .as_array()
+        .expect("ids")
+        .iter()
+        .map(|v| v.as_str().expect("an id").to_owned())
+        .collect()
+}
+
+fn row_ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|r| r["conversation"]["id"].as_str().expect("an id").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_view_is_read_as_ids_then_rows_by_id() {
+    let server = TestServer::start(&temp_db("ids"), None);
+    // Whose "mine": agentId, else X-Agent-Id, else nobody's.
+    let mine = ids_of(&server, "/api/v1/conversation-ids?view=mine", &[AGENT]);
+    assert!(!mine.is_empty(), "ag1 owns conversations in the seed");
+    assert_eq!(
+        ids_of(&server, "/api/v1/conversation-ids?view=mine&agentId=ag1", &[]),
+        mine
+    );
+    assert!(ids_of(&server, "/api/v1/conversation-ids?view=mine", &[]).is_empty());
+    let ag2 = ids_of(&server, "/api/v1/conversation-ids?view=mine&agentId=ag2", &[AGENT]);
+    assert!(ag2.iter().all(|id| !mine.contains(id)), "agentId wins over the header");
+
+    // Rows by id are the rows of the paged list, page for page.
+    let open = ids_of(&server, "/api/v1/conversation-ids?view=open", &[]);
+    let listed = get(&server, "/api/v1/conversations?view=open&limit=500");
+    assert_eq!(row_ids(&listed), open);
+    let page = &open[3..9.min(open.len())];
+    let by_id = get(&server, &format!("/api/v1/conversations?ids={}", page.join(",")));
+    assert_eq!(
+        by_id["items"].as_array().unwrap()[..],
+        listed["items"].as_array().unwrap()[3..3 + page.len()]
+    );
+
+    // A write shows in the row read by id.
+    let conv = &open[0];
+    assert_eq!(add_note(&server, conv, "Called the courier"), 201);
+    let row = get(&server, &format!("/api/v1/conversations?ids={conv}"));
+    assert_eq!(row["items"][0]["preview"], "Called the courier");
+
+    // Empty asks for nothing; an id is split off before decoding, so `%2C` stays inside it.
+    assert_eq!(get(&server, "/api/v1/conversations?ids=")["items"], json!([]));
+    let joined = get(&server, &format!("/api/v1/conversations?ids={}%2C{}", open[0], open[1]));
+    assert_eq!(joined["items"], json!([]), "`a,b` is one (unknown) id");
+    let spaced = get(&server, &format!("/api/v1/conversations?ids={},,{}", open[0], open[1]));
+    assert_eq!(row_ids(&spaced), [open[0].clone(), open[1].clone()]);
+
+    // Exactly 200 is fine; 201, or ids with a view, is refused with the field named.
+    let two_hundred = vec![open[0].as_str(); 200].join(",");
+    let r = get(&server, &format!("/api/v1/conversations?ids={two_hundred}"));
+    assert_eq!(r["items"].as_array().unwrap().len(), 200);
+    for query in [
+        format!("ids={two_hundred},{}", open[1]),
+        format!("ids={}&view=open", open[0]),
+        format!("view=&ids={}", open[0]),
+    ] {
+        let r = request("GET", &server.url(&format!("/api/v1/conversations?{query}")), &[], None);
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        assert_eq!(r.error_code(), "invalid");
+        assert_eq!(r.json()["errors"][0]["attr"], "ids", "{query}");
+    }
+    for query in ["", "view=", "view=someday", "view=inbox-nope"] {
+        let r = request(
+            "GET",
+            &server.url(&format!("/api/v1/conversation-ids?{query}")),
+            &[],
+            None,
+        );
+        assert_eq!(r.status, 400, "{query}: {}", r.text);
+        assert_eq!(r.json()["errors"][0]["attr"], "view", "{query}");
+    }
+}
+
 #[test]
 fn malformed_requests_get_400_with_the_field() {
     let server = TestServer::start(&temp_db("malformed"), None);

@@ -47,6 +47,7 @@ fn every_operation_answers_as_documented() {
     for view in &views {
         let mut cursor: Option<String> = None;
         let mut seen = 0;
+        let mut paged: Vec<Value> = Vec::new();
         loop {
             let mut path = format!("/api/v1/conversations?view={view}&limit=7");
             if let Some(c) = &cursor {
@@ -57,6 +58,13 @@ fn every_operation_answers_as_documented() {
             let page = r.json();
             spec.check("GET", "/api/v1/conversations", 200, &page);
             seen += page["items"].as_array().unwrap().len();
+            paged.extend(
+                page["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r["conversation"]["id"].clone()),
+            );
             match page["nextCursor"].as_str() {
                 Some(c) => cursor = Some(c.to_owned()),
                 None => break,
@@ -68,11 +76,48 @@ fn every_operation_answers_as_documented() {
             None => counts[view.as_str()].as_u64().unwrap(),
         };
         assert_eq!(seen as u64, expected, "view {view}: pages add up to its count");
+        // The view's ids are the ids of its pages, in the same order.
+        let r = get(&format!("/api/v1/conversation-ids?view={view}"));
+        assert_eq!(r.status, 200, "{view}: {}", r.text);
+        spec.check("GET", "/api/v1/conversation-ids", 200, &r.json());
+        assert_eq!(r.json()["ids"], Value::Array(paged), "view {view}");
     }
     let r = get("/api/v1/conversations?view=someday");
     assert_eq!(r.status, 400);
     spec.check("GET", "/api/v1/conversations", 400, &r.json());
     assert_eq!(r.json()["errors"][0]["attr"], "view");
+    for path in [
+        "/api/v1/conversation-ids?view=someday",
+        "/api/v1/conversation-ids?view=inbox-nope",
+    ] {
+        let r = get(path);
+        assert_eq!(r.status, 400, "{path}");
+        spec.check("GET", "/api/v1/conversation-ids", 400, &r.json());
+        assert_eq!(r.json()["errors"][0]["attr"], "view", "{path}");
+    }
+
+    // Rows by id: in the order asked, an unknown id left out.
+    let open_ids = get("/api/v1/conversation-ids?view=open").json()["ids"].clone();
+    let (a, b) = (open_ids[0].as_str().unwrap(), open_ids[1].as_str().unwrap());
+    let r = get(&format!("/api/v1/conversations?ids={b},co-none,{a}"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("GET", "/api/v1/conversations", 200, &r.json());
+    let rows = r.json()["items"].as_array().unwrap().clone();
+    assert_eq!(
+        rows.iter().map(|r| &r["conversation"]["id"]).collect::<Vec<_>>(),
+        [b, a]
+    );
+    assert!(r.json().get("nextCursor").is_none());
+    let too_many = vec![a; 201].join(",");
+    for path in [
+        format!("/api/v1/conversations?ids={too_many}"),
+        format!("/api/v1/conversations?ids={a}&view=open"),
+    ] {
+        let r = get(&path);
+        assert_eq!(r.status, 400, "{path}: {}", r.text);
+        spec.check("GET", "/api/v1/conversations", 400, &r.json());
+        assert_eq!(r.json()["errors"][0]["attr"], "ids");
+    }
 
     // A conversation owned by ag1 in an inbox that requires topics to close.
     let mine = get("/api/v1/conversations?view=mine&limit=500").json();

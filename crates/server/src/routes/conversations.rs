@@ -17,6 +17,8 @@ use crate::state::AppState;
 
 const LIST_LIMIT: usize = 100;
 const LIST_MAX: usize = 500;
+/// Most rows one `?ids=` request may ask for: a screenful or a few, never a whole view.
+const IDS_MAX: usize = 200;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -26,17 +28,18 @@ pub struct ListPage {
     next_cursor: Option<String>,
 }
 
-/// `?view=` slug, `agentId` (whose "mine"; defaults to `X-Agent-Id`), `limit`, opaque `cursor`.
+#[derive(Serialize)]
+pub struct IdList {
+    ids: Vec<ConversationId>,
+}
+
+/// Either `?ids=a,b,c` (those rows, in that order; unknown ids left out), or `?view=` slug with
+/// `agentId` (whose "mine"; defaults to `X-Agent-Id`), `limit` and an opaque `cursor`.
 pub async fn list(State(state): State<AppState>, headers: HeaderMap, q: QueryMap) -> ApiResult<Json<ListPage>> {
-    let slug = q
-        .get("view")
-        .ok_or_else(|| ApiError::invalid(Some("view"), "Say which view to list, e.g. view=open."))?;
-    let view = View::from_slug(slug).ok_or_else(|| {
-        ApiError::invalid(
-            Some("view"),
-            format!("There is no view `{slug}`; use mine, new, open, waiting, closed or inbox-<id>."),
-        )
-    })?;
+    if let Some(ids) = q.list("ids")? {
+        return by_ids(&state, &q, ids);
+    }
+    let view = view_param(&q)?;
     let me = me(&headers, &q)?;
     let limit = q.limit("limit", LIST_LIMIT, LIST_MAX)?;
     // The cursor is the offset of the next row; clients must treat it as opaque.
@@ -47,23 +50,74 @@ pub async fn list(State(state): State<AppState>, headers: HeaderMap, q: QueryMap
             .map_err(|_| ApiError::invalid(Some("cursor"), "The cursor is not one this server gave out."))?,
     };
     state.read(|s| {
-        if let View::Inbox(id) = &view {
-            s.inbox(id)
-                .map_err(|_| ApiError::invalid(Some("view"), format!("There is no inbox `{id}`.")))?;
-        }
-        let mut rows = query::list(s, &view, me.as_ref());
-        let total = rows.len();
+        known_view(s, &view)?;
+        // Only the page's rows are summarized; ordering the view is cheap.
+        let order = query::order(s, &view, me.as_ref());
+        let total = order.len();
         let end = offset.saturating_add(limit).min(total);
-        let items = if offset < total {
-            rows.drain(offset..end).collect()
-        } else {
-            Vec::new()
-        };
+        let start = offset.min(end);
         Ok(Json(ListPage {
-            items,
+            items: query::summaries(s, &order[start..end]),
             next_cursor: (end < total).then(|| end.to_string()),
         }))
     })
+}
+
+fn by_ids(state: &AppState, q: &QueryMap, ids: Vec<String>) -> ApiResult<Json<ListPage>> {
+    if q.has("view") {
+        return Err(ApiError::invalid(
+            Some("ids"),
+            "Send either `ids` or `view`, not both: `ids` reads those rows, `view` pages through a view.",
+        ));
+    }
+    if ids.len() > IDS_MAX {
+        return Err(ApiError::invalid(
+            Some("ids"),
+            format!(
+                "Ask for at most {IDS_MAX} ids at a time; this request has {}.",
+                ids.len()
+            ),
+        ));
+    }
+    let ids: Vec<ConversationId> = ids.into_iter().map(ConversationId).collect();
+    Ok(Json(state.read(|s| ListPage {
+        items: query::summaries(s, &ids),
+        next_cursor: None,
+    })))
+}
+
+/// The ids of a view in list order (extension): `?view=` and `agentId` as for `list`.
+pub async fn ids(State(state): State<AppState>, headers: HeaderMap, q: QueryMap) -> ApiResult<Json<IdList>> {
+    let view = view_param(&q)?;
+    let me = me(&headers, &q)?;
+    state.read(|s| {
+        known_view(s, &view)?;
+        Ok(Json(IdList {
+            ids: query::order(s, &view, me.as_ref()),
+        }))
+    })
+}
+
+/// The required `?view=` slug.
+fn view_param(q: &QueryMap) -> ApiResult<View> {
+    let slug = q
+        .get("view")
+        .ok_or_else(|| ApiError::invalid(Some("view"), "Say which view to list, e.g. view=open."))?;
+    View::from_slug(slug).ok_or_else(|| {
+        ApiError::invalid(
+            Some("view"),
+            format!("There is no view `{slug}`; use mine, new, open, waiting, closed or inbox-<id>."),
+        )
+    })
+}
+
+/// An inbox view must name an inbox of the directory (a bad parameter, so 400 rather than 404).
+fn known_view(s: &Store, view: &View) -> ApiResult<()> {
+    if let View::Inbox(id) = view {
+        s.inbox(id)
+            .map_err(|_| ApiError::invalid(Some("view"), format!("There is no inbox `{id}`.")))?;
+    }
+    Ok(())
 }
 
 pub async fn counts(State(state): State<AppState>, headers: HeaderMap, q: QueryMap) -> ApiResult<Json<Counts>> {

@@ -28,6 +28,7 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/topics", get(directory::topics))
         .route("/v1/answers", get(directory::answers))
         .route("/v1/conversations", get(conv::list))
+        .route("/v1/conversation-ids", get(conv::ids))
         .route("/v1/conversation-counts", get(conv::counts))
         .route("/v1/conversations/{id}", get(conv::get_one).patch(conv::patch))
         .route("/v1/conversations/{id}/items", get(conv::items))

@@ -1,0 +1,216 @@
+//! The timeline's geometry, kept free of the DOM so it can be tested natively: items grouped into
+//! chapters, flattened into rows (a folded chapter is one row), and which rows a scroll position
+//! needs. Heights are measured in the browser; until then each row kind has an estimate.
+
+use rapport_core::{Conversation, TimelineItem};
+
+/// Consecutive items of one conversation, or of none (activities, task events).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Chapter {
+    /// Index into the page's conversations.
+    pub conversation: Option<usize>,
+    /// Items `start..end` of the timeline.
+    pub start: usize,
+    pub end: usize,
+}
+
+pub fn chapters(timeline: &[TimelineItem], conversations: &[Conversation]) -> Vec<Chapter> {
+    let mut out: Vec<Chapter> = Vec::new();
+    for (i, item) in timeline.iter().enumerate() {
+        let conv = item
+            .conversation_id
+            .as_ref()
+            .and_then(|id| conversations.iter().position(|c| &c.id == id));
+        match out.last_mut() {
+            Some(last) if last.conversation == conv && last.end == i => last.end = i + 1,
+            _ => out.push(Chapter {
+                conversation: conv,
+                start: i,
+                end: i + 1,
+            }),
+        }
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// The fold/unfold bar of chapter `n`.
+    Head(usize),
+    /// Timeline item `i`, shown because its chapter is open or it has no conversation.
+    Item(usize),
+}
+
+/// The rows to lay out: each conversation chapter's head, then its items if `open` says so;
+/// items without a conversation are always rows.
+pub fn rows(chapters: &[Chapter], open: impl Fn(usize, &Chapter) -> bool) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (n, ch) in chapters.iter().enumerate() {
+        let show = match ch.conversation {
+            None => true,
+            Some(_) => {
+                out.push(Row::Head(n));
+                open(n, ch)
+            }
+        };
+        if show {
+            out.extend((ch.start..ch.end).map(Row::Item));
+        }
+    }
+    out
+}
+
+/// Estimated heights in px, used until a row has been measured.
+pub const HEAD_ESTIMATE: f64 = 44.0;
+pub const ITEM_ESTIMATE: f64 = 96.0;
+
+/// `offsets[i]` is the top of row `i`; the last entry is the total height.
+pub fn offsets(heights: impl IntoIterator<Item = f64>) -> Vec<f64> {
+    let mut out = vec![0.0];
+    let mut y = 0.0;
+    for h in heights {
+        y += h.max(0.0);
+        out.push(y);
+    }
+    out
+}
+
+/// The row at height `y` (the last row for anything below the end).
+pub fn row_at(offsets: &[f64], y: f64) -> usize {
+    let rows = offsets.len().saturating_sub(1);
+    // First offset strictly above y, minus one.
+    offsets
+        .partition_point(|&top| top <= y)
+        .saturating_sub(1)
+        .min(rows.saturating_sub(1))
+}
+
+/// The rows `[start, end)` that meet the viewport at `top` (clamped to the scrollable range)
+/// widened by `overscan` px on both sides.
+pub fn window(offsets: &[f64], top: f64, viewport: f64, overscan: f64) -> (usize, usize) {
+    let rows = offsets.len().saturating_sub(1);
+    if rows == 0 {
+        return (0, 0);
+    }
+    let total = offsets[rows];
+    let top = top.min(total - viewport).max(0.0);
+    let start = row_at(offsets, top - overscan);
+    let bottom = top + viewport + overscan;
+    let end = offsets.partition_point(|&t| t < bottom).clamp(start + 1, rows);
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::DateTime;
+    use rapport_core::{
+        Assignee, Channel, ConversationId, CustomerId, Direction, InboxId, Initiator, ItemContent, ItemId, Status,
+    };
+
+    fn conv(id: &str) -> Conversation {
+        Conversation {
+            id: ConversationId(id.into()),
+            customer_id: CustomerId("c".into()),
+            status: Status::Closed,
+            assignee: Assignee {
+                inbox_id: InboxId("i".into()),
+                agent_id: None,
+            },
+            topic_ids: Vec::new(),
+            channels: vec![Channel::Sms],
+            created_at: DateTime::UNIX_EPOCH,
+            closed_at: None,
+            updated_at: DateTime::UNIX_EPOCH,
+            last_activity_at: None,
+            customer_waiting_since: None,
+            reopen_count: 0,
+            version: 1,
+        }
+    }
+
+    fn item(n: usize, conv: Option<&str>) -> TimelineItem {
+        TimelineItem {
+            id: ItemId(format!("it{n}")),
+            customer_id: CustomerId("c".into()),
+            conversation_id: conv.map(|c| ConversationId(c.into())),
+            timestamp: DateTime::UNIX_EPOCH,
+            initiator: Initiator::Customer,
+            content: ItemContent::Sms {
+                content: format!("hello {n}"),
+                direction: Direction::Inbound,
+            },
+        }
+    }
+
+    #[test]
+    fn chapters_group_consecutive_items_of_one_conversation() {
+        let convs = [conv("a"), conv("b")];
+        let tl = [
+            item(0, Some("a")),
+            item(1, Some("a")),
+            item(2, None),
+            item(3, Some("a")),
+            item(4, Some("b")),
+        ];
+        let got = chapters(&tl, &convs);
+        let spans: Vec<_> = got.iter().map(|c| (c.conversation, c.start, c.end)).collect();
+        assert_eq!(spans, [(Some(0), 0, 2), (None, 2, 3), (Some(0), 3, 4), (Some(1), 4, 5)]);
+    }
+
+    #[test]
+    fn a_folded_chapter_is_one_row_and_loose_items_always_show() {
+        let convs = [conv("a"), conv("b")];
+        let tl = [
+            item(0, Some("a")),
+            item(1, Some("a")),
+            item(2, None),
+            item(3, Some("b")),
+        ];
+        let ch = chapters(&tl, &convs);
+        let only_b = rows(&ch, |_, c| c.conversation == Some(1));
+        assert_eq!(only_b, [Row::Head(0), Row::Item(2), Row::Head(2), Row::Item(3)]);
+        let all = rows(&ch, |_, _| true);
+        assert_eq!(all.len(), 6);
+    }
+
+    #[test]
+    fn offsets_are_running_sums() {
+        assert_eq!(offsets([10.0, 20.0, 5.0]), [0.0, 10.0, 30.0, 35.0]);
+        assert_eq!(offsets(std::iter::empty()), [0.0]);
+    }
+
+    #[test]
+    fn row_at_finds_the_row_under_a_height() {
+        let o = offsets([10.0, 20.0, 5.0]);
+        assert_eq!(row_at(&o, 0.0), 0);
+        assert_eq!(row_at(&o, 9.9), 0);
+        assert_eq!(row_at(&o, 10.0), 1);
+        assert_eq!(row_at(&o, 34.0), 2);
+        assert_eq!(row_at(&o, 1000.0), 2);
+        assert_eq!(row_at(&o, -50.0), 0);
+    }
+
+    #[test]
+    fn the_window_covers_the_viewport_plus_overscan() {
+        // 1000 rows of 100 px; viewport 500 px at 50 000 (rows 500..505), 200 px overscan.
+        let o = offsets(std::iter::repeat_n(100.0, 1000));
+        assert_eq!(window(&o, 50_000.0, 500.0, 200.0), (498, 507));
+        // At the top.
+        assert_eq!(window(&o, 0.0, 500.0, 200.0), (0, 7));
+    }
+
+    #[test]
+    fn a_scroll_past_the_end_shows_the_last_rows() {
+        // "Start at the bottom" asks for an infinite top.
+        let o = offsets(std::iter::repeat_n(100.0, 1000));
+        assert_eq!(window(&o, f64::INFINITY, 500.0, 0.0), (995, 1000));
+    }
+
+    #[test]
+    fn short_and_empty_timelines() {
+        assert_eq!(window(&offsets(std::iter::empty()), 0.0, 500.0, 100.0), (0, 0));
+        let o = offsets([30.0, 30.0]);
+        assert_eq!(window(&o, f64::INFINITY, 500.0, 100.0), (0, 2));
+    }
+}
