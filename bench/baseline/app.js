@@ -300,11 +300,12 @@ const EST_HEAD = 44; // px, a chapter head before it was measured
 const EST_ITEM = 96; // px, an item before it was measured
 const TL_OVERSCAN = 800; // px above and below the viewport
 const STICK = 40; // px from the bottom that still count as "at the bottom"
+const PAST_SHOWN = 12; // the profile lists the latest few conversations
 const ALIGN_FRAMES = 4; // frames a jump re-aligns its row while measurements come in
 let activeTimeline = null;
 
 const chapterDates = (conv) => (conv.closedAt != null && day(conv.closedAt) !== day(conv.createdAt) ? `${day(conv.createdAt)} – ${day(conv.closedAt)}` : day(conv.createdAt));
-const jumpLabel = (conv) => `${chapterDates(conv)} · ${conv.status}${conv.topics.length ? ` · ${conv.topics.map(topicName).join(', ')}` : ''}`;
+const jumpLabel = (conv) => `${chapterDates(conv)}${conv.topics.length ? ` · ${conv.topics.map(topicName).join(', ')}` : ''}`;
 const headClass = (ch) => `chapter-head${ch.current ? ' current' : ''}${ch.open ? ' open' : ''}`;
 const atBottom = (sc) => sc.scrollHeight - sc.clientHeight - sc.scrollTop <= STICK;
 function chapterHead(tl, ch) {
@@ -508,8 +509,9 @@ function repaintConversation(tl, conv) {
     const el = ch.conv === conv ? tl.mounted.get(ch.head.key) : null;
     if (el) el.querySelector('.status-pill').replaceWith(pill(conv.status));
   }
-  const option = tl.options.get(conv.id);
-  if (option) option.textContent = jumpLabel(conv);
+  // The profile's line for it, when it is among the latest shown there.
+  const line = document.querySelector(`ul.past li[data-conv="${conv.id}"] .status-pill`);
+  if (line) line.replaceWith(pill(conv.status));
 }
 function timeline(cust) {
   const items = cust.items;
@@ -622,7 +624,8 @@ function profile(cust) {
       h('select', { 'aria-label': "Customer's channel" }, ...cust.channels.map((c) => h('option', { value: c }, CHANNELS[c][1]))),
       h('textarea', { rows: '2', 'aria-label': "Customer's message" }), h('button', { class: 'btn', id: 'simulate-inbound' }, 'Customer writes in')),
     h('section', null, h('h2', null, 'Conversations'), h('ul', { class: 'past' },
-      ...cust.convs.slice().reverse().map((c) => h('li', null, pill(c.status), h('span', null, day(c.createdAt)), h('span', { class: 'muted' }, c.topics.length ? c.topics.map(topicName).join(', ') : 'No topic'))))));
+      ...cust.convs.slice(-PAST_SHOWN).reverse().map((c) => h('li', { 'data-conv': c.id }, pill(c.status), h('span', null, day(c.createdAt)), h('span', { class: 'muted' }, c.topics.length ? c.topics.map(topicName).join(', ') : 'No topic')))),
+      cust.convs.length > PAST_SHOWN ? h('p', { class: 'hint' }, `and ${cust.convs.length - PAST_SHOWN} earlier; use Jump to a conversation above the timeline`) : null));
 }
 function customerPage(id) {
   const cust = data.customerById.get(id);

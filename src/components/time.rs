@@ -1,6 +1,20 @@
 //! Times as agents read them: short relative ages in lists, local dates in the timeline.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
+
+// Written out instead of chrono's `format("%b …")`: its format-string engine is a sizeable part
+// of the bundle, for six fixed layouts.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn month_day(t: &impl Datelike) -> String {
+    format!("{} {}", MONTHS[t.month0() as usize % 12], t.day())
+}
+
+fn clock(t: &impl Timelike) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
 
 /// "now", "4 m", "3 h", "2 d", "5 w", then a date. Future times (due dates) read "in 3 h".
 pub fn relative(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
@@ -43,17 +57,76 @@ pub fn local_offset() -> FixedOffset {
 pub fn stamp(now: DateTime<Utc>, t: DateTime<Utc>, offset: FixedOffset) -> String {
     let (n, l) = (now.with_timezone(&offset), t.with_timezone(&offset));
     if n.date_naive() == l.date_naive() {
-        l.format("%H:%M").to_string()
+        clock(&l)
     } else if n.year() == l.year() {
-        l.format("%b %-d, %H:%M").to_string()
+        format!("{}, {}", month_day(&l), clock(&l))
     } else {
-        l.format("%b %-d, %Y").to_string()
+        format!("{}, {}", month_day(&l), l.year())
     }
 }
 
 /// "Mar 3, 2024" for chapter headings.
 pub fn day(t: DateTime<Utc>, offset: FixedOffset) -> String {
-    t.with_timezone(&offset).format("%b %-d, %Y").to_string()
+    let l = t.with_timezone(&offset);
+    format!("{}, {}", month_day(&l), l.year())
+}
+
+/// A date input's `2024-03-05` or a datetime input's `2024-03-05T14:30`, as a local time.
+pub fn parse_input(value: &str) -> Option<NaiveDateTime> {
+    let (date, time) = value.trim().split_once('T').unwrap_or((value.trim(), "00:00"));
+    let mut d = date.splitn(3, '-').map(|p| p.parse::<u32>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let (h, min) = time.split_once(':')?;
+    let min = min.split(':').next()?;
+    NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, day)?.and_hms_opt(h.parse().ok()?, min.parse().ok()?, 0)
+}
+
+/// A local time from [`parse_input`] in the zone `offset`, as UTC.
+pub fn from_local(naive: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
+    offset
+        .from_local_datetime(&naive)
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// `2024-03-05T14:30`, for a datetime input.
+pub fn to_input(t: DateTime<Utc>, offset: FixedOffset) -> String {
+    let l = t.with_timezone(&offset);
+    format!("{:04}-{:02}-{:02}T{}", l.year(), l.month(), l.day(), clock(&l))
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    #[test]
+    fn inputs_parse_and_print() {
+        let t = parse_input("2024-03-05T14:30").and_then(|n| from_local(n, Utc.fix()));
+        assert_eq!(t.map(|t| t.to_rfc3339()), Some("2024-03-05T14:30:00+00:00".to_owned()));
+        assert_eq!(
+            parse_input("2024-03-05").map(|n| n.to_string()),
+            Some("2024-03-05 00:00:00".to_owned())
+        );
+        assert_eq!(
+            parse_input("2024-03-05T14:30:59").map(|n| n.to_string()),
+            Some("2024-03-05 14:30:00".to_owned())
+        );
+        for bad in ["", "2024-13-01", "2024-02-30", "x-1-1", "2024-03-05T25:00", "2024-03"] {
+            assert_eq!(parse_input(bad), None, "{bad}");
+        }
+        let back = t.map(|t| to_input(t, Utc.fix()));
+        assert_eq!(back.as_deref(), Some("2024-03-05T14:30"));
+    }
+
+    #[test]
+    fn dates_read_like_before() {
+        let t = DateTime::parse_from_rfc3339("2024-03-05T09:07:00Z").map(|t| t.with_timezone(&Utc));
+        let t = t.unwrap_or_default();
+        assert_eq!(day(t, Utc.fix()), "Mar 5, 2024");
+        assert_eq!(stamp(t + Duration::hours(1), t, Utc.fix()), "09:07");
+        assert_eq!(stamp(t + Duration::days(3), t, Utc.fix()), "Mar 5, 09:07");
+        assert_eq!(stamp(t + Duration::days(400), t, Utc.fix()), "Mar 5, 2024");
+    }
 }
 
 #[cfg(test)]

@@ -74,7 +74,12 @@ impl Writer {
 }
 
 #[component]
-pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
+pub fn ConversationHeader(
+    conv: Conversation,
+    /// The conversation as last read; the header follows it (a refresh does not rebuild it).
+    #[prop(into)]
+    latest: Signal<Option<Conversation>>,
+) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let toasts = Toasts::use_toasts();
@@ -98,6 +103,23 @@ pub fn ConversationHeader(conv: Conversation) -> impl IntoView {
     let assignee = RwSignal::new(conv.assignee.clone());
     let topics = RwSignal::new(conv.topic_ids.clone());
     let topic_hint = RwSignal::new(false);
+    // Someone else's change (or ours, read back) arrives as a fresh read. A write still queued
+    // here keeps its optimistic state; the read after it lands brings the final one.
+    Effect::new({
+        let id = id.clone();
+        move |_| {
+            let Some(c) = latest.get().filter(|c| c.id == id) else {
+                return;
+            };
+            if writer.busy.try_get_value().unwrap_or(true) {
+                return;
+            }
+            writer.version.set_value(c.version);
+            status.set(c.status);
+            assignee.set(c.assignee);
+            topics.set(c.topic_ids);
+        }
+    });
 
     let allowed = move || {
         let from = status.get();

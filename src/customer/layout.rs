@@ -16,11 +16,18 @@ pub struct Chapter {
 
 pub fn chapters(timeline: &[TimelineItem], conversations: &[Conversation]) -> Vec<Chapter> {
     let mut out: Vec<Chapter> = Vec::new();
+    // Runs are long: look a conversation up only when the id differs from the item before.
+    let mut last: Option<(&rapport_core::ConversationId, Option<usize>)> = None;
     for (i, item) in timeline.iter().enumerate() {
-        let conv = item
-            .conversation_id
-            .as_ref()
-            .and_then(|id| conversations.iter().position(|c| &c.id == id));
+        let conv = match (&item.conversation_id, last) {
+            (None, _) => None,
+            (Some(id), Some((prev, at))) if prev == id => at,
+            (Some(id), _) => {
+                let at = conversations.iter().position(|c| &c.id == id);
+                last = Some((id, at));
+                at
+            }
+        };
         match out.last_mut() {
             Some(last) if last.conversation == conv && last.end == i => last.end = i + 1,
             _ => out.push(Chapter {

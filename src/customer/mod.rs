@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use rapport_core::{Channel, Conversation, CustomerId, Direction, ItemContent};
+use rapport_core::{Channel, Conversation, Customer, CustomerId, Direction, ItemContent, Task};
 
 use crate::api::{Api, ApiError, CustomerPage};
 use crate::components::time::{day, local_offset};
@@ -42,6 +42,9 @@ pub fn CustomerStandalone() -> impl IntoView {
 /// place: the page is not rebuilt, so the timeline keeps its folds, place and measured rows, and
 /// the header and composer are rebuilt only when their conversation changed.
 type Shown = RwSignal<Option<Arc<CustomerPage>>>;
+
+/// How many past conversations the profile lists.
+const PAST_SHOWN: usize = 12;
 
 #[component]
 fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
@@ -108,9 +111,13 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
     provide_context(tasks::TaskSeed(RwSignal::new(None)));
     let conv = Memo::new(move |_| shown.with(|p| p.as_deref().and_then(current)));
     let open_id = Memo::new(move |_| conv.get().filter(|c| !c.status.is_closed()).map(|c| c.id));
+    let profile = Memo::new(move |_| shown.with(|p| p.as_deref().map(ProfileData::of)));
     let name = Memo::new(move |_| shown.with(|p| p.as_ref().map(|p| p.customer.name.clone()).unwrap_or_default()));
-    let header = move || match conv.get() {
-        Some(conv) => view! { <header::ConversationHeader conv/> }.into_any(),
+    // The header is rebuilt only for another conversation or inbox (which changes what it offers);
+    // otherwise it follows `conv` in place.
+    let header_for = Memo::new(move |_| conv.with(|c| c.as_ref().map(|c| (c.id.clone(), c.assignee.inbox_id.clone()))));
+    let header = move || match header_for.get().and_then(|_| conv.get_untracked()) {
+        Some(first) => view! { <header::ConversationHeader conv=first latest=conv/> }.into_any(),
         None => view! { <p class="muted">"No conversations yet"</p> }.into_any(),
     };
     // Rebuilt only for another conversation, so typing is never interrupted by a refresh.
@@ -158,18 +165,45 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
                     {shown.get_untracked().map(|first| view! { <timeline::Timeline shown first/> })}
                     {composer}
                 </div>
-                {move || shown.get().map(|page| view! { <Profile page/> })}
+                {move || profile.get().map(|page| view! { <Profile page/> })}
             </div>
         </div>
     }
 }
 
+/// What the profile shows; it is rebuilt only when this changed.
+#[derive(Clone, PartialEq)]
+struct ProfileData {
+    customer: Customer,
+    tasks: Vec<Task>,
+    /// The latest few conversations, newest first; "Jump to a conversation" reaches the rest.
+    past: Vec<Conversation>,
+    total: usize,
+}
+
+impl ProfileData {
+    fn of(page: &CustomerPage) -> ProfileData {
+        ProfileData {
+            customer: page.customer.clone(),
+            tasks: page.tasks.clone(),
+            past: page.conversations.iter().rev().take(PAST_SHOWN).cloned().collect(),
+            total: page.conversations.len(),
+        }
+    }
+}
+
 #[component]
-fn Profile(page: Arc<CustomerPage>) -> impl IntoView {
+fn Profile(page: ProfileData) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let offset = local_offset();
-    let c = page.customer.clone();
+    let ProfileData {
+        customer: c,
+        tasks,
+        past,
+        total,
+    } = page;
+    let more = total.saturating_sub(past.len());
     let contacts: Vec<(Channel, Vec<(String, bool)>)> = {
         let mut list = Vec::new();
         if !c.emails.is_empty() {
@@ -211,12 +245,12 @@ fn Profile(page: Arc<CustomerPage>) -> impl IntoView {
                     <dt>"Customer since"</dt><dd>{day(c.created_at, offset)}</dd>
                 </dl>
             </section>
-            <tasks::Tasks customer=c.clone() tasks=page.tasks.clone()/>
+            <tasks::Tasks customer=c.clone() tasks/>
             {is_demo.then(|| view! { <simulator::SimulateCustomer customer=c.clone()/> })}
             <section>
                 <h2>"Conversations"</h2>
                 <ul class="past">
-                    {page.conversations.iter().rev().map(|conv| {
+                    {past.into_iter().map(|conv| {
                         let topics = conv.topic_ids.iter().map(|t| session.topic_name(t)).collect::<Vec<_>>().join(", ");
                         view! {
                             <li>
@@ -227,6 +261,7 @@ fn Profile(page: Arc<CustomerPage>) -> impl IntoView {
                         }
                     }).collect_view()}
                 </ul>
+                {(more > 0).then(|| view! { <p class="hint">{format!("and {more} earlier; use Jump to a conversation above the timeline")}</p> })}
             </section>
         </aside>
     }

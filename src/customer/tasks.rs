@@ -1,12 +1,12 @@
 //! Tasks on the customer: create (also from a message), comment, close and reopen.
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::{Assignee, Command, Customer, Task, TaskStatus};
 
 use crate::api::Api;
-use crate::components::time::{local_offset, relative};
+use crate::components::time::{self, local_offset, relative};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
@@ -25,15 +25,11 @@ fn run(api: Api, toasts: Toasts, command: Command, done: &'static str) {
 
 /// `datetime-local` input value in the browser's zone → UTC.
 fn parse_local(value: &str) -> Option<DateTime<Utc>> {
-    let naive = NaiveDateTime::parse_from_str(value, "%Y-%m-%dT%H:%M").ok()?;
-    local_offset()
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+    time::from_local(time::parse_input(value)?, local_offset())
 }
 
 fn to_local_input(t: DateTime<Utc>) -> String {
-    t.with_timezone(&local_offset()).format("%Y-%m-%dT%H:%M").to_string()
+    time::to_input(t, local_offset())
 }
 
 #[component]
@@ -171,6 +167,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     #[test]
     fn local_input_round_trips() {

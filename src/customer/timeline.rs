@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use leptos::html;
 use leptos::prelude::*;
 use rapport_core::{ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
@@ -18,7 +17,7 @@ use super::outbox::UnsentItems;
 use super::tasks::TaskSeed;
 use super::Shown;
 use crate::api::{Api, CustomerPage};
-use crate::components::time::{day, local_offset, stamp};
+use crate::components::time::{self, day, local_offset, stamp};
 use crate::components::{ChannelBadge, StatusPill};
 use crate::session::Session;
 
@@ -248,14 +247,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
         }
     };
     let jump_to_date = move |value: String| {
-        let Ok(date) = NaiveDate::parse_from_str(&value, "%Y-%m-%d") else {
-            return;
-        };
-        let Some(from) = date
-            .and_hms_opt(0, 0, 0)
-            .and_then(|d| offset.from_local_datetime(&d).single())
-            .map(|d| d.with_timezone(&Utc))
-        else {
+        let Some(from) = time::parse_input(&value).and_then(|d| time::from_local(d, offset)) else {
             return;
         };
         let target = layout.with_untracked(|l| {
@@ -352,7 +344,9 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
             }
         }
     };
-    let jump_options = move || {
+    // One option per conversation, newest first, by dates and topics (not status, so the list is
+    // rebuilt only when a conversation starts or its topics change).
+    let jump_options = Memo::new(move |_| {
         let l = layout.get().0;
         let mut seen: Vec<&ConversationId> = Vec::new();
         let mut options: Vec<(usize, String)> = l
@@ -365,20 +359,21 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
                 seen.push(&conv.id);
                 first.then(|| {
                     let topics = topic_names(session, conv);
-                    let mut label = format!("{} · {}", chapter_dates(conv, offset), conv.status.label());
-                    if !topics.is_empty() {
-                        label = format!("{label} · {topics}");
-                    }
-                    (n, label)
+                    let dates = chapter_dates(conv, offset);
+                    (
+                        n,
+                        if topics.is_empty() {
+                            dates
+                        } else {
+                            format!("{dates} · {topics}")
+                        },
+                    )
                 })
             })
             .collect();
         options.reverse();
         options
-            .into_iter()
-            .map(|(n, label)| view! { <option value=n.to_string()>{label}</option> })
-            .collect_view()
-    };
+    });
     view! {
         <div class="timeline-tools" data-testid="timeline-tools">
             <select class="jump-conversation" aria-label="Jump to a conversation" data-testid="jump-conversation"
@@ -390,7 +385,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
                     el.set_value("");
                 }>
                 <option value="">"Jump to a conversation…"</option>
-                {jump_options}
+                {move || jump_options.get().into_iter().map(|(n, label)| view! { <option value=n.to_string()>{label}</option> }).collect_view()}
             </select>
             <input type="date" class="jump-date" aria-label="Jump to a date" data-testid="jump-date"
                 on:change:target=move |ev| jump_to_date(ev.target().value())/>
