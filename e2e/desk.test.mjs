@@ -53,7 +53,11 @@ test('one conversation from New to Closed, reopened inside the window, new after
     await page.locator('.customer-title', { hasText: name }).waitFor({ timeout: T });
     await statusIs(page, 'New');
     // One option per conversation in the timeline's jump list (its chapters are virtualized).
-    const conversationCount = () => page.locator('[data-testid=jump-conversation] option:not([value=""])').count();
+    // (The list is filled when the agent reaches for it.)
+    const conversationCount = async () => {
+      await page.getByTestId('jump-conversation').focus();
+      return page.locator('[data-testid=jump-conversation] option:not([value=""])').count();
+    };
     const chaptersBefore = await conversationCount();
 
     // Assign to Ava (the current agent) in General Support: New → Open, and the counts move.

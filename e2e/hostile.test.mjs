@@ -261,6 +261,7 @@ test('the customer page: every field, every item kind, every chapter and origina
     assert.equal(await title.textContent(), MALLORY, 'the name is shown as literal text');
     assert.match(await title.textContent(), /<script>/);
     await page.getByTestId('timeline-item').first().waitFor({ timeout: T });
+    await page.getByTestId('jump-conversation').focus();
     assert.equal(await page.locator('[data-testid=jump-conversation] option:not([value=""])').count(), 3, 'three conversations');
     const want = expectedFrames();
     // Everything the sweep sees, by item position.

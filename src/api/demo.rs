@@ -5,10 +5,11 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use rapport_core::seed::{self, SeedConfig};
-use rapport_core::{invariants, Command, Outcome, Store};
+use rapport_core::{invariants, Command, CustomerId, Outcome, Store, TimelineItem};
 use serde::{Deserialize, Serialize};
 
 use super::storage;
@@ -69,6 +70,9 @@ struct State {
     saved: Saved,
     store: Store,
     notice: Option<String>,
+    /// The last timeline read, shared: items are only ever appended, so a refresh of the same
+    /// customer copies just the new ones instead of thousands.
+    shared: Option<(CustomerId, Vec<Arc<TimelineItem>>)>,
 }
 
 #[derive(Clone)]
@@ -107,6 +111,7 @@ impl DemoBackend {
             saved,
             store,
             notice,
+            shared: None,
         })));
         backend.save();
         backend
@@ -126,6 +131,27 @@ impl DemoBackend {
         self.0.borrow_mut().saved.log.push(Logged { at, command });
         self.save();
         Ok(outcome)
+    }
+
+    /// The customer's timeline, oldest first, sharing the items of the previous read.
+    pub fn timeline(&self, id: &CustomerId) -> Vec<Arc<TimelineItem>> {
+        let mut state = self.0.borrow_mut();
+        let State { store, shared, .. } = &mut *state;
+        let items = store.timeline(id);
+        let reusable = shared.as_ref().is_some_and(|(cid, have)| {
+            cid == id
+                && have.len() <= items.len()
+                && have.last().map(|i| &i.id) == have.len().checked_sub(1).map(|k| &items[k].id)
+        });
+        if !reusable {
+            *shared = Some((id.clone(), Vec::new()));
+        }
+        let Some((_, have)) = shared.as_mut() else {
+            return Vec::new();
+        };
+        let from = have.len();
+        have.extend(items[from..].iter().cloned().map(Arc::new));
+        have.clone()
     }
 
     /// Moves the demo clock forward, e.g. past a reopen window.
@@ -153,6 +179,7 @@ impl DemoBackend {
             let mut state = self.0.borrow_mut();
             state.saved = saved;
             state.store = store;
+            state.shared = None;
         }
         self.save();
     }

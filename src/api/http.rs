@@ -306,7 +306,7 @@ impl HttpBackend {
         Ok(CustomerPage {
             customer,
             conversations,
-            timeline: timeline.items,
+            timeline: timeline.items.into_iter().map(std::sync::Arc::new).collect(),
             tasks,
         })
     }

@@ -8,6 +8,8 @@ pub mod live;
 pub mod sse;
 pub mod storage;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
@@ -58,8 +60,8 @@ pub struct CustomerPage {
     pub customer: Customer,
     /// Oldest first.
     pub conversations: Vec<Conversation>,
-    /// The lifelong timeline, oldest first.
-    pub timeline: Vec<TimelineItem>,
+    /// The lifelong timeline, oldest first. Shared items: a refresh need not copy them.
+    pub timeline: Vec<Arc<TimelineItem>>,
     pub tasks: Vec<Task>,
 }
 
@@ -110,14 +112,21 @@ impl Backend {
 
     pub async fn customer_page(&self, id: CustomerId) -> Result<CustomerPage, ApiError> {
         match self {
-            Backend::Demo(d) => d.read(|s| {
+            Backend::Demo(d) => {
+                let (customer, conversations, tasks) = d.read(|s| {
+                    Ok::<_, CoreError>((
+                        s.customer(&id)?.clone(),
+                        s.conversations_of(&id).cloned().collect(),
+                        s.tasks().filter(|t| t.customer_id == id).cloned().collect(),
+                    ))
+                })?;
                 Ok(CustomerPage {
-                    customer: s.customer(&id)?.clone(),
-                    conversations: s.conversations_of(&id).cloned().collect(),
-                    timeline: s.timeline(&id).to_vec(),
-                    tasks: s.tasks().filter(|t| t.customer_id == id).cloned().collect(),
+                    customer,
+                    conversations,
+                    timeline: d.timeline(&id),
+                    tasks,
                 })
-            }),
+            }
             Backend::Http(h) => h.customer_page(id).await,
         }
     }

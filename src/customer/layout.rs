@@ -2,6 +2,8 @@
 //! chapters, flattened into rows (a folded chapter is one row), and which rows a scroll position
 //! needs. Heights are measured in the browser; until then each row kind has an estimate.
 
+use std::sync::Arc;
+
 use rapport_core::{Conversation, TimelineItem};
 
 /// Consecutive items of one conversation, or of none (activities, task events).
@@ -14,7 +16,7 @@ pub struct Chapter {
     pub end: usize,
 }
 
-pub fn chapters(timeline: &[TimelineItem], conversations: &[Conversation]) -> Vec<Chapter> {
+pub fn chapters(timeline: &[Arc<TimelineItem>], conversations: &[Conversation]) -> Vec<Chapter> {
     let mut out: Vec<Chapter> = Vec::new();
     // Runs are long: look a conversation up only when the id differs from the item before.
     let mut last: Option<(&rapport_core::ConversationId, Option<usize>)> = None;
@@ -136,8 +138,8 @@ mod tests {
         }
     }
 
-    fn item(n: usize, conv: Option<&str>) -> TimelineItem {
-        TimelineItem {
+    fn item(n: usize, conv: Option<&str>) -> Arc<TimelineItem> {
+        Arc::new(TimelineItem {
             id: ItemId(format!("it{n}")),
             customer_id: CustomerId("c".into()),
             conversation_id: conv.map(|c| ConversationId(c.into())),
@@ -147,7 +149,7 @@ mod tests {
                 content: format!("hello {n}"),
                 direction: Direction::Inbound,
             },
-        }
+        })
     }
 
     #[test]

@@ -173,7 +173,9 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
             return;
         };
         let mut changed = false;
-        if let Ok(nodes) = el.query_selector_all("[data-size-key]") {
+        // The rows are the section's own children (a live collection: no selector matching).
+        let nodes = el.children();
+        {
             for k in 0..nodes.length() {
                 let Some(row) = nodes.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
                     continue;
@@ -337,7 +339,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
                     size_key,
                 };
                 view! {
-                    <Item item=l.page.timeline[i].clone() customer_name=customer_name.get_untracked()
+                    <Item item=TimelineItem::clone(&l.page.timeline[i]) customer_name=customer_name.get_untracked()
                         before=l.before[i] place total=total_items/>
                 }
                 .into_any()
@@ -346,17 +348,22 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
     };
     // One option per conversation, newest first, by dates and topics (not status, so the list is
     // rebuilt only when a conversation starts or its topics change).
+    // Built when the agent first reaches for the list (focus or pointer), not on every refresh.
+    let wanted = RwSignal::new(false);
     let jump_options = Memo::new(move |_| {
+        if !wanted.get() {
+            return Vec::new();
+        }
         let l = layout.get().0;
-        let mut seen: Vec<&ConversationId> = Vec::new();
+        let mut seen = vec![false; l.page.conversations.len()];
         let mut options: Vec<(usize, String)> = l
             .chapters
             .iter()
             .enumerate()
             .filter_map(|(n, ch)| {
-                let conv = &l.page.conversations[ch.conversation?];
-                let first = !seen.contains(&&conv.id);
-                seen.push(&conv.id);
+                let c = ch.conversation?;
+                let conv = &l.page.conversations[c];
+                let first = !std::mem::replace(&mut seen[c], true);
                 first.then(|| {
                     let topics = topic_names(session, conv);
                     let dates = chapter_dates(conv, offset);
@@ -377,6 +384,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
     view! {
         <div class="timeline-tools" data-testid="timeline-tools">
             <select class="jump-conversation" aria-label="Jump to a conversation" data-testid="jump-conversation"
+                on:focus=move |_| wanted.set(true) on:pointerdown=move |_| wanted.set(true)
                 on:change:target=move |ev| {
                     let el = ev.target();
                     if let Ok(n) = el.value().parse::<usize>() {
