@@ -530,16 +530,23 @@ function timeline(cust) {
   }, { passive: true });
   // The user takes over from a jump's re-alignment.
   for (const type of ['wheel', 'touchstart', 'keydown']) section.addEventListener(type, () => { tl.align = null; }, { passive: true });
-  // One option per conversation (its first chapter), newest first; the value is that chapter's index.
-  const options = [];
-  for (const ch of tl.chapters) {
-    if (!ch.conv || tl.options.has(ch.convId)) continue;
-    const option = h('option', { value: ch.index }, jumpLabel(ch.conv));
-    tl.options.set(ch.convId, option);
-    options.push(option);
-  }
+  // One option per conversation (its first chapter), newest first; the value is that chapter's
+  // index. Built when the user first reaches for the list, as the app does.
   const convSelect = h('select', { class: 'jump-conversation', 'aria-label': 'Jump to a conversation', 'data-testid': 'jump-conversation' },
-    h('option', { value: '' }, 'Jump to a conversation…'), ...options.reverse());
+    h('option', { value: '' }, 'Jump to a conversation…'));
+  const fill = () => {
+    if (tl.options.size) return;
+    const options = [];
+    for (const ch of tl.chapters) {
+      if (!ch.conv || tl.options.has(ch.convId)) continue;
+      const option = h('option', { value: ch.index }, jumpLabel(ch.conv));
+      tl.options.set(ch.convId, option);
+      options.push(option);
+    }
+    convSelect.append(...options.reverse());
+  };
+  convSelect.addEventListener('focus', fill);
+  convSelect.addEventListener('pointerdown', fill);
   convSelect.addEventListener('change', () => {
     if (convSelect.value) jumpToChapter(tl, Number(convSelect.value));
     convSelect.value = '';

@@ -155,6 +155,8 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
     let stick = StoredValue::new(true);
     // A row to bring to the top, re-aligned for a few frames while heights settle.
     let jump = StoredValue::new(None::<(String, u8)>);
+    // Set from a layout change until its rows are measured and hold still.
+    let settling = StoredValue::new(true);
     let range = Memo::new(move |_| offsets.with(|o| layout::window(o, scroll_top.get(), viewport.get(), OVERSCAN)));
     let container = NodeRef::<html::Section>::new();
 
@@ -168,6 +170,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
         viewport: RwSignal<f64>,
         stick: StoredValue<bool>,
         jump: StoredValue<Option<(String, u8)>>,
+        settling: StoredValue<bool>,
     ) {
         let Some(el) = container.try_get_untracked().flatten() else {
             return;
@@ -207,19 +210,29 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
             }
             jump.set_value((frames > 1).then(|| (key, frames - 1)));
             request_animation_frame(move || {
-                measure(container, heights, measured, offsets, layout, viewport, stick, jump)
+                measure(
+                    container, heights, measured, offsets, layout, viewport, stick, jump, settling,
+                )
             });
         } else if stick.get_value() {
             el.set_scroll_top(el.scroll_height());
         }
+        if !changed {
+            settling.set_value(false);
+        }
     }
     let remeasure = move || {
-        request_animation_frame(move || measure(container, heights, measured, offsets, layout, viewport, stick, jump))
+        request_animation_frame(move || {
+            measure(
+                container, heights, measured, offsets, layout, viewport, stick, jump, settling,
+            )
+        })
     };
     Effect::new(move |_| {
         range.track();
         offsets.track();
         if container.get().is_some() {
+            settling.set_value(true);
             remeasure();
         }
     });
@@ -403,10 +416,18 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
             on:scroll=move |_| {
                 if let Some(el) = container.try_get_untracked().flatten() {
                     let top = f64::from(el.scroll_top());
-                    stick.set_value(top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - STICK);
+                    let at_bottom = top + f64::from(el.client_height()) >= f64::from(el.scroll_height()) - STICK;
+                    // While rows are being measured, scroll anchoring and clamping move the
+                    // position too; only a scroll outside that leaves the bottom.
+                    if at_bottom {
+                        stick.set_value(true);
+                    } else if !settling.get_value() {
+                        stick.set_value(false);
+                    }
                     scroll_top.try_set(top);
                 }
             }
+
             // A click may open an original email or change a row's height some other way.
             on:click=move |_| remeasure()>
             <div class="timeline-pad" aria-hidden="true" style=pad_top></div>
