@@ -76,7 +76,7 @@ clean-dist:
 # a hand-written vanilla-JS twin, medians of several runs, budgets printed as pass/fail; exits 0
 # unless the run itself broke. Options via BENCH_ARGS, e.g. `make bench BENCH_ARGS="--runs 9"`.
 # See bench/README.md.
-.PHONY: bench size-check
+.PHONY: bench size-check crate-sizes
 BENCH_DIST := target/bench-dist
 bench: setup-browser
 	trunk build --release --offline --public-url $(E2E_BASE) --dist $(BENCH_DIST)
@@ -86,3 +86,8 @@ bench: setup-browser
 # this can gate `make test` (after e2e-build, which makes $(E2E_DIST)).
 size-check:
 	node bench/size-check.mjs $(E2E_DIST)
+
+# What each crate costs in the wasm: a release build that keeps function names (no wasm-opt).
+crate-sizes:
+	trunk build --offline --cargo-profile release --public-url $(E2E_BASE) --dist target/sizes-dist
+	node bench/crate-sizes.mjs target/sizes-dist
