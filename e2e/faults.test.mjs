@@ -346,6 +346,28 @@ describe('a slow backend', { concurrency: 2 }, () => {
   );
 });
 
+describe('an older server without the list extensions', () => {
+  test('no conversation-ids (404): views are read as whole pages, and still refresh', { timeout: 90_000 }, () =>
+    withDesk('older-server', { route: 'inbox/open', faults: [[/\/api\/v1\/conversation-ids\?/, { status: 404 }]] }, async ({ page, pageErrors }) => {
+      const rows = page.getByTestId('conversation-row');
+      await rows.locator('.row-link').first().waitFor({ timeout: T });
+      const n = await rows.count();
+      assert.equal(await page.getByTestId('conversation-list').getAttribute('data-count'), String(n));
+      // Another view, read the same way.
+      await page.locator('nav a[href$="/inbox/waiting"]').click();
+      await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).waitFor({ timeout: T });
+      // A change refreshes the rows from the old list.
+      await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).locator('a').click();
+      await page.locator('button[data-status="Open"]').click();
+      await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
+      await page.locator('nav a[href$="/inbox/open"]').click();
+      await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).locator('.status-pill.st-open').waitFor({ timeout: T });
+      saw({ status: 404 }, 'conversation-ids (an older server)', 'views read from the paged list; rows refresh after a change');
+      assert.deepEqual(pageErrors(), []);
+    }),
+  );
+});
+
 describe('the agent reloads', () => {
   test('a reload after moving around stays on the server the app was opened with', { timeout: 90_000 }, () =>
     withDesk('reload', { route: 'inbox/open' }, async ({ page, mock }) => {

@@ -92,8 +92,8 @@ pub fn Nav() -> impl IntoView {
 }
 
 /// List rows already read, with the revision they were read at. Shared by the views so going
-/// back to one shows its rows at once; a row older than the latest change is read again when it
-/// comes into sight, and shows its old contents until then.
+/// back to one shows its rows at once; a row read before the latest refresh of the order is read
+/// again when it comes into sight, and shows its old contents until then.
 /// `None`: the backend has no readable row for that id (gone, or from a newer server).
 type RowCache = RwSignal<HashMap<ConversationId, (u64, Option<ConversationSummary>)>>;
 
@@ -129,6 +129,9 @@ pub fn InboxLayout() -> impl IntoView {
     let held = RwSignal::new(0usize);
     let failed = RwSignal::new(None::<((String, AgentId), ApiError)>);
     let cache: RowCache = RwSignal::new(HashMap::new());
+    // Bumped by every order read: rows read before it are stale. Counting order reads (not
+    // writes) means rows are read after the order of the same refresh, never before it.
+    let generation = RwSignal::new(0u64);
     let scroll = RwSignal::new(0.0);
     Effect::new(move |_| {
         let Some((for_screen, result)) = order.get() else {
@@ -145,6 +148,7 @@ pub fn InboxLayout() -> impl IntoView {
                     (fresh.clone(), 0)
                 };
                 latest.set_value(fresh);
+                generation.update(|g| *g += 1);
                 failed.set(None);
                 held.set(new);
                 ids.set(rows);
@@ -176,7 +180,7 @@ pub fn InboxLayout() -> impl IntoView {
                             held.set(0);
                         }>{format!("{} new: show", held.get())}</button>
                     })}
-                    <ConversationList ids slug scroll cache/>
+                    <ConversationList ids slug scroll cache generation/>
                 }
                 .into_any(),
                 None => match error() {
@@ -203,6 +207,7 @@ fn ConversationList(
     slug: String,
     scroll: RwSignal<f64>,
     cache: RowCache,
+    generation: RwSignal<u64>,
 ) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
@@ -236,7 +241,7 @@ fn ConversationList(
     // Reads the rows around what is in sight that are missing or older than the latest change.
     let loading = StoredValue::new(Vec::<ConversationId>::new());
     Effect::new(move |_| {
-        let revision = api.revision();
+        let revision = generation.get();
         let (start, end) = range.get();
         if start >= end {
             return;
