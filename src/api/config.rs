@@ -28,11 +28,11 @@ pub fn from_query(search: &str) -> Option<Choice> {
         .trim_start_matches('?')
         .split('&')
         .find_map(|kv| kv.strip_prefix("api="))?;
-    let value = String::from(js_decode(value));
+    let value = js_decode(value);
     if value == "demo" {
         return Some(Choice::Demo);
     }
-    valid_url(&value).then(|| Choice::Http { base_url: value })
+    valid_url(&value).then_some(Choice::Http { base_url: value })
 }
 
 /// Only absolute http(s) URLs; anything else is ignored rather than half-used.
