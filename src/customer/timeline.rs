@@ -160,74 +160,18 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
     let range = Memo::new(move |_| offsets.with(|o| layout::window(o, scroll_top.get(), viewport.get(), OVERSCAN)));
     let container = NodeRef::<html::Section>::new();
 
-    // Measures the rendered rows; keeps the bottom in view or finishes a jump.
-    fn measure(
-        container: NodeRef<html::Section>,
-        heights: StoredValue<HashMap<String, f64>>,
-        measured: Trigger,
-        offsets: Memo<Vec<f64>>,
-        layout: Memo<Shared>,
-        viewport: RwSignal<f64>,
-        stick: StoredValue<bool>,
-        jump: StoredValue<Option<(String, u8)>>,
-        settling: StoredValue<bool>,
-    ) {
-        let Some(el) = container.try_get_untracked().flatten() else {
-            return;
-        };
-        let mut changed = false;
-        // The rows are the section's own children (a live collection: no selector matching).
-        let nodes = el.children();
-        {
-            for k in 0..nodes.length() {
-                let Some(row) = nodes.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
-                    continue;
-                };
-                let Some(key) = row.get_attribute("data-size-key") else {
-                    continue;
-                };
-                let h = f64::from(row.offset_height());
-                heights.update_value(|m| {
-                    if m.get(&key).is_none_or(|old| (old - h).abs() > 0.5) {
-                        m.insert(key, h);
-                        changed = true;
-                    }
-                });
-            }
-        }
-        let height = f64::from(el.client_height());
-        if height > 0.0 {
-            viewport.try_set(height);
-        }
-        if changed {
-            measured.notify();
-        }
-        if let Some((key, frames)) = jump.get_value() {
-            if let (Some(l), Some(o)) = (layout.try_get_untracked(), offsets.try_get_untracked()) {
-                if let Some(idx) = l.0.rows.iter().position(|&r| l.0.size_key(r) == key) {
-                    el.set_scroll_top(o[idx] as i32);
-                }
-            }
-            jump.set_value((frames > 1).then(|| (key, frames - 1)));
-            request_animation_frame(move || {
-                measure(
-                    container, heights, measured, offsets, layout, viewport, stick, jump, settling,
-                )
-            });
-        } else if stick.get_value() {
-            el.set_scroll_top(el.scroll_height());
-        }
-        if !changed {
-            settling.set_value(false);
-        }
-    }
-    let remeasure = move || {
-        request_animation_frame(move || {
-            measure(
-                container, heights, measured, offsets, layout, viewport, stick, jump, settling,
-            )
-        })
+    let geometry = Geometry {
+        container,
+        heights,
+        measured,
+        offsets,
+        layout,
+        viewport,
+        stick,
+        jump,
+        settling,
     };
+    let remeasure = move || request_animation_frame(move || geometry.measure());
     Effect::new(move |_| {
         range.track();
         offsets.track();
@@ -435,6 +379,68 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
             <div class="timeline-pad" aria-hidden="true" style=pad_bottom></div>
             <UnsentItems conversations/>
         </section>
+    }
+}
+
+/// The timeline's handles for measuring, in one `Copy` value for animation-frame callbacks.
+#[derive(Clone, Copy)]
+struct Geometry {
+    container: NodeRef<html::Section>,
+    heights: StoredValue<HashMap<String, f64>>,
+    measured: Trigger,
+    offsets: Memo<Vec<f64>>,
+    layout: Memo<Shared>,
+    viewport: RwSignal<f64>,
+    stick: StoredValue<bool>,
+    jump: StoredValue<Option<(String, u8)>>,
+    settling: StoredValue<bool>,
+}
+
+impl Geometry {
+    /// Measures the rendered rows; keeps the bottom in view or finishes a jump.
+    fn measure(self) {
+        let Some(el) = self.container.try_get_untracked().flatten() else {
+            return;
+        };
+        let mut changed = false;
+        // The rows are the section's own children (a live collection: no selector matching).
+        let nodes = el.children();
+        for k in 0..nodes.length() {
+            let Some(row) = nodes.item(k).and_then(|n| n.dyn_into::<web_sys::HtmlElement>().ok()) else {
+                continue;
+            };
+            let Some(key) = row.get_attribute("data-size-key") else {
+                continue;
+            };
+            let h = f64::from(row.offset_height());
+            self.heights.update_value(|m| {
+                if m.get(&key).is_none_or(|old| (old - h).abs() > 0.5) {
+                    m.insert(key, h);
+                    changed = true;
+                }
+            });
+        }
+        let height = f64::from(el.client_height());
+        if height > 0.0 {
+            self.viewport.try_set(height);
+        }
+        if changed {
+            self.measured.notify();
+        }
+        if let Some((key, frames)) = self.jump.get_value() {
+            if let (Some(l), Some(o)) = (self.layout.try_get_untracked(), self.offsets.try_get_untracked()) {
+                if let Some(idx) = l.0.rows.iter().position(|&r| l.0.size_key(r) == key) {
+                    el.set_scroll_top(o[idx] as i32);
+                }
+            }
+            self.jump.set_value((frames > 1).then(|| (key, frames - 1)));
+            request_animation_frame(move || self.measure());
+        } else if self.stick.get_value() {
+            el.set_scroll_top(el.scroll_height());
+        }
+        if !changed {
+            self.settling.set_value(false);
+        }
     }
 }
 
