@@ -162,7 +162,7 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
             </header>
             <div class="customer-body">
                 <div class="conversation-column">
-                    {shown.get_untracked().map(|first| view! { <timeline::Timeline shown first/> })}
+                    {shown.get_untracked().map(|first| view! { <timeline::Timeline shown first customer_name=name/> })}
                     {composer}
                 </div>
                 {move || profile.get().map(|page| view! { <Profile page/> })}

@@ -127,7 +127,7 @@ impl PartialEq for Shared {
 }
 
 #[component]
-pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
+pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<String>) -> impl IntoView {
     let session = Session::use_session();
     let offset = local_offset();
     // Folds the agent changed, by conversation; the rest follow the default (current open).
@@ -244,8 +244,6 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>) -> impl IntoView {
         )
     };
     let total_items = Memo::new(move |_| shown.with(|p| p.as_ref().map_or(0, |p| p.timeline.len())));
-    let customer_name =
-        Memo::new(move |_| shown.with(|p| p.as_ref().map(|p| p.customer.name.clone()).unwrap_or_default()));
     let conversations = Memo::new(move |_| {
         shown.with(|p| {
             p.as_ref()

@@ -141,13 +141,17 @@ pub fn InboxLayout() -> impl IntoView {
             Ok(fresh) => {
                 let same = shown_for.with_untracked(|s| s.as_ref() == Some(&for_screen));
                 let (rows, new) = if same {
-                    ids.with_untracked(|shown| stable::stabilize(shown, fresh.clone(), |id| id.clone()))
+                    let (rows, new) =
+                        ids.with_untracked(|shown| stable::stabilize(shown, fresh.clone(), |id| id.clone()));
+                    // Kept only for "N new: show".
+                    latest.set_value(if new > 0 { fresh } else { Vec::new() });
+                    (rows, new)
                 } else {
                     // Another view (or agent) starts from the fresh order, at the top.
                     scroll.set(0.0);
-                    (fresh.clone(), 0)
+                    latest.set_value(Vec::new());
+                    (fresh, 0)
                 };
-                latest.set_value(fresh);
                 generation.update(|g| *g += 1);
                 failed.set(None);
                 held.set(new);
@@ -246,10 +250,11 @@ fn ConversationList(
         if start >= end {
             return;
         }
-        let (from, to) = (start / PAGE * PAGE, end.div_ceil(PAGE) * PAGE);
+        let len = ids.with(Vec::len);
+        let (from, to) = ((start / PAGE * PAGE).min(len), (end.div_ceil(PAGE) * PAGE).min(len));
         let wanted: Vec<ConversationId> = ids.with(|all| {
             cache.with_untracked(|c| {
-                all[from.min(all.len())..to.min(all.len())]
+                all[from..to]
                     .iter()
                     .filter(|id| c.get(*id).is_none_or(|(r, _)| *r < revision))
                     .filter(|id| loading.with_value(|l| !l.contains(*id)))
@@ -260,6 +265,8 @@ fn ConversationList(
         if wanted.is_empty() {
             return;
         }
+        // What a pruned cache keeps: the rows around the viewport, fresh or not.
+        let around = ids.with_untracked(|all| all[from..to].to_vec());
         loading.update_value(|l| l.extend(wanted.iter().cloned()));
         let backend = api.backend();
         leptos::task::spawn_local(async move {
@@ -270,7 +277,7 @@ fn ConversationList(
                     failed.try_set(None);
                     cache.try_update(|c| {
                         if c.len() > CACHE_MAX {
-                            c.retain(|id, _| wanted.contains(id));
+                            c.retain(|id, _| around.contains(id));
                         }
                         let mut rows = rows;
                         for id in wanted {
