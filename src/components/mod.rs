@@ -8,6 +8,12 @@ use rapport_core::{Channel, Status};
 
 use crate::api::ApiError;
 
+/// An inline style of whole pixels, e.g. `height: 96px`. Layout sizes here are sums of whole
+/// pixels; printing them as integers keeps float formatting (about 10 KiB) out of the bundle.
+pub fn style_px(property: &str, pixels: f64) -> String {
+    format!("{property}: {}px", pixels.round() as i64)
+}
+
 /// Initials in a circle; the colour follows the name so a customer keeps theirs everywhere.
 #[component]
 pub fn Avatar(#[prop(into)] name: String, #[prop(optional)] large: bool) -> impl IntoView {

@@ -385,7 +385,7 @@ pub fn ConversationHeader(
                 return;
             }
             let mut next = topics.get_untracked();
-            next.push(TopicId(value));
+            next.push(TopicId::from(value));
             set_topics(next);
         }
     };

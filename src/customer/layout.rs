@@ -140,7 +140,7 @@ mod tests {
 
     fn item(n: usize, conv: Option<&str>) -> Arc<TimelineItem> {
         Arc::new(TimelineItem {
-            id: ItemId(format!("it{n}")),
+            id: ItemId::from(format!("it{n}")),
             customer_id: CustomerId("c".into()),
             conversation_id: conv.map(|c| ConversationId(c.into())),
             timestamp: DateTime::UNIX_EPOCH,

@@ -26,7 +26,7 @@ use crate::session::Session;
 #[component]
 pub fn CustomerWorkspace() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| CustomerId(params.read().get("customer").unwrap_or_default()));
+    let id = Memo::new(move |_| CustomerId::from(params.read().get("customer").unwrap_or_default()));
     view! { <CustomerView id/> }
 }
 
@@ -34,7 +34,7 @@ pub fn CustomerWorkspace() -> impl IntoView {
 #[component]
 pub fn CustomerStandalone() -> impl IntoView {
     let params = use_params_map();
-    let id = Memo::new(move |_| CustomerId(params.read().get("customer").unwrap_or_default()));
+    let id = Memo::new(move |_| CustomerId::from(params.read().get("customer").unwrap_or_default()));
     view! { <div class="standalone"><CustomerView id/></div> }
 }
 
@@ -137,7 +137,7 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
                     .rev()
                     .filter(|i| i.conversation_id.as_ref() == Some(&conv.id))
                     .find_map(|i| match &i.content {
-                        ItemContent::Email { subject, .. } if !subject.is_empty() => Some(subject.clone()),
+                        ItemContent::Email(e) if !e.subject.is_empty() => Some(e.subject.clone()),
                         _ => None,
                     });
                 view! {

@@ -18,7 +18,7 @@ use super::tasks::TaskSeed;
 use super::Shown;
 use crate::api::{Api, CustomerPage};
 use crate::components::time::{self, day, local_offset, stamp};
-use crate::components::{ChannelBadge, StatusPill};
+use crate::components::{style_px, ChannelBadge, StatusPill};
 use crate::session::Session;
 
 /// Rendered above and below the viewport, in px, so quick scrolls find rows ready.
@@ -236,11 +236,11 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
             })
             .collect::<Vec<_>>()
     };
-    let pad_top = move || format!("height: {}px", offsets.with(|o| o[range.get().0.min(o.len() - 1)]));
+    let pad_top = move || style_px("height", offsets.with(|o| o[range.get().0.min(o.len() - 1)]));
     let pad_bottom = move || {
-        format!(
-            "height: {}px",
-            offsets.with(|o| o[o.len() - 1] - o[range.get().1.min(o.len() - 1)])
+        style_px(
+            "height",
+            offsets.with(|o| o[o.len() - 1] - o[range.get().1.min(o.len() - 1)]),
         )
     };
     let total_items = Memo::new(move |_| shown.with(|p| p.as_ref().map_or(0, |p| p.timeline.len())));
@@ -527,11 +527,11 @@ fn Item(
             }
             event(format!("{who} {} as topic", parts.join(" and ")), time)
         }
-        ItemContent::CustomerActivity { title, body, .. } => view! {
+        ItemContent::CustomerActivity(a) => view! {
             <div class="activity">
                 <div class="item-meta"><span class="author">"Activity"</span>{time}</div>
-                <p class="activity-title">{title}</p>
-                <p class="text muted">{body}</p>
+                <p class="activity-title">{a.title}</p>
+                <p class="text muted">{a.body}</p>
             </div>
         }
         .into_any(),
@@ -557,7 +557,7 @@ fn Item(
             let channel = message.channel();
             let outbound = message.direction() == Some(Direction::Outbound);
             let subject = match &message {
-                ItemContent::Email { subject, .. } if !subject.is_empty() => Some(subject.clone()),
+                ItemContent::Email(e) if !e.subject.is_empty() => Some(e.subject.clone()),
                 _ => None,
             };
             let extra = match &message {
@@ -568,7 +568,7 @@ fn Item(
             };
             let text = message.text().unwrap_or_default().to_owned();
             let html = match &message {
-                ItemContent::Email { html: Some(h), .. } if !h.trim().is_empty() => Some(h.clone()),
+                ItemContent::Email(e) => e.html.clone().filter(|h| !h.trim().is_empty()),
                 _ => None,
             };
             let seed = use_context::<TaskSeed>();
@@ -594,7 +594,7 @@ fn Item(
     };
     view! {
         <article class="item" class:in-chapter=place.in_chapter class:current=place.current class:chapter-end=place.chapter_end
-            data-testid="timeline-item" data-kind=item.content.kind() data-size-key=place.size_key
+            data-testid="timeline-item" data-kind=item.content.kind().to_owned() data-size-key=place.size_key
             aria-posinset=place.pos aria-setsize=move || total.get()>
             {body}
         </article>

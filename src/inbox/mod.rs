@@ -12,7 +12,7 @@ use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
 use crate::api::{Api, ApiError, Live};
 use crate::components::time::{duration, relative};
-use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill};
+use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill, style_px};
 use crate::routing;
 use crate::search::SearchBox;
 use crate::session::Session;
@@ -309,7 +309,7 @@ fn ConversationList(
         let row = Memo::new(move |_| cache.with(|c| c.get(&id).map(|(_, r)| r.clone())));
         let slug = slug.clone();
         view! {
-            <li class="conversation-row" data-testid="conversation-row" style=format!("top: {}px", i as f64 * ROW_HEIGHT)
+            <li class="conversation-row" data-testid="conversation-row" style=style_px("top", i as f64 * ROW_HEIGHT)
                 aria-posinset=i + 1 aria-setsize=move || total.get()>
                 {move || match row.get() {
                     Some(Some(row)) => row_content(row, &slug, now, session).into_any(),
@@ -332,7 +332,7 @@ fn ConversationList(
                 }
             }>
             <ul class="conversation-list" role="list" data-testid="conversation-list" data-count=move || total.get()
-                style=move || format!("height: {}px", total.get() as f64 * ROW_HEIGHT)>
+                style=move || style_px("height", total.get() as f64 * ROW_HEIGHT)>
                 // Keyed by place and id: a row that moves is rebuilt at its new place.
                 <For each=visible key=|(i, id)| (*i, id.clone()) children=row_view/>
             </ul>
@@ -425,7 +425,7 @@ fn TrialControls() -> impl IntoView {
             <label class="field">
                 <span class="hint">"Act as"</span>
                 <select aria-label="Act as agent" prop:value=move || session.agent.get().to_string()
-                    on:change:target=move |ev| session.agent.set(rapport_core::AgentId(ev.target().value()))>
+                    on:change:target=move |ev| session.agent.set(rapport_core::AgentId::from(ev.target().value()))>
                     {move || session.directory.with(|d| d.agents.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
                 </select>
             </label>

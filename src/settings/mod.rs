@@ -22,7 +22,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <span>"Signed in as"</span>
                     <select
                         prop:value=move || session.agent.get().to_string()
-                        on:change:target=move |ev| session.agent.set(AgentId(ev.target().value()))
+                        on:change:target=move |ev| session.agent.set(AgentId::from(ev.target().value()))
                     >
                         {move || session.directory.with(|d| d.agents.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
                     </select>

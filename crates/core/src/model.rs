@@ -2,16 +2,19 @@
 //! the concept, so the same types serialize to the HTTP contract without a mapping layer.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+/// Ids are shared, not copied: every timeline item names its customer and conversation, and at
+/// 140k items separate strings were a third of the demo's memory.
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub String);
+        pub struct $name(pub Arc<str>);
 
         impl $name {
             pub fn as_str(&self) -> &str {
@@ -27,7 +30,13 @@ macro_rules! id_type {
 
         impl From<&str> for $name {
             fn from(s: &str) -> Self {
-                Self(s.to_owned())
+                Self(s.into())
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                Self(s.into())
             }
         }
     };
@@ -287,18 +296,8 @@ pub enum ItemContent {
         content: String,
         direction: Direction,
     },
-    Email {
-        subject: String,
-        content: String,
-        /// Raw HTML as received; only ever shown inside a sandboxed frame.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        html: Option<String>,
-        #[serde(default)]
-        from: String,
-        #[serde(default)]
-        to: Vec<String>,
-        direction: Direction,
-    },
+    /// Boxed, like the activity: the two big kinds would otherwise set the size of every item.
+    Email(Box<EmailContent>),
     Sms {
         content: String,
         direction: Direction,
@@ -346,24 +345,44 @@ pub enum ItemContent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         agent_id: Option<AgentId>,
     },
-    CustomerActivity {
-        title: String,
-        #[serde(default)]
-        body: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        link: Option<String>,
-    },
+    CustomerActivity(Box<ActivityContent>),
     Task {
         task_id: TaskId,
         event: TaskEvent,
         body: String,
     },
-    /// A kind this build does not know: kept verbatim.
+    /// A kind this build does not know: kept verbatim (boxed: rare, and a JSON value is big).
     #[serde(skip)]
     Unknown {
         kind: String,
-        raw: serde_json::Value,
+        raw: Box<serde_json::Value>,
     },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EmailContent {
+    pub subject: String,
+    pub content: String,
+    /// Raw HTML as received; only ever shown inside a sandboxed frame.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(default)]
+    pub from: String,
+    #[serde(default)]
+    pub to: Vec<String>,
+    pub direction: Direction,
+}
+
+/// Something the customer did elsewhere (an order, a review), from an integration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityContent {
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -383,14 +402,14 @@ impl ItemContent {
                 content: text,
                 direction,
             },
-            Channel::Email => ItemContent::Email {
+            Channel::Email => ItemContent::Email(Box::new(EmailContent {
                 subject: subject.unwrap_or_default(),
                 content: text,
                 html: None,
                 from: String::new(),
                 to: Vec::new(),
                 direction,
-            },
+            })),
             Channel::Sms => ItemContent::Sms {
                 content: text,
                 direction,
@@ -423,7 +442,7 @@ impl ItemContent {
     pub fn channel(&self) -> Option<Channel> {
         Some(match self {
             ItemContent::ChatMessage { .. } => Channel::Chat,
-            ItemContent::Email { .. } => Channel::Email,
+            ItemContent::Email(_) => Channel::Email,
             ItemContent::Sms { .. } => Channel::Sms,
             ItemContent::PhoneCall { .. } => Channel::Phone,
             ItemContent::Voicemail { .. } => Channel::Voicemail,
@@ -437,12 +456,12 @@ impl ItemContent {
     pub fn direction(&self) -> Option<Direction> {
         match self {
             ItemContent::ChatMessage { direction, .. }
-            | ItemContent::Email { direction, .. }
             | ItemContent::Sms { direction, .. }
             | ItemContent::PhoneCall { direction, .. }
             | ItemContent::WhatsApp { direction, .. }
             | ItemContent::FacebookMessage { direction, .. }
             | ItemContent::InstagramDirect { direction, .. } => Some(*direction),
+            ItemContent::Email(e) => Some(e.direction),
             ItemContent::Voicemail { .. } => Some(Direction::Inbound),
             _ => None,
         }
@@ -457,23 +476,34 @@ impl ItemContent {
             | ItemContent::FacebookMessage { content, .. }
             | ItemContent::InstagramDirect { content, .. }
             | ItemContent::ConversationNote { body: content } => Some(content),
-            ItemContent::Email { content, .. } => Some(content),
+            ItemContent::Email(e) => Some(&e.content),
             ItemContent::PhoneCall { summary, .. } => Some(summary),
             ItemContent::Voicemail { transcript, .. } => Some(transcript),
-            ItemContent::CustomerActivity { title, .. } => Some(title),
+            ItemContent::CustomerActivity(a) => Some(&a.title),
             ItemContent::Task { body, .. } => Some(body),
             _ => None,
         }
     }
 
-    /// The wire name of the kind, e.g. "EMAIL".
-    pub fn kind(&self) -> String {
+    /// The wire name of the kind, e.g. "EMAIL"; the same as the serialized `type`. A plain
+    /// match: going through a JSON value cost the bundle a whole serializer.
+    pub fn kind(&self) -> &str {
         match self {
-            ItemContent::Unknown { kind, .. } => kind.clone(),
-            other => serde_json::to_value(other)
-                .ok()
-                .and_then(|v| v.get("type").and_then(|t| t.as_str()).map(str::to_owned))
-                .unwrap_or_default(),
+            ItemContent::ChatMessage { .. } => "CHAT_MESSAGE",
+            ItemContent::Email(_) => "EMAIL",
+            ItemContent::Sms { .. } => "SMS",
+            ItemContent::PhoneCall { .. } => "PHONE_CALL",
+            ItemContent::Voicemail { .. } => "VOICEMAIL",
+            ItemContent::FacebookMessage { .. } => "FACEBOOK_MESSAGE",
+            ItemContent::InstagramDirect { .. } => "INSTAGRAM_DIRECT",
+            ItemContent::WhatsApp { .. } => "WHATSAPP",
+            ItemContent::ConversationNote { .. } => "CONVERSATION_NOTE",
+            ItemContent::ConversationStatusChange { .. } => "CONVERSATION_STATUS_CHANGE",
+            ItemContent::TopicChange { .. } => "TOPIC_CHANGE",
+            ItemContent::AssignmentChange { .. } => "ASSIGNMENT_CHANGE",
+            ItemContent::CustomerActivity(_) => "CUSTOMER_ACTIVITY",
+            ItemContent::Task { .. } => "TASK",
+            ItemContent::Unknown { kind, .. } => kind,
         }
     }
 }

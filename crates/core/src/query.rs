@@ -50,7 +50,7 @@ impl View {
 
     pub fn from_slug(slug: &str) -> Option<View> {
         if let Some(id) = slug.strip_prefix("inbox-") {
-            return (!id.is_empty()).then(|| View::Inbox(InboxId(id.to_owned())));
+            return (!id.is_empty()).then(|| View::Inbox(InboxId::from(id)));
         }
         if slug == "mine" {
             return Some(View::Mine);

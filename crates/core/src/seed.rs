@@ -113,7 +113,7 @@ pub fn directory() -> Directory {
     ];
     let mut topics = Vec::new();
     for (parent, children) in TOPIC_TREE {
-        let pid = TopicId(slug(parent));
+        let pid = TopicId::from(slug(parent));
         topics.push(Topic {
             id: pid.clone(),
             name: (*parent).into(),
@@ -122,7 +122,7 @@ pub fn directory() -> Directory {
         });
         for child in *children {
             topics.push(Topic {
-                id: TopicId(slug(child)),
+                id: TopicId::from(slug(child)),
                 name: (*child).into(),
                 parent_id: Some(pid.clone()),
                 disabled: false,
@@ -402,6 +402,7 @@ impl Gen {
         if self.rng.f32() < 0.12 {
             self.task(&customer_id, first);
         }
+        self.store.shrink_timeline(&customer_id);
         conversations
     }
 
@@ -439,6 +440,7 @@ impl Gen {
             let channel = *self.pick(&channels);
             self.conversation(&customer_id, "Morgan", channel, at, &channels, true);
         }
+        self.store.shrink_timeline(&customer_id);
         Some(customer_id)
     }
 

@@ -247,7 +247,7 @@ impl World {
                 Ok(inbox) if !inbox.agent_ids.is_empty() => inbox.agent_ids[i % inbox.agent_ids.len()].clone(),
                 _ => agent("ag1"),
             },
-            AgentPick::Any(i) => AgentId(format!("ag{}", i + 1)),
+            AgentPick::Any(i) => AgentId::from(format!("ag{}", i + 1)),
         }
     }
 
@@ -839,7 +839,7 @@ proptest! {
         let content = content_codec::decode(raw.clone());
         match &content {
             ItemContent::Unknown { kind, raw: kept } => {
-                prop_assert_eq!(kept, &raw);
+                prop_assert_eq!(&**kept, &raw);
                 let expected = raw.get("type").and_then(Value::as_str).unwrap_or("UNKNOWN");
                 prop_assert_eq!(kind.as_str(), expected);
                 prop_assert_eq!(encode(&content), raw, "unknown content is written back as it came");

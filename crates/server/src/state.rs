@@ -276,8 +276,8 @@ fn row(store: &Store, command: &Command, json: String, outcome: &Outcome) -> New
     }
     NewRow {
         command: json,
-        customer_id: customer.map(|c| c.0),
-        conversation_id: conversation.map(|c| c.0),
-        task_id: task.map(|t| t.0),
+        customer_id: customer.map(|c| c.0.to_string()),
+        conversation_id: conversation.map(|c| c.0.to_string()),
+        task_id: task.map(|t| t.0.to_string()),
     }
 }

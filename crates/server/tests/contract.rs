@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::{request, temp_db, EventStream, Spec, TestServer, HTTP_METHODS};
 use rapport_core::{
-    AgentId, Assignee, Channel, ConversationId, CustomerId, Direction, InboxId, Initiator, ItemContent, ItemId, Status,
+    ActivityContent, AgentId, Assignee, Channel, ConversationId, CustomerId, Direction, EmailContent, InboxId, Initiator, ItemContent, ItemId, Status,
     TaskEvent, TaskId, TimelineItem, TopicId,
 };
 use serde_json::{json, Value};
@@ -640,14 +640,14 @@ fn every_item_kind_matches_the_schema() {
             "hello".into(),
             Some("Re: order".into()),
         ),
-        ItemContent::Email {
+        ItemContent::Email(Box::new(EmailContent {
             subject: "s".into(),
             content: "c".into(),
             html: Some("<p>c</p>".into()),
             from: "a@example.com".into(),
             to: vec!["b@example.com".into()],
             direction: Direction::Inbound,
-        },
+        })),
         ItemContent::message(Channel::Sms, Direction::Inbound, "sms".into(), None),
         ItemContent::message(Channel::Phone, Direction::Outbound, "call".into(), None),
         ItemContent::message(Channel::Voicemail, Direction::Inbound, "vm".into(), None),
@@ -670,11 +670,11 @@ fn every_item_kind_matches_the_schema() {
             inbox_id: InboxId::from("support"),
             agent_id: None,
         },
-        ItemContent::CustomerActivity {
+        ItemContent::CustomerActivity(Box::new(ActivityContent {
             title: "Order placed".into(),
             body: "3 items".into(),
             link: Some("https://shop.example/o/1".into()),
-        },
+        })),
         ItemContent::Task {
             task_id: TaskId::from("ta1"),
             event: TaskEvent::Reopened,
@@ -684,7 +684,7 @@ fn every_item_kind_matches_the_schema() {
     ];
     for (i, content) in kinds.into_iter().enumerate() {
         let item = TimelineItem {
-            id: ItemId(format!("it{i}")),
+            id: ItemId::from(format!("it{i}")),
             customer_id: CustomerId::from("cu1"),
             conversation_id: Some(ConversationId::from("co1")),
             timestamp: "2026-01-02T03:04:05.678Z".parse().unwrap(),

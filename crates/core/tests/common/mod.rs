@@ -160,6 +160,6 @@ pub fn open_conversation(
 pub fn new_item_kinds(store: &Store, customer: &CustomerId, from: usize) -> Vec<String> {
     store.timeline(customer)[from..]
         .iter()
-        .map(|i| i.content.kind())
+        .map(|i| i.content.kind().to_owned())
         .collect()
 }

@@ -79,7 +79,7 @@ fn by_ids(state: &AppState, q: &QueryMap, ids: Vec<String>) -> ApiResult<Json<Li
             ),
         ));
     }
-    let ids: Vec<ConversationId> = ids.into_iter().map(ConversationId).collect();
+    let ids: Vec<ConversationId> = ids.into_iter().map(ConversationId::from).collect();
     Ok(Json(state.read(|s| ListPage {
         items: query::summaries(s, &ids),
         next_cursor: None,
