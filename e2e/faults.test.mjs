@@ -346,6 +346,46 @@ describe('a slow backend', { concurrency: 2 }, () => {
   );
 });
 
+describe('a long history over HTTP', () => {
+  test('the timeline is read 500 items at a time, earlier pages as the agent scrolls up; a failed page can be tried again', { timeout: 120_000 }, () => {
+    const fixture = baseFixture();
+    const N = 1200;
+    for (let i = 0; i < N; i++) {
+      fixture.timeline.cu1.unshift({ id: `itH${i}`, customerId: 'cu1', timestamp: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString(), initiator: { type: 'SYSTEM' }, content: { type: 'CUSTOMER_ACTIVITY', title: `Old activity ${i}`, body: '' } });
+    }
+    fixture.timeline.cu1.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
+    const total = fixture.timeline.cu1.length;
+    return withDesk('long-history', { route: 'inbox/open/cu1', fixture }, async ({ page, mock, pageErrors }) => {
+      const tl = page.getByTestId('timeline');
+      await page.waitForFunction((n) => document.querySelector(`[data-testid=timeline][data-items="${n}"] [aria-posinset="${n}"]`), total, { timeout: T });
+      const reads = () => mock.requests.filter((r) => /\/customers\/cu1\/timeline/.test(r.path)).map((r) => r.path);
+      assert.deepEqual(reads().map((p) => new URL(p, 'http://x').searchParams.get('limit')), ['500'], 'one read of the newest 500');
+      const more = page.getByTestId('load-earlier');
+      await more.filter({ hasText: `(${total - 500} more)` }).waitFor({ timeout: T });
+
+      // The next page fails once: the agent is told, and Try again reads it.
+      mock.setFault(/\/customers\/cu1\/timeline\?.*before=/, { status: 503, times: 1 });
+      await page.waitForTimeout(300);
+      await tl.evaluate((el) => { el.scrollTop = 0; });
+      const status = page.getByTestId('timeline-tools').getByRole('status').filter({ hasText: 'could not be loaded' });
+      await status.waitFor({ timeout: T });
+      saw({ status: 503 }, 'earlier timeline page (scrolled to the top)', (await status.textContent()).trim());
+      await more.filter({ hasText: 'Try again' }).click();
+      await more.filter({ hasText: `(${total - 1000} more)` }).waitFor({ timeout: T });
+      assert.equal(new URL(reads().at(-1), 'http://x').searchParams.get('before'), String(total - 500));
+
+      // Jumping to a date before everything loaded reads the rest and shows the oldest item.
+      await page.getByTestId('jump-date').fill('2020-01-01');
+      await page.locator('[data-testid=timeline-item][aria-posinset="1"]').waitFor({ timeout: T });
+      await tl.getByText('Old activity 0', { exact: true }).waitFor({ timeout: T });
+      assert.ok(await more.isHidden(), 'nothing earlier left to show');
+      assert.equal(reads().length, 4, `timeline reads: the newest page, a failed one, its retry, the rest (${reads().join(' ')})`);
+      await screenshot(page, 'faults-long-history.png');
+      assert.deepEqual(pageErrors(), []);
+    });
+  });
+});
+
 describe('an older server without the list extensions', () => {
   test('no conversation-ids (404): views are read as whole pages, and still refresh', { timeout: 90_000 }, () =>
     withDesk('older-server', { route: 'inbox/open', faults: [[/\/api\/v1\/conversation-ids\?/, { status: 404 }]] }, async ({ page, pageErrors }) => {

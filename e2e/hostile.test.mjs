@@ -137,6 +137,13 @@ async function sweep(page, visit) {
   // A tall window, so each step covers many rows (the hostile header leaves the timeline little room).
   const size = page.viewportSize();
   await page.setViewportSize({ width: size.width, height: 3000 });
+  // The whole history: earlier pages are read on demand.
+  const more = page.getByTestId('load-earlier');
+  for (let i = 0; i < 100 && (await more.isVisible()); i++) {
+    await more.click();
+    // The click starts the read at once; the status line is empty again when it is in.
+    await page.waitForFunction(() => !document.querySelector('[data-testid=timeline-tools] [role=status]').textContent);
+  }
   await timeline.evaluate((el) => (el.scrollTop = 0));
   await page.waitForTimeout(150);
   try {

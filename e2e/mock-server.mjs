@@ -501,7 +501,7 @@ export async function startMock({ fixture = baseFixture(), faults = [], keepAliv
         const limit = Math.min(Number(q.get('limit')) || 1000, 5000);
         const end = q.has('before') ? Number(q.get('before')) : all.length;
         const start = Math.max(0, end - limit);
-        return json(200, { items: all.slice(start, end), ...(start > 0 ? { nextCursor: String(start) } : {}) });
+        return json(200, { items: all.slice(start, end), ...(start > 0 ? { nextCursor: String(start) } : {}), total: all.length });
       }
       if (p === '/tasks') {
         const who = q.get('agentId') ?? agent;

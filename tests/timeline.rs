@@ -1,6 +1,7 @@
 //! The virtualized timeline in headless Chromium, on a customer with a long history: only a
-//! window of rows is in the DOM, it opens at the newest item, a refresh adds just the new row,
-//! folding works, and jumping to the oldest conversation brings it into view.
+//! window of rows is in the DOM, it opens at the newest item, earlier pages load as the agent
+//! scrolls up without moving what is in view, a refresh adds just the new row, folding works, and
+//! jumping to the oldest conversation reads back to it and brings it into view.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
@@ -47,6 +48,10 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
         .push_state_with_url(&JsValue::NULL, "", Some(&format!("/customers/{morgan}")))
         .unwrap();
     let host = host();
+    // The app's own stylesheet, so the timeline scrolls inside its pane as it does in the app.
+    let style = web_sys::window().unwrap().document().unwrap().create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../style/app.css")));
+    host.append_child(&style).unwrap();
     host.style().set_property("height", "700px").unwrap();
     host.style().set_property("display", "flex").unwrap();
     let api = Api::new(Backend::Demo(demo.clone()));
@@ -69,6 +74,65 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
     assert_eq!(attr(&tl, "data-items"), total.to_string());
     let rendered = tl.query_selector_all("[data-testid=timeline-item]").unwrap().length();
     assert!(rendered > 0 && rendered < 200, "{rendered} of {total} items in the DOM");
+
+    // Only the newest page was read. Scrolling to its top reads the page before, once, and the
+    // rows that were in sight stay in sight.
+    let more = || {
+        host.query_selector("[data-testid=load-earlier]")
+            .unwrap()
+            .and_then(|b| b.text_content())
+            .unwrap_or_default()
+    };
+    let page = rapport::api::TIMELINE_PAGE;
+    assert_eq!(more(), format!("Show earlier history ({} more)", total - page));
+    // Rows are measured for a few frames after opening; the agent scrolls after that.
+    common::sleep(300).await;
+    tl.set_scroll_top(0);
+    assert!(
+        eventually(|| more() == format!("Show earlier history ({} more)", total - 2 * page)).await,
+        "scrolling to the top reads one earlier page: {:?} / {:?} scrollTop {}",
+        more(),
+        host.query_selector("[data-testid=timeline-tools]").unwrap().and_then(|t| t.text_content()),
+        tl.scroll_top()
+    );
+    assert!(
+        eventually(|| tl.scroll_top() > 1_000).await,
+        "the view stays on the rows it showed, below the new page (scrollTop {})",
+        tl.scroll_top()
+    );
+    // The row that was at the top: the first page's first row, or the row after its head when
+    // that head's conversation started earlier (its head moves up to the new page).
+    let kept = demo.read(|s| {
+        let items = &s.timeline(&morgan)[total - page..];
+        let row_key = |i: &rapport_core::TimelineItem| match i.conversation_id {
+            Some(_) => format!("h{}", i.id),
+            None => i.id.to_string(),
+        };
+        match &items[0].conversation_id {
+            None => items[0].id.to_string(),
+            Some(c) => items
+                .iter()
+                .find(|i| i.conversation_id.as_ref() != Some(c))
+                .map(row_key)
+                .expect("more than one chapter in a page"),
+        }
+    });
+    let in_view = |key: &str| {
+        let view = tl.get_bounding_client_rect();
+        tl.query_selector(&format!("[data-size-key=\"{key}\"]")).unwrap().is_some_and(|row| {
+            let r = row.get_bounding_client_rect();
+            r.bottom() > view.top() && r.top() < view.bottom()
+        })
+    };
+    assert!(
+        eventually(|| in_view(&kept)).await,
+        "the row that was at the top ({kept}) is still in view"
+    );
+    tl.set_scroll_top(tl.scroll_height());
+    assert!(
+        eventually(|| newest(total).is_some()).await,
+        "back at the bottom, the newest item is rendered again"
+    );
 
     // A status change: the page updates in place, with one more item at the bottom; rows that
     // did not change are the same DOM nodes as before.

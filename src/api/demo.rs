@@ -13,7 +13,7 @@ use rapport_core::{invariants, Command, CustomerId, Outcome, Store, TimelineItem
 use serde::{Deserialize, Serialize};
 
 use super::storage;
-use super::ApiError;
+use super::{ApiError, TimelinePage};
 
 /// Bump when `Saved`'s shape changes.
 const FORMAT: u32 = 1;
@@ -29,6 +29,7 @@ struct Saved {
     /// One extra customer with this many timeline items, for performance trials.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     heavy_customer_items: Option<usize>,
+    #[serde(deserialize_with = "rapport_core::dates::de")]
     anchor: DateTime<Utc>,
     clock_offset_ms: i64,
     log: Vec<Logged>,
@@ -61,6 +62,7 @@ impl DemoSize {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Logged {
+    #[serde(deserialize_with = "rapport_core::dates::de")]
     at: DateTime<Utc>,
     command: Command,
 }
@@ -70,9 +72,9 @@ struct State {
     saved: Saved,
     store: Store,
     notice: Option<String>,
-    /// The last timeline read, shared: items are only ever appended, so a refresh of the same
-    /// customer copies just the new ones instead of thousands.
-    shared: Option<(CustomerId, Vec<Arc<TimelineItem>>)>,
+    /// The items of the last customer read, from the oldest one read to the newest, shared:
+    /// items are only ever appended, so a refresh copies just the new ones.
+    shared: Option<(CustomerId, usize, Vec<Arc<TimelineItem>>)>,
 }
 
 #[derive(Clone)]
@@ -133,25 +135,50 @@ impl DemoBackend {
         Ok(outcome)
     }
 
-    /// The customer's timeline, oldest first, sharing the items of the previous read.
-    pub fn timeline(&self, id: &CustomerId) -> Vec<Arc<TimelineItem>> {
+    /// A page of the customer's timeline, oldest first, read backwards from `before` (an index,
+    /// as the reference server's cursors) or from the newest item. Items are shared with the
+    /// previous read: they are only ever appended, so a refresh copies just the new ones.
+    pub fn timeline(&self, id: &CustomerId, before: Option<&str>, limit: usize) -> Result<TimelinePage, ApiError> {
         let mut state = self.0.borrow_mut();
         let State { store, shared, .. } = &mut *state;
+        store.customer(id)?;
         let items = store.timeline(id);
-        let reusable = shared.as_ref().is_some_and(|(cid, have)| {
+        let end = match before.map(str::parse::<usize>) {
+            None => items.len(),
+            Some(Ok(b)) if b <= items.len() => b,
+            Some(_) => {
+                return Err(ApiError::Rejected {
+                    code: "invalid".into(),
+                    detail: "The timeline cursor is not one this demo gave out.".into(),
+                })
+            }
+        };
+        let start = end.saturating_sub(limit);
+        // The shared copies cover items `from..from + have.len()`.
+        let reusable = shared.as_ref().is_some_and(|(cid, from, have)| {
             cid == id
-                && have.len() <= items.len()
-                && have.last().map(|i| &i.id) == have.len().checked_sub(1).map(|k| &items[k].id)
+                && from + have.len() <= items.len()
+                && have.last().map(|i| &i.id) == (from + have.len()).checked_sub(1).map(|k| &items[k].id)
         });
         if !reusable {
-            *shared = Some((id.clone(), Vec::new()));
+            *shared = Some((id.clone(), items.len(), Vec::new()));
         }
-        let Some((_, have)) = shared.as_mut() else {
-            return Vec::new();
+        let Some((_, from, have)) = shared.as_mut() else {
+            return Ok(TimelinePage::default());
         };
-        let from = have.len();
-        have.extend(items[from..].iter().cloned().map(Arc::new));
-        have.clone()
+        if start < *from {
+            let mut older: Vec<Arc<TimelineItem>> = items[start..*from].iter().cloned().map(Arc::new).collect();
+            older.append(have);
+            *have = older;
+            *from = start;
+        }
+        let known = *from + have.len();
+        have.extend(items[known..].iter().cloned().map(Arc::new));
+        Ok(TimelinePage {
+            items: have[start - *from..end - *from].to_vec(),
+            earlier: (start > 0).then(|| start.to_string()),
+            total: Some(items.len()),
+        })
     }
 
     /// Moves the demo clock forward, e.g. past a reopen window.

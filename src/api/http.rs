@@ -18,7 +18,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{ApiError, CustomerPage};
+use super::{ApiError, CustomerPage, TimelinePage, TIMELINE_PAGE};
 
 /// How long a request may take before the agent is told the server is not answering.
 const TIMEOUT: Duration = Duration::from_secs(15);
@@ -81,6 +81,9 @@ struct Page<T> {
     items: Vec<T>,
     #[serde(default)]
     next_cursor: Option<String>,
+    /// How many there are in all (the timeline's extension); other lists leave it out.
+    #[serde(default)]
+    total: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -301,13 +304,30 @@ impl HttpBackend {
             self.get::<Vec<serde_json::Value>>(&format!("/customers/{cid}/conversations"))
                 .await?,
         );
-        let timeline: Page<TimelineItem> = self.get(&format!("/customers/{cid}/timeline?limit=5000")).await?;
+        let timeline = self.timeline(&id, None).await?;
         let tasks: Vec<Task> = self.get(&format!("/customers/{cid}/tasks")).await?;
         Ok(CustomerPage {
             customer,
             conversations,
-            timeline: timeline.items.into_iter().map(std::sync::Arc::new).collect(),
+            timeline: timeline.items,
+            earlier: timeline.earlier,
+            total: timeline.total,
             tasks,
+        })
+    }
+
+    /// A page of the timeline, newest first when `before` is None.
+    pub async fn timeline(&self, id: &CustomerId, before: Option<&str>) -> Result<TimelinePage, ApiError> {
+        let mut path = format!("/customers/{}/timeline?limit={TIMELINE_PAGE}", enc(id.as_str()));
+        if let Some(cursor) = before {
+            path.push_str("&before=");
+            path.push_str(&enc(cursor));
+        }
+        let page: Page<TimelineItem> = self.get(&path).await?;
+        Ok(TimelinePage {
+            items: page.items.into_iter().map(std::sync::Arc::new).collect(),
+            earlier: page.next_cursor,
+            total: page.total,
         })
     }
 

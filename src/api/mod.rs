@@ -60,9 +60,27 @@ pub struct CustomerPage {
     pub customer: Customer,
     /// Oldest first.
     pub conversations: Vec<Conversation>,
-    /// The lifelong timeline, oldest first. Shared items: a refresh need not copy them.
+    /// The newest part of the lifelong timeline, oldest first; earlier pages load on demand.
+    /// Shared items: a refresh need not copy them.
     pub timeline: Vec<Arc<TimelineItem>>,
+    /// Where to read the page before `timeline`; None when it starts at the very first item.
+    pub earlier: Option<String>,
+    /// How many items the whole timeline has, when the backend says.
+    pub total: Option<usize>,
     pub tasks: Vec<Task>,
+}
+
+/// Timeline items read per request: enough for a screen of folded chapters, small enough that a
+/// customer with years of history opens at once.
+pub const TIMELINE_PAGE: usize = 500;
+
+/// One page of a timeline, oldest first, read backwards from the newest item.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TimelinePage {
+    pub items: Vec<Arc<TimelineItem>>,
+    /// The cursor of the page before this one; None at the first item.
+    pub earlier: Option<String>,
+    pub total: Option<usize>,
 }
 
 #[derive(Clone)]
@@ -120,14 +138,25 @@ impl Backend {
                         s.tasks().filter(|t| t.customer_id == id).cloned().collect(),
                     ))
                 })?;
+                let page = d.timeline(&id, None, TIMELINE_PAGE)?;
                 Ok(CustomerPage {
                     customer,
                     conversations,
-                    timeline: d.timeline(&id),
+                    timeline: page.items,
+                    earlier: page.earlier,
+                    total: page.total,
                     tasks,
                 })
             }
             Backend::Http(h) => h.customer_page(id).await,
+        }
+    }
+
+    /// The page of the customer's timeline before `before` (a cursor from an earlier read).
+    pub async fn timeline(&self, id: CustomerId, before: String) -> Result<TimelinePage, ApiError> {
+        match self {
+            Backend::Demo(d) => d.timeline(&id, Some(&before), TIMELINE_PAGE),
+            Backend::Http(h) => h.timeline(&id, Some(&before)).await,
         }
     }
 

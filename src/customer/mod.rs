@@ -3,6 +3,7 @@
 
 mod composer;
 mod header;
+mod history;
 mod layout;
 pub mod outbox;
 mod simulator;
@@ -64,7 +65,9 @@ fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
     Effect::new(move |_| match page.get() {
         Some((_, Ok(p))) => {
             failed.set(None);
-            shown.set(Some(Arc::new(p)));
+            // The earlier history the agent loaded stays loaded.
+            let page = shown.with_untracked(|old| history::refreshed(old.as_deref(), p));
+            shown.set(Some(Arc::new(page)));
         }
         Some((for_id, Err(e))) => failed.set(Some((for_id, e))),
         None => {}

@@ -5,6 +5,7 @@
 //! that changed. Everything from customers or servers is rendered as text nodes, never as HTML.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use leptos::html;
@@ -13,10 +14,11 @@ use rapport_core::{ConversationId, Direction, Initiator, ItemContent, Status, Ta
 use wasm_bindgen::JsCast;
 
 use super::layout::{self, Chapter, Row};
+use super::history;
 use super::outbox::UnsentItems;
 use super::tasks::TaskSeed;
 use super::Shown;
-use crate::api::{Api, CustomerPage};
+use crate::api::{Api, ApiError, CustomerPage};
 use crate::components::time::{self, day, local_offset, stamp};
 use crate::components::{style_px, ChannelBadge, StatusPill};
 use crate::session::Session;
@@ -33,9 +35,12 @@ struct Layout {
     open: Vec<bool>,
     current: Vec<bool>,
     rows: Vec<layout::Row>,
-    /// Per item: its chapter, and the status before it within that chapter (for "reopened").
+    /// Per item: its chapter, and the status before it within that chapter (for "reopened"):
+    /// `Some(None)` at the chapter's start, None where earlier items are not loaded yet.
     chapter_of: Vec<usize>,
-    before: Vec<Option<Status>>,
+    before: Vec<Option<Option<Status>>>,
+    /// Items before the loaded ones, so positions are the same whatever is loaded.
+    older: usize,
 }
 
 impl Layout {
@@ -61,15 +66,18 @@ impl Layout {
         let mut chapter_of = vec![0; page.timeline.len()];
         let mut before = vec![None; page.timeline.len()];
         for (n, ch) in chapters.iter().enumerate() {
-            let mut prev = None;
+            // The first chapter may have begun before the loaded items.
+            let cut = ch.start == 0 && page.earlier.is_some();
+            let mut prev = (!cut).then_some(None);
             for i in ch.start..ch.end {
                 chapter_of[i] = n;
                 before[i] = prev;
                 if let ItemContent::ConversationStatusChange { status } = page.timeline[i].content {
-                    prev = Some(status);
+                    prev = Some(Some(status));
                 }
             }
         }
+        let older = history::older(&page).unwrap_or(0);
         Layout {
             page,
             chapters,
@@ -78,13 +86,15 @@ impl Layout {
             rows,
             chapter_of,
             before,
+            older,
         }
     }
 
-    /// What a row's measured height is remembered by.
+    /// What a row's measured height is remembered by. A head goes by its first item, not its
+    /// number: earlier pages put chapters in front.
     fn size_key(&self, row: Row) -> String {
         match row {
-            Row::Head(n) => format!("h{n}"),
+            Row::Head(n) => format!("h{}", self.page.timeline[self.chapters[n].start].id),
             Row::Item(i) => self.page.timeline[i].id.to_string(),
         }
     }
@@ -97,7 +107,7 @@ impl Layout {
                 let version = self.chapters[n]
                     .conversation
                     .map_or(0, |c| self.page.conversations[c].version);
-                format!("h{n}.{version}.{}", self.open[n])
+                format!("h{}.{version}.{}", self.page.timeline[self.chapters[n].start].id, self.open[n])
             }
             // The last item of a chapter is drawn closing it; it changes when one is added.
             Row::Item(i) => {
@@ -153,10 +163,12 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
     let scroll_top = RwSignal::new(f64::INFINITY);
     let viewport = RwSignal::new(600.0);
     let stick = StoredValue::new(true);
-    // A row to bring to the top, re-aligned for a few frames while heights settle.
-    let jump = StoredValue::new(None::<(String, u8)>);
+    // A row to bring to `delta` px above the top, re-aligned for a few frames while heights settle.
+    let jump = StoredValue::new(None::<(String, f64, u8)>);
     // Set from a layout change until its rows are measured and hold still.
     let settling = StoredValue::new(true);
+    // Set while the view is put back on its rows after an earlier page went in front of them.
+    let placing = RwSignal::new(false);
     let range = Memo::new(move |_| offsets.with(|o| layout::window(o, scroll_top.get(), viewport.get(), OVERSCAN)));
     let container = NodeRef::<html::Section>::new();
 
@@ -170,6 +182,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
         stick,
         jump,
         settling,
+        placing,
     };
     let remeasure = move || request_animation_frame(move || geometry.measure());
     Effect::new(move |_| {
@@ -191,38 +204,139 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
         }
         let key = layout.with_untracked(|l| l.0.size_key(row));
         stick.set_value(false);
-        jump.set_value(Some((key, 4)));
+        jump.set_value(Some((key, 0.0, 4)));
         remeasure();
     };
-    let jump_to_chapter = move |n: usize| {
-        let conv = layout.with_untracked(|l| {
-            l.0.chapters
-                .get(n)
-                .and_then(|ch| ch.conversation)
-                .map(|c| l.0.page.conversations[c].id.clone())
-        });
-        if conv.is_some() {
-            go_to(Row::Head(n), conv);
+
+    // Earlier history: read a page at a time, put in front of the loaded items.
+    // Outer None: nothing earlier; inner None: the backend did not say how much.
+    let earlier_count = Memo::new(move |_| {
+        shown.with(|p| {
+            p.as_ref()
+                .filter(|p| p.earlier.is_some())
+                .map(|p| history::older(p))
+        })
+    });
+    let api = Api::use_api();
+    let loading = RwSignal::new(false);
+    let load_failed = RwSignal::new(None::<ApiError>);
+    // Reads earlier pages until `enough` holds or the first item is loaded, then runs `then`.
+    // The rows in sight stay where they are while pages are put in front of them.
+    let load_earlier = move |enough: Rc<dyn Fn(&CustomerPage) -> bool>, then: Option<Rc<dyn Fn()>>| {
+        if loading.get_untracked() {
+            return;
         }
+        loading.set(true);
+        load_failed.set(None);
+        leptos::task::spawn_local(async move {
+            while let Some(page) = shown.try_get_untracked().flatten() {
+                let Some(cursor) = page.earlier.clone().filter(|_| !enough(&page)) else {
+                    break;
+                };
+                let customer = page.customer.id.clone();
+                match api.backend().timeline(customer.clone(), cursor.clone()).await {
+                    Ok(earlier) => {
+                        let Some(now) = shown.try_get_untracked().flatten() else {
+                            break;
+                        };
+                        let Some(grown) = history::with_earlier(&now, &customer, &cursor, earlier) else {
+                            break;
+                        };
+                        let anchor = (!stick.get_value()).then(|| geometry.anchor()).flatten();
+                        shown.set(Some(Arc::new(grown)));
+                        if let Some((key, delta)) = anchor.filter(|_| jump.get_value().is_none()) {
+                            jump.set_value(Some((key, delta, 4)));
+                            placing.set(true);
+                        }
+                        remeasure();
+                    }
+                    Err(e) => {
+                        load_failed.try_set(Some(e));
+                        break;
+                    }
+                }
+            }
+            loading.try_set(false);
+            if let Some(then) = then {
+                then();
+            }
+        });
+    };
+    let one_page = move |then: Option<Rc<dyn Fn()>>| {
+        let have = shown.with_untracked(|p| p.as_ref().map_or(0, |p| p.timeline.len()));
+        load_earlier(Rc::new(move |p: &CustomerPage| p.timeline.len() > have), then);
+    };
+    // The agent scrolled up to the first loaded row: read the page before it. Only on the
+    // agent's own scroll: a jump, or putting a page in front (which moves the view), reads none.
+    let near_top = move || {
+        let at_top = range.with_untracked(|r| r.0 == 0);
+        let more = layout.with_untracked(|l| l.0.page.earlier.is_some());
+        let agent = !stick.get_value() && !placing.get_untracked() && jump.get_value().is_none();
+        if at_top && more && agent && load_failed.with_untracked(Option::is_none) {
+            one_page(None);
+        }
+    };
+    // The button: one page, then to its top.
+    let show_earlier = move || {
+        one_page(Some(Rc::new(move || {
+            if let Some(first) = layout.with_untracked(|l| l.0.rows.first().copied()) {
+                go_to(first, None);
+            }
+        })))
+    };
+    // One status line and one button, whatever the state: fewer view types, a smaller bundle.
+    let earlier_status = move || match (loading.get(), load_failed.get()) {
+        (true, _) => "Loading earlier history…".to_owned(),
+        (false, Some(error)) => format!("Earlier history could not be loaded. {error}"),
+        (false, None) => String::new(),
+    };
+    let earlier_button = move || match (load_failed.with(Option::is_some), earlier_count.get()) {
+        (true, _) => "Try again".to_owned(),
+        (false, Some(Some(n))) => format!("Show earlier history ({n} more)"),
+        (false, _) => "Show earlier history".to_owned(),
+    };
+
+    let jump_to_conversation = move |c: usize| {
+        let Some(conv) = shown.with_untracked(|p| p.as_ref().and_then(|p| p.conversations.get(c).cloned())) else {
+            return;
+        };
+        let go = move || {
+            let n = layout.with_untracked(|l| l.0.chapters.iter().position(|ch| ch.conversation == Some(c)));
+            if let Some(n) = n {
+                go_to(Row::Head(n), Some(conv.id.clone()));
+            }
+        };
+        // Its first item loaded: something older is, or nothing older exists.
+        let start = conv.created_at;
+        load_earlier(
+            Rc::new(move |p: &CustomerPage| p.timeline.first().is_some_and(|f| f.timestamp < start)),
+            Some(Rc::new(go)),
+        );
     };
     let jump_to_date = move |value: String| {
         let Some(from) = time::parse_input(&value).and_then(|d| time::from_local(d, offset)) else {
             return;
         };
-        let target = layout.with_untracked(|l| {
-            let l = &l.0;
-            let i = l.page.timeline.iter().position(|it| it.timestamp >= from)?;
-            let n = l.chapter_of[i];
-            let conv = l.chapters[n].conversation.map(|c| l.page.conversations[c].id.clone());
-            Some((Row::Item(i), conv))
-        });
-        match target {
-            Some((row, conv)) => go_to(row, conv),
-            None => {
-                stick.set_value(true);
-                remeasure();
+        let go = move || {
+            let target = layout.with_untracked(|l| {
+                let l = &l.0;
+                let i = l.page.timeline.iter().position(|it| it.timestamp >= from)?;
+                let n = l.chapter_of[i];
+                let conv = l.chapters[n].conversation.map(|c| l.page.conversations[c].id.clone());
+                Some((Row::Item(i), conv))
+            });
+            match target {
+                Some((row, conv)) => go_to(row, conv),
+                None => {
+                    stick.set_value(true);
+                    remeasure();
+                }
             }
-        }
+        };
+        load_earlier(
+            Rc::new(move |p: &CustomerPage| p.timeline.first().is_some_and(|f| f.timestamp < from)),
+            Some(Rc::new(go)),
+        );
     };
 
     let visible = move || {
@@ -243,7 +357,13 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
             offsets.with(|o| o[o.len() - 1] - o[range.get().1.min(o.len() - 1)]),
         )
     };
-    let total_items = Memo::new(move |_| shown.with(|p| p.as_ref().map_or(0, |p| p.timeline.len())));
+    // The whole timeline's length, loaded or not.
+    let total_items = Memo::new(move |_| {
+        shown.with(|p| {
+            p.as_ref()
+                .map_or(0, |p| history::older(p).unwrap_or(0) + p.timeline.len())
+        })
+    });
     let conversations = Memo::new(move |_| {
         shown.with(|p| {
             p.as_ref()
@@ -287,7 +407,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
                 let n = l.chapter_of[i];
                 let in_chapter = l.chapters[n].conversation.is_some();
                 let place = Place {
-                    pos: i + 1,
+                    pos: l.older + i + 1,
                     in_chapter,
                     current: in_chapter && l.current[n],
                     chapter_end: in_chapter && i + 1 == l.chapters[n].end,
@@ -309,32 +429,25 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
         if !wanted.get() {
             return Vec::new();
         }
-        let l = layout.get().0;
-        let mut seen = vec![false; l.page.conversations.len()];
-        let mut options: Vec<(usize, String)> = l
-            .chapters
-            .iter()
-            .enumerate()
-            .filter_map(|(n, ch)| {
-                let c = ch.conversation?;
-                let conv = &l.page.conversations[c];
-                let first = !std::mem::replace(&mut seen[c], true);
-                first.then(|| {
-                    let topics = topic_names(session, conv);
-                    let dates = chapter_dates(conv, offset);
-                    (
-                        n,
-                        if topics.is_empty() {
+        shown.with(|p| {
+            p.as_ref().map_or_else(Vec::new, |p| {
+                p.conversations
+                    .iter()
+                    .enumerate()
+                    .rev()
+                    .map(|(c, conv)| {
+                        let topics = topic_names(session, conv);
+                        let dates = chapter_dates(conv, offset);
+                        let label = if topics.is_empty() {
                             dates
                         } else {
                             format!("{dates} · {topics}")
-                        },
-                    )
-                })
+                        };
+                        (c, label)
+                    })
+                    .collect()
             })
-            .collect();
-        options.reverse();
-        options
+        })
     });
     view! {
         <div class="timeline-tools" data-testid="timeline-tools">
@@ -342,16 +455,19 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
                 on:focus=move |_| wanted.set(true) on:pointerdown=move |_| wanted.set(true)
                 on:change:target=move |ev| {
                     let el = ev.target();
-                    if let Ok(n) = el.value().parse::<usize>() {
-                        jump_to_chapter(n);
+                    if let Ok(c) = el.value().parse::<usize>() {
+                        jump_to_conversation(c);
                     }
                     el.set_value("");
                 }>
                 <option value="">"Jump to a conversation…"</option>
-                {move || jump_options.get().into_iter().map(|(n, label)| view! { <option value=n.to_string()>{label}</option> }).collect_view()}
+                {move || jump_options.get().into_iter().map(|(c, label)| view! { <option value=c.to_string()>{label}</option> }).collect_view()}
             </select>
             <input type="date" class="jump-date" aria-label="Jump to a date" data-testid="jump-date"
                 on:change:target=move |ev| jump_to_date(ev.target().value())/>
+            <span class="earlier muted" role="status">{earlier_status}</span>
+            <button type="button" class="btn-link" data-testid="load-earlier" on:click=move |_| show_earlier()
+                hidden=move || loading.get() || earlier_count.with(Option::is_none)>{earlier_button}</button>
         </div>
         <section class="timeline" data-testid="timeline" aria-label="Timeline" node_ref=container
             data-items=move || total_items.get()
@@ -367,6 +483,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
                         stick.set_value(false);
                     }
                     scroll_top.try_set(top);
+                    near_top();
                 }
             }
 
@@ -390,11 +507,27 @@ struct Geometry {
     layout: Memo<Shared>,
     viewport: RwSignal<f64>,
     stick: StoredValue<bool>,
-    jump: StoredValue<Option<(String, u8)>>,
+    jump: StoredValue<Option<(String, f64, u8)>>,
     settling: StoredValue<bool>,
+    placing: RwSignal<bool>,
 }
 
 impl Geometry {
+    /// The row at the top of the view and how far it is scrolled past, to keep it in place.
+    fn anchor(self) -> Option<(String, f64)> {
+        let el = self.container.try_get_untracked().flatten()?;
+        let top = f64::from(el.scroll_top());
+        let l = self.layout.try_get_untracked()?.0;
+        let o = self.offsets.try_get_untracked()?;
+        let mut idx = layout::row_at(&o, top);
+        // The first chapter's head may gain items in front (a conversation cut by the page
+        // boundary), which changes its key; the row after it keeps its key.
+        if l.rows.get(idx) == Some(&Row::Head(0)) && idx + 1 < l.rows.len() {
+            idx += 1;
+        }
+        Some((l.size_key(*l.rows.get(idx)?), top - o[idx]))
+    }
+
     /// Measures the rendered rows; keeps the bottom in view or finishes a jump.
     fn measure(self) {
         let Some(el) = self.container.try_get_untracked().flatten() else {
@@ -425,13 +558,16 @@ impl Geometry {
         if changed {
             self.measured.notify();
         }
-        if let Some((key, frames)) = self.jump.get_value() {
+        if let Some((key, delta, frames)) = self.jump.get_value() {
             if let (Some(l), Some(o)) = (self.layout.try_get_untracked(), self.offsets.try_get_untracked()) {
                 if let Some(idx) = l.0.rows.iter().position(|&r| l.0.size_key(r) == key) {
-                    el.set_scroll_top(o[idx] as i32);
+                    el.set_scroll_top((o[idx] + delta).round() as i32);
                 }
             }
-            self.jump.set_value((frames > 1).then(|| (key, frames - 1)));
+            self.jump.set_value((frames > 1).then(|| (key, delta, frames - 1)));
+            if frames <= 1 && self.placing.get_untracked() {
+                self.placing.try_set(false);
+            }
             request_animation_frame(move || self.measure());
         } else if self.stick.get_value() {
             el.set_scroll_top(el.scroll_height());
@@ -472,7 +608,7 @@ struct Place {
 fn Item(
     item: TimelineItem,
     customer_name: String,
-    before: Option<Status>,
+    before: Option<Option<Status>>,
     place: Place,
     total: Memo<usize>,
 ) -> impl IntoView {
@@ -495,11 +631,11 @@ fn Item(
         .into_any(),
         ItemContent::ConversationStatusChange { status } => {
             let text = match (before, status) {
-                (None, _) => "Conversation started".to_owned(),
-                (Some(Status::Closed), _) if item.initiator == Initiator::Customer => {
+                (Some(None), _) => "Conversation started".to_owned(),
+                (Some(Some(Status::Closed)), _) if item.initiator == Initiator::Customer => {
                     "The customer wrote again within the reopen window: conversation reopened".to_owned()
                 }
-                (Some(Status::Closed), _) => format!("{who} reopened the conversation"),
+                (Some(Some(Status::Closed)), _) => format!("{who} reopened the conversation"),
                 (_, Status::Open) if item.initiator == Initiator::Customer => {
                     "The customer replied: back to Open".to_owned()
                 }

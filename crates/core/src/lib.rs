@@ -2,6 +2,7 @@
 //! compiled into the browser app (the demo backend) and into the server, so every rule exists once.
 
 pub mod content_codec;
+pub mod dates;
 pub mod error;
 pub mod invariants;
 pub mod model;

@@ -193,6 +193,7 @@ pub struct Customer {
     pub external_customer_ids: BTreeMap<String, String>,
     #[serde(default)]
     pub custom_attributes: BTreeMap<String, String>,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -243,9 +244,12 @@ pub struct Conversation {
     pub assignee: Assignee,
     #[serde(default)]
     pub topic_ids: Vec<TopicId>,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub created_at: DateTime<Utc>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::dates::de_opt")]
     pub closed_at: Option<DateTime<Utc>>,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub updated_at: DateTime<Utc>,
     /// Bumped by every change; a write naming an older version is refused as a conflict.
     pub version: u64,
@@ -254,8 +258,10 @@ pub struct Conversation {
     pub channels: Vec<Channel>,
     /// When the customer's oldest unanswered message arrived; None when nobody is waiting on us.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::dates::de_opt")]
     pub customer_waiting_since: Option<DateTime<Utc>>,
     #[serde(default)]
+    #[serde(deserialize_with = "crate::dates::de_opt")]
     pub last_activity_at: Option<DateTime<Utc>>,
     /// How often a closed conversation came back inside the reopen window.
     #[serde(default)]
@@ -281,6 +287,7 @@ pub struct TimelineItem {
     pub customer_id: CustomerId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<ConversationId>,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub timestamp: DateTime<Utc>,
     pub initiator: Initiator,
     #[serde(with = "crate::content_codec")]
@@ -571,6 +578,7 @@ pub struct TaskComment {
     pub id: ItemId,
     pub agent_id: AgentId,
     pub body: String,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -580,9 +588,11 @@ pub struct Task {
     pub id: TaskId,
     pub customer_id: CustomerId,
     pub body: String,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub due_at: DateTime<Utc>,
     pub assignee: Assignee,
     pub status: TaskStatus,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub created_at: DateTime<Utc>,
     pub created_by: AgentId,
     #[serde(default)]

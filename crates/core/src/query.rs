@@ -74,6 +74,7 @@ pub struct ConversationSummary {
     pub preview_direction: Option<Direction>,
     /// Earliest due date of the customer's open tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(deserialize_with = "crate::dates::de_opt")]
     pub next_task_due: Option<DateTime<Utc>>,
 }
 
@@ -232,6 +233,7 @@ pub struct MessageHit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<ConversationId>,
     pub item_id: ItemId,
+    #[serde(deserialize_with = "crate::dates::de")]
     pub timestamp: DateTime<Utc>,
     pub snippet: String,
 }

@@ -113,6 +113,7 @@ pub enum Command {
     CreateTask {
         customer_id: CustomerId,
         body: String,
+        #[serde(deserialize_with = "crate::dates::de")]
         due_at: DateTime<Utc>,
         assignee: Assignee,
         agent_id: AgentId,

@@ -106,3 +106,35 @@ fn unknown_enum_values_are_errors_not_panics() {
         "the same document with known values decodes"
     );
 }
+
+#[test]
+fn timestamps_are_rfc3339_in_any_offset_and_anything_else_is_refused() {
+    let item = |ts: Value| {
+        serde_json::from_value::<TimelineItem>(json!({
+            "id": "it1", "customerId": "cu1", "timestamp": ts,
+            "initiator": {"type": "SYSTEM"}, "content": {"type": "CONVERSATION_NOTE", "body": "x"}
+        }))
+    };
+    let utc = item(json!("2026-01-02T03:04:05.678Z")).unwrap().timestamp;
+    assert_eq!(item(json!("2026-01-02T04:04:05.678+01:00")).unwrap().timestamp, utc);
+    // What the model writes reads back the same.
+    let written = serde_json::to_value(item(json!("2026-01-02T03:04:05.678Z")).unwrap()).unwrap();
+    assert_eq!(item(written["timestamp"].clone()).unwrap().timestamp, utc);
+    for bad in [json!("2026-01-02"), json!("yesterday"), json!(""), json!(1767322245), json!(null)] {
+        let err = item(bad.clone()).expect_err(&format!("{bad} is not a timestamp"));
+        assert!(!err.to_string().is_empty());
+    }
+    // Optional timestamps: missing or null is None; a bad one is still an error.
+    let conv = |extra: Value| {
+        let mut v = json!({
+            "id": "co1", "customerId": "cu1", "status": "OPEN", "assignee": {"inboxId": "in1"},
+            "createdAt": "2026-01-02T03:04:05Z", "updatedAt": "2026-01-02T03:04:05Z", "version": 1
+        });
+        v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        serde_json::from_value::<Conversation>(v)
+    };
+    assert_eq!(conv(json!({})).unwrap().closed_at, None);
+    assert_eq!(conv(json!({"closedAt": null})).unwrap().closed_at, None);
+    assert_eq!(conv(json!({"closedAt": "2026-01-02T03:04:05.678Z"})).unwrap().closed_at, Some(utc));
+    assert!(conv(json!({"closedAt": "soon"})).is_err());
+}

@@ -35,6 +35,8 @@ pub struct TimelinePage {
     items: Vec<TimelineItem>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
+    /// Items in the whole timeline, so a client can place a page (ARIA positions, "N earlier").
+    total: usize,
 }
 
 /// Pages backwards from the newest item; each page is oldest first. `before` is the
@@ -70,6 +72,7 @@ pub async fn timeline(
         Ok(Json(TimelinePage {
             items: all[start..end].to_vec(),
             next_cursor: (start > 0).then(|| start.to_string()),
+            total: all.len(),
         }))
     })
 }
