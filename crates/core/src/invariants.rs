@@ -5,10 +5,17 @@ use std::collections::HashSet;
 
 use crate::model::*;
 use crate::store::Store;
+use crate::views::ViewIndex;
 
 /// Every broken invariant, as readable sentences; empty when the store is sound.
 pub fn violations(store: &Store) -> Vec<String> {
     let mut out = Vec::new();
+    if store
+        .kept_views()
+        .is_some_and(|kept| *kept != ViewIndex::build(store.conversations()))
+    {
+        out.push("the inbox views kept by the store differ from the conversations".to_owned());
+    }
     let mut open_customers = HashSet::new();
     for conv in store.conversations() {
         let id = &conv.id;

@@ -9,6 +9,7 @@ pub mod model;
 pub mod query;
 pub mod seed;
 pub mod store;
+pub mod views;
 
 pub use error::{CoreError, CoreResult};
 pub use model::*;

@@ -104,25 +104,17 @@ impl Counts {
 }
 
 pub fn counts(store: &Store, me: Option<&AgentId>) -> Counts {
-    let mut c = Counts::default();
-    for inbox in &store.directory.inboxes {
-        c.by_inbox.insert(inbox.id.clone(), 0);
+    let views = store.views();
+    let mut by_inbox: BTreeMap<InboxId, usize> = store.directory.inboxes.iter().map(|i| (i.id.clone(), 0)).collect();
+    by_inbox.extend(views.inbox_counts().map(|(id, n)| (id.clone(), n)));
+    Counts {
+        new: views.count(&View::Status(Status::New), me),
+        open: views.count(&View::Status(Status::Open), me),
+        waiting: views.count(&View::Status(Status::Waiting), me),
+        closed: views.count(&View::Status(Status::Closed), me),
+        mine: views.count(&View::Mine, me),
+        by_inbox,
     }
-    for conv in store.conversations() {
-        match conv.status {
-            Status::New => c.new += 1,
-            Status::Open => c.open += 1,
-            Status::Waiting => c.waiting += 1,
-            Status::Closed => c.closed += 1,
-        }
-        if View::Mine.matches(conv, me) {
-            c.mine += 1;
-        }
-        if !conv.status.is_closed() {
-            *c.by_inbox.entry(conv.assignee.inbox_id.clone()).or_default() += 1;
-        }
-    }
-    c
 }
 
 /// The rows of a view: customers waiting on us first (longest wait on top), then the rest by
@@ -132,25 +124,9 @@ pub fn list(store: &Store, view: &View, me: Option<&AgentId>) -> Vec<Conversatio
 }
 
 /// The ids of a view's conversations, in list order (same order as `list`). Cheap: no row is
-/// summarized, so a client can fetch the order of a large view and summaries only for what it shows.
+/// summarized, and the store keeps each view sorted, so this walks one view and sorts nothing.
 pub fn order(store: &Store, view: &View, me: Option<&AgentId>) -> Vec<ConversationId> {
-    let mut keyed: Vec<((u8, i64), &Conversation)> = store
-        .conversations()
-        .filter(|c| view.matches(c, me))
-        .map(|c| (sort_key(c), c))
-        .collect();
-    // Ids are unique, so (key, id) is a total order and an unstable sort is deterministic.
-    keyed.sort_unstable_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.id.cmp(&b.id)));
-    keyed.into_iter().map(|(_, c)| c.id.clone()).collect()
-}
-
-fn sort_key(c: &Conversation) -> (u8, i64) {
-    let ts = |t: Option<DateTime<Utc>>| t.map_or(0, |t| t.timestamp_millis());
-    match (c.status, c.customer_waiting_since) {
-        (Status::Closed, _) => (2, -ts(c.closed_at)),
-        (_, Some(since)) => (0, since.timestamp_millis()),
-        (_, None) => (1, -ts(c.last_activity_at)),
-    }
+    store.views().ids(view, me)
 }
 
 /// List rows for these ids, in the given order; ids that are not conversations are skipped.

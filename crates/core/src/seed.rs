@@ -268,9 +268,12 @@ const ACTIVITIES: &[(&str, &str)] = &[
 
 /// Builds the store. Deterministic: the same config gives the same store, byte for byte.
 pub fn generate(config: &SeedConfig) -> Store {
+    let mut store = Store::new(directory());
+    // Views are built once at the end instead of kept sorted through every write.
+    store.pause_views();
     let mut g = Gen {
         rng: Rng::with_seed(config.seed),
-        store: Store::new(directory()),
+        store,
         anchor: config.anchor,
     };
     let mut made = 0;
@@ -280,18 +283,21 @@ pub fn generate(config: &SeedConfig) -> Store {
         made += g.customer(index, wanted);
         index += 1;
     }
+    g.store.resume_views();
     g.store
 }
 
 /// Adds one customer with a very long history (at least `items` timeline items, many
 /// conversations over the years), for performance work. Deterministic, through the same rules.
-pub fn add_heavy_customer(store: Store, anchor: DateTime<Utc>, items: usize) -> (Store, Option<CustomerId>) {
+pub fn add_heavy_customer(mut store: Store, anchor: DateTime<Utc>, items: usize) -> (Store, Option<CustomerId>) {
+    store.pause_views();
     let mut g = Gen {
         rng: Rng::with_seed(7_777),
         store,
         anchor,
     };
     let id = g.heavy_customer(items);
+    g.store.resume_views();
     (g.store, id)
 }
 

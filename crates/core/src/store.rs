@@ -2,6 +2,7 @@
 //! [`Command`], so the demo backend, the server and the tests share one implementation, and a
 //! list of `(time, command)` pairs replays to the same state.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
@@ -9,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
 use crate::model::*;
+use crate::views::ViewIndex;
 
 /// Who performs a command.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,14 +186,45 @@ pub struct Store {
     /// Customer → their conversations, oldest first. Derived; rebuilt by `reindex`.
     #[serde(skip)]
     by_customer: HashMap<CustomerId, Vec<ConversationId>>,
+    /// The inbox views, updated by every write. Derived; None while the seed generator writes
+    /// (it rebuilds them once at the end) and after deserializing until `reindex`.
+    #[serde(skip)]
+    views: Option<ViewIndex>,
+    /// Conversations the command being applied has taken out of `views` to change.
+    #[serde(skip)]
+    touched: Vec<ConversationId>,
 }
 
 impl Store {
     pub fn new(directory: Directory) -> Self {
         Store {
             directory,
+            views: Some(ViewIndex::default()),
             ..Store::default()
         }
+    }
+
+    /// The inbox views: the ones kept up to date, or built now when none are kept.
+    pub fn views(&self) -> Cow<'_, ViewIndex> {
+        match &self.views {
+            Some(v) => Cow::Borrowed(v),
+            None => Cow::Owned(ViewIndex::build(self.conversations.values())),
+        }
+    }
+
+    /// The views as kept, for the invariant check that they match a fresh build.
+    pub fn kept_views(&self) -> Option<&ViewIndex> {
+        self.views.as_ref()
+    }
+
+    /// Stops updating the views on each write, for a bulk of writes followed by `resume_views`.
+    pub(crate) fn pause_views(&mut self) {
+        self.views = None;
+    }
+
+    /// Builds the views once and keeps them up to date again.
+    pub(crate) fn resume_views(&mut self) {
+        self.views = Some(ViewIndex::build(self.conversations.values()));
     }
 
     /// Rebuilds derived indexes; call after deserializing.
@@ -203,6 +236,7 @@ impl Store {
             by_customer.entry(c.customer_id.clone()).or_default().push(c.id.clone());
         }
         self.by_customer = by_customer;
+        self.resume_views();
     }
 
     // ----- reads -----
@@ -299,6 +333,18 @@ impl Store {
 
     /// Applies one command at time `now`. On error nothing has changed.
     pub fn apply(&mut self, now: DateTime<Utc>, command: &Command) -> CoreResult<Outcome> {
+        let result = self.run(now, command);
+        // What the command changed goes back into the views in its new state (also after a
+        // refusal: whatever state the conversation is in, the views follow it).
+        for id in std::mem::take(&mut self.touched) {
+            if let (Some(views), Some(c)) = (self.views.as_mut(), self.conversations.get(&id)) {
+                views.insert(c);
+            }
+        }
+        result
+    }
+
+    fn run(&mut self, now: DateTime<Utc>, command: &Command) -> CoreResult<Outcome> {
         match command {
             Command::CreateCustomer { customer } => self.create_customer(now, customer),
             Command::Inbound {
@@ -510,6 +556,9 @@ impl Store {
             last_activity_at: Some(now),
             reopen_count: 0,
         };
+        if let Some(views) = self.views.as_mut() {
+            views.insert(&conv);
+        }
         self.conversations.insert(id.clone(), conv);
         self.by_customer
             .entry(customer_id.clone())
@@ -888,10 +937,19 @@ impl Store {
         }
     }
 
+    /// The only way to change a conversation: it leaves the views until the command is done.
     fn conv_mut(&mut self, id: &ConversationId) -> CoreResult<&mut Conversation> {
-        self.conversations
+        let conv = self
+            .conversations
             .get_mut(id)
-            .ok_or_else(|| not_found("conversation", id.as_str()))
+            .ok_or_else(|| not_found("conversation", id.as_str()))?;
+        if let Some(views) = self.views.as_mut() {
+            if !self.touched.contains(id) {
+                views.remove(conv);
+                self.touched.push(id.clone());
+            }
+        }
+        Ok(conv)
     }
 
     /// The audit item of a status change.

@@ -1380,6 +1380,74 @@ fn view_counts_match_the_length_of_every_list_over_the_demo_seed() {
     assert_eq!(counts.mine, 0, "nobody is 'me' without an agent");
 }
 
+/// What a view is by its definition: a filter over every conversation and the documented sort.
+fn naive_order(s: &Store, view: &View, me: Option<&AgentId>) -> Vec<ConversationId> {
+    let mut convs: Vec<&Conversation> = s.conversations().filter(|c| view.matches(c, me)).collect();
+    let rank = |c: &Conversation| match (c.status, c.customer_waiting_since) {
+        // Closed: most recently closed first.
+        (Status::Closed, _) => (2, -c.closed_at.map_or(0, |t| t.timestamp_millis())),
+        // Waiting on us: longest wait first.
+        (_, Some(since)) => (0, since.timestamp_millis()),
+        // The rest: latest activity first.
+        (_, None) => (1, -c.last_activity_at.map_or(0, |t| t.timestamp_millis())),
+    };
+    convs.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.id.cmp(&b.id)));
+    convs.into_iter().map(|c| c.id.clone()).collect()
+}
+
+#[test]
+fn every_view_is_its_filter_in_list_order_as_conversations_change() {
+    let mut s = seed::generate(&SeedConfig::demo(demo_anchor()));
+    let check = |s: &Store, when: &str| {
+        for me in [None, Some(agent("ag1")), Some(agent("ag3"))] {
+            let counts = query::counts(s, me.as_ref());
+            for view in all_views(s) {
+                let want = naive_order(s, &view, me.as_ref());
+                assert_eq!(query::order(s, &view, me.as_ref()), want, "{} for {me:?} {when}", view.slug());
+                assert_eq!(counts.for_view(&view), want.len(), "count of {} {when}", view.slug());
+            }
+        }
+    };
+    check(&s, "after seeding");
+    // Writes move conversations between views and within them.
+    let open: Vec<Conversation> = s.conversations().filter(|c| !c.status.is_closed()).take(40).cloned().collect();
+    let later = demo_anchor() + hours(1);
+    for (k, c) in open.iter().enumerate() {
+        let actor = Actor::System;
+        let command = match k % 4 {
+            0 => Command::SetStatus {
+                conversation_id: c.id.clone(),
+                expected_version: None,
+                status: Status::Closed,
+                actor,
+            },
+            1 => Command::Inbound {
+                customer_id: c.customer_id.clone(),
+                channel: Channel::Sms,
+                text: "Any news?".into(),
+                subject: None,
+            },
+            2 => Command::Assign {
+                conversation_id: c.id.clone(),
+                expected_version: None,
+                assignee: Assignee {
+                    inbox_id: c.assignee.inbox_id.clone(),
+                    agent_id: s.inbox(&c.assignee.inbox_id).unwrap().agent_ids.first().cloned(),
+                },
+                actor,
+            },
+            _ => Command::AddNote {
+                conversation_id: c.id.clone(),
+                agent_id: agent("ag1"),
+                body: "Checked the order".into(),
+            },
+        };
+        let _ = s.apply(later + Duration::minutes(k as i64), &command);
+    }
+    check(&s, "after 40 writes");
+    assert_eq!(invariants::violations(&s), Vec::<String>::new());
+}
+
 #[test]
 fn a_list_puts_the_longest_waiting_customer_first() {
     let mut s = store();
