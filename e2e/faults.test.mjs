@@ -333,6 +333,24 @@ describe('a slow backend', { concurrency: 2 }, () => {
     });
   });
 
+  test('rows read while the order changed are read again when they arrive', { timeout: 90_000 }, () =>
+    withDesk('stale-rows', { route: 'inbox/open', faults: [[/\/conversations\?ids=/, { delay: 1500, times: 2 }]] }, async ({ page, mock }) => {
+      const rowReads = () => mock.requests.filter((r) => /\/conversations\?ids=/.test(r.path)).length;
+      for (let i = 0; i < 100 && rowReads() === 0; i++) await page.waitForTimeout(50);
+      assert.equal(rowReads(), 1, 'the rows are being read');
+      // Someone changes something while they are on their way: the order is read again.
+      mock.emit({});
+      const row = page.getByTestId('conversation-row');
+      await row.filter({ hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
+      // Rows from before that change are read again; this rename (announced by no event) shows.
+      mock.mutate((s) => {
+        s.customers.find((c) => c.name === 'Olivia Bennett').name = 'Olivia Bennett-Reyes';
+      });
+      await row.filter({ hasText: 'Olivia Bennett-Reyes' }).waitFor({ timeout: T });
+      saw({ delay: 1500 }, 'list rows read across a change', `${rowReads()} row reads; the later one shows the rename`);
+    }),
+  );
+
   test('the directory arrives after the list: rows and timeline show names, not "Unknown agent"', { timeout: 90_000 }, () =>
     withDesk('slow-directory', { route: 'inbox/mine/cu1', faults: [[/\/api\/v1\/agents$/, { delay: 1500 }]] }, async ({ page }) => {
       await page.locator('.whoami', { hasText: 'Ava Thompson' }).waitFor({ timeout: T });

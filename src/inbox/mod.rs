@@ -244,7 +244,11 @@ fn ConversationList(
 
     // Reads the rows around what is in sight that are missing or older than the latest change.
     let loading = StoredValue::new(Vec::<ConversationId>::new());
+    // Notified when a read comes back older than the order now on screen, so its rows are read
+    // again at once instead of showing old contents until the next change.
+    let outdated = Trigger::new();
     Effect::new(move |_| {
+        outdated.track();
         let revision = generation.get();
         let (start, end) = range.get();
         if start >= end {
@@ -288,6 +292,9 @@ fn ConversationList(
                             c.insert(id, (revision, row));
                         }
                     });
+                    if generation.try_get_untracked().is_some_and(|g| g > revision) {
+                        outdated.notify();
+                    }
                 }
                 Err(e) => {
                     failed.try_set(Some(e));
