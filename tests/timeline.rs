@@ -49,7 +49,12 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
         .unwrap();
     let host = host();
     // The app's own stylesheet, so the timeline scrolls inside its pane as it does in the app.
-    let style = web_sys::window().unwrap().document().unwrap().create_element("style").unwrap();
+    let style = web_sys::window()
+        .unwrap()
+        .document()
+        .unwrap()
+        .create_element("style")
+        .unwrap();
     style.set_text_content(Some(include_str!("../style/app.css")));
     host.append_child(&style).unwrap();
     host.style().set_property("height", "700px").unwrap();
@@ -92,7 +97,9 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
         eventually(|| more() == format!("Show earlier history ({} more)", total - 2 * page)).await,
         "scrolling to the top reads one earlier page: {:?} / {:?} scrollTop {}",
         more(),
-        host.query_selector("[data-testid=timeline-tools]").unwrap().and_then(|t| t.text_content()),
+        host.query_selector("[data-testid=timeline-tools]")
+            .unwrap()
+            .and_then(|t| t.text_content()),
         tl.scroll_top()
     );
     assert!(
@@ -119,10 +126,12 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
     });
     let in_view = |key: &str| {
         let view = tl.get_bounding_client_rect();
-        tl.query_selector(&format!("[data-size-key=\"{key}\"]")).unwrap().is_some_and(|row| {
-            let r = row.get_bounding_client_rect();
-            r.bottom() > view.top() && r.top() < view.bottom()
-        })
+        tl.query_selector(&format!("[data-size-key=\"{key}\"]"))
+            .unwrap()
+            .is_some_and(|row| {
+                let r = row.get_bounding_client_rect();
+                r.bottom() > view.top() && r.top() < view.bottom()
+            })
     };
     assert!(
         eventually(|| in_view(&kept)).await,

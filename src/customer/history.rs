@@ -162,7 +162,11 @@ mod tests {
             total: Some(30),
         };
         let c = CustomerId::from("c");
-        assert_eq!(with_earlier(&p, &CustomerId::from("d"), "25", before.clone()), None, "another customer's");
+        assert_eq!(
+            with_earlier(&p, &CustomerId::from("d"), "25", before.clone()),
+            None,
+            "another customer's"
+        );
         let grown = with_earlier(&p, &c, "25", before.clone()).expect("the page starts at 25");
         assert_eq!(ids(&grown), range(20, 30));
         assert_eq!(grown.earlier.as_deref(), Some("20"));

@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use rapport_core::{ConversationId, Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
 use wasm_bindgen::JsCast;
 
-use super::layout::{self, Chapter, Row};
 use super::history;
+use super::layout::{self, Chapter, Row};
 use super::outbox::UnsentItems;
 use super::tasks::TaskSeed;
 use super::Shown;
@@ -107,7 +107,10 @@ impl Layout {
                 let version = self.chapters[n]
                     .conversation
                     .map_or(0, |c| self.page.conversations[c].version);
-                format!("h{}.{version}.{}", self.page.timeline[self.chapters[n].start].id, self.open[n])
+                format!(
+                    "h{}.{version}.{}",
+                    self.page.timeline[self.chapters[n].start].id, self.open[n]
+                )
             }
             // The last item of a chapter is drawn closing it; it changes when one is added.
             Row::Item(i) => {
@@ -210,13 +213,8 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
 
     // Earlier history: read a page at a time, put in front of the loaded items.
     // Outer None: nothing earlier; inner None: the backend did not say how much.
-    let earlier_count = Memo::new(move |_| {
-        shown.with(|p| {
-            p.as_ref()
-                .filter(|p| p.earlier.is_some())
-                .map(|p| history::older(p))
-        })
-    });
+    let earlier_count =
+        Memo::new(move |_| shown.with(|p| p.as_ref().filter(|p| p.earlier.is_some()).map(|p| history::older(p))));
     let api = Api::use_api();
     let loading = RwSignal::new(false);
     let load_failed = RwSignal::new(None::<ApiError>);

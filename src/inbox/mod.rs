@@ -12,7 +12,7 @@ use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
 use crate::api::{Api, ApiError, Live};
 use crate::components::time::{duration, relative};
-use crate::components::{Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill, style_px};
+use crate::components::{style_px, Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill};
 use crate::routing;
 use crate::search::SearchBox;
 use crate::session::Session;
@@ -229,8 +229,13 @@ fn ConversationList(
     };
     Effect::new(move |_| {
         if let Some(el) = scroller.get() {
-            el.set_scroll_top(scroll.get_untracked() as i32);
-            measure();
+            // Touching the scroll position or a size now would force a layout of the whole page
+            // in the middle of building it (about 20 ms on the first load): only a kept place is
+            // restored now, and sizes are read after the frame's own layout.
+            let top = scroll.get_untracked();
+            if top > 0.0 {
+                el.set_scroll_top(top as i32);
+            }
             request_animation_frame(measure);
         }
     });

@@ -23,7 +23,10 @@ pub fn decode(raw: Value) -> ItemContent {
         Ok(content) => content,
         Err(_) => {
             let kind = raw.get("type").and_then(Value::as_str).unwrap_or("UNKNOWN").to_owned();
-            ItemContent::Unknown { kind, raw: Box::new(raw) }
+            ItemContent::Unknown {
+                kind,
+                raw: Box::new(raw),
+            }
         }
     }
 }

@@ -139,6 +139,9 @@ fn timestamps_are_rfc3339_in_any_offset_and_anything_else_is_refused() {
     };
     assert_eq!(conv(json!({})).unwrap().closed_at, None);
     assert_eq!(conv(json!({"closedAt": null})).unwrap().closed_at, None);
-    assert_eq!(conv(json!({"closedAt": "2026-01-02T03:04:05.678Z"})).unwrap().closed_at, Some(utc));
+    assert_eq!(
+        conv(json!({"closedAt": "2026-01-02T03:04:05.678Z"})).unwrap().closed_at,
+        Some(utc)
+    );
     assert!(conv(json!({"closedAt": "soon"})).is_err());
 }

@@ -1403,14 +1403,24 @@ fn every_view_is_its_filter_in_list_order_as_conversations_change() {
             let counts = query::counts(s, me.as_ref());
             for view in all_views(s) {
                 let want = naive_order(s, &view, me.as_ref());
-                assert_eq!(query::order(s, &view, me.as_ref()), want, "{} for {me:?} {when}", view.slug());
+                assert_eq!(
+                    query::order(s, &view, me.as_ref()),
+                    want,
+                    "{} for {me:?} {when}",
+                    view.slug()
+                );
                 assert_eq!(counts.for_view(&view), want.len(), "count of {} {when}", view.slug());
             }
         }
     };
     check(&s, "after seeding");
     // Writes move conversations between views and within them.
-    let open: Vec<Conversation> = s.conversations().filter(|c| !c.status.is_closed()).take(40).cloned().collect();
+    let open: Vec<Conversation> = s
+        .conversations()
+        .filter(|c| !c.status.is_closed())
+        .take(40)
+        .cloned()
+        .collect();
     let later = demo_anchor() + hours(1);
     for (k, c) in open.iter().enumerate() {
         let actor = Actor::System;

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use common::{request, temp_db, EventStream, Spec, TestServer, HTTP_METHODS};
 use rapport_core::{
-    ActivityContent, AgentId, Assignee, Channel, ConversationId, CustomerId, Direction, EmailContent, InboxId, Initiator, ItemContent, ItemId, Status,
-    TaskEvent, TaskId, TimelineItem, TopicId,
+    ActivityContent, AgentId, Assignee, Channel, ConversationId, CustomerId, Direction, EmailContent, InboxId,
+    Initiator, ItemContent, ItemId, Status, TaskEvent, TaskId, TimelineItem, TopicId,
 };
 use serde_json::{json, Value};
 
@@ -377,7 +377,11 @@ fn every_operation_answers_as_documented() {
         }
         let page = get(&path).json();
         spec.check("GET", "/api/v1/customers/{customerId}/timeline", 200, &page);
-        assert_eq!(page["total"], json!(full["items"].as_array().unwrap().len()), "every page says the whole length");
+        assert_eq!(
+            page["total"],
+            json!(full["items"].as_array().unwrap().len()),
+            "every page says the whole length"
+        );
         let items = page["items"].as_array().unwrap().clone();
         pages.splice(0..0, items);
         match page["nextCursor"].as_str() {
