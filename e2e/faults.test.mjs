@@ -367,7 +367,7 @@ describe('a slow backend', { concurrency: 2 }, () => {
 describe('a long history over HTTP', () => {
   test('the timeline is read 500 items at a time, earlier pages as the agent scrolls up; a failed page can be tried again', { timeout: 120_000 }, () => {
     const fixture = baseFixture();
-    const N = 1200;
+    const N = 1700;
     for (let i = 0; i < N; i++) {
       fixture.timeline.cu1.unshift({ id: `itH${i}`, customerId: 'cu1', timestamp: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString(), initiator: { type: 'SYSTEM' }, content: { type: 'CUSTOMER_ACTIVITY', title: `Old activity ${i}`, body: '' } });
     }
@@ -392,12 +392,18 @@ describe('a long history over HTTP', () => {
       await more.filter({ hasText: `(${total - 1000} more)` }).waitFor({ timeout: T });
       assert.equal(new URL(reads().at(-1), 'http://x').searchParams.get('before'), String(total - 500));
 
+      // From the keyboard: the button keeps focus while the page is read.
+      await more.focus();
+      await page.keyboard.press('Enter');
+      await more.filter({ hasText: `(${total - 1500} more)` }).waitFor({ timeout: T });
+      assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'load-earlier', 'focus stays on the button');
+
       // Jumping to a date before everything loaded reads the rest and shows the oldest item.
       await page.getByTestId('jump-date').fill('2020-01-01');
       await page.locator('[data-testid=timeline-item][aria-posinset="1"]').waitFor({ timeout: T });
       await tl.getByText('Old activity 0', { exact: true }).waitFor({ timeout: T });
       assert.ok(await more.isHidden(), 'nothing earlier left to show');
-      assert.equal(reads().length, 4, `timeline reads: the newest page, a failed one, its retry, the rest (${reads().join(' ')})`);
+      assert.equal(reads().length, 5, `timeline reads: the newest page, a failed one, its retry, one by keyboard, the rest (${reads().join(' ')})`);
       await screenshot(page, 'faults-long-history.png');
       assert.deepEqual(pageErrors(), []);
     });

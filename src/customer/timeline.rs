@@ -465,7 +465,9 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
                 on:change:target=move |ev| jump_to_date(ev.target().value())/>
             <span class="earlier muted" role="status">{earlier_status}</span>
             <button type="button" class="btn-link" data-testid="load-earlier" on:click=move |_| show_earlier()
-                hidden=move || loading.get() || earlier_count.with(Option::is_none)>{earlier_button}</button>
+                // Kept (not hidden) while reading, so a keyboard press does not lose focus.
+                aria-disabled=move || loading.get().to_string()
+                hidden=move || earlier_count.with(Option::is_none)>{earlier_button}</button>
         </div>
         <section class="timeline" data-testid="timeline" aria-label="Timeline" node_ref=container
             data-items=move || total_items.get()
