@@ -218,46 +218,56 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
     let api = Api::use_api();
     let loading = RwSignal::new(false);
     let load_failed = RwSignal::new(None::<ApiError>);
+    // Requests waiting for the reader: a jump made while a page is being read runs after it.
+    let queue = StoredValue::new_local(Vec::<(Rc<dyn Fn(&CustomerPage) -> bool>, Option<Rc<dyn Fn()>>)>::new());
     // Reads earlier pages until `enough` holds or the first item is loaded, then runs `then`.
     // The rows in sight stay where they are while pages are put in front of them.
     let load_earlier = move |enough: Rc<dyn Fn(&CustomerPage) -> bool>, then: Option<Rc<dyn Fn()>>| {
+        queue.update_value(|q| q.push((enough, then)));
         if loading.get_untracked() {
             return;
         }
         loading.set(true);
         load_failed.set(None);
         leptos::task::spawn_local(async move {
-            while let Some(page) = shown.try_get_untracked().flatten() {
-                let Some(cursor) = page.earlier.clone().filter(|_| !enough(&page)) else {
-                    break;
-                };
-                let customer = page.customer.id.clone();
-                match api.backend().timeline(customer.clone(), cursor.clone()).await {
-                    Ok(earlier) => {
-                        let Some(now) = shown.try_get_untracked().flatten() else {
-                            break;
-                        };
-                        let Some(grown) = history::with_earlier(&now, &customer, &cursor, earlier) else {
-                            break;
-                        };
-                        let anchor = (!stick.get_value()).then(|| geometry.anchor()).flatten();
-                        shown.set(Some(Arc::new(grown)));
-                        if let Some((key, delta)) = anchor.filter(|_| jump.get_value().is_none()) {
-                            jump.set_value(Some((key, delta, 4)));
-                            placing.set(true);
-                        }
-                        remeasure();
-                    }
-                    Err(e) => {
-                        load_failed.try_set(Some(e));
+            while let Some((enough, then)) = queue
+                .try_update_value(|q| (!q.is_empty()).then(|| q.remove(0)))
+                .flatten()
+            {
+                // Its reads; a failure ends it, and the requests still waiting are dropped.
+                while let Some(page) = shown.try_get_untracked().flatten() {
+                    let Some(cursor) = page.earlier.clone().filter(|_| !enough(&page)) else {
                         break;
+                    };
+                    let customer = page.customer.id.clone();
+                    match api.backend().timeline(customer.clone(), cursor.clone()).await {
+                        Ok(earlier) => {
+                            let Some(now) = shown.try_get_untracked().flatten() else {
+                                break;
+                            };
+                            let Some(grown) = history::with_earlier(&now, &customer, &cursor, earlier) else {
+                                break;
+                            };
+                            let anchor = (!stick.get_value()).then(|| geometry.anchor()).flatten();
+                            shown.set(Some(Arc::new(grown)));
+                            if let Some((key, delta)) = anchor.filter(|_| jump.get_value().is_none()) {
+                                jump.set_value(Some((key, delta, 4)));
+                                placing.set(true);
+                            }
+                            remeasure();
+                        }
+                        Err(e) => {
+                            load_failed.try_set(Some(e));
+                            queue.try_update_value(Vec::clear);
+                            break;
+                        }
                     }
+                }
+                if let Some(then) = then {
+                    then();
                 }
             }
             loading.try_set(false);
-            if let Some(then) = then {
-                then();
-            }
         });
     };
     let one_page = move |then: Option<Rc<dyn Fn()>>| {
@@ -270,12 +280,16 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
         let at_top = range.with_untracked(|r| r.0 == 0);
         let more = layout.with_untracked(|l| l.0.page.earlier.is_some());
         let agent = !stick.get_value() && !placing.get_untracked() && jump.get_value().is_none();
-        if at_top && more && agent && load_failed.with_untracked(Option::is_none) {
+        let idle = !loading.get_untracked();
+        if at_top && more && agent && idle && load_failed.with_untracked(Option::is_none) {
             one_page(None);
         }
     };
     // The button: one page, then to its top.
     let show_earlier = move || {
+        if loading.get_untracked() {
+            return;
+        }
         one_page(Some(Rc::new(move || {
             if let Some(first) = layout.with_untracked(|l| l.0.rows.first().copied()) {
                 go_to(first, None);
