@@ -21,7 +21,7 @@ use crate::tasks::MyTasksPage;
 pub fn App() -> impl IntoView {
     // Tests may provide their own backend; otherwise the embedded demo.
     let api = use_context::<Api>().unwrap_or_else(|| {
-        let api = Api::new(Backend::Demo(DemoBackend::open(DEMO_KEY)));
+        let api = Api::new(Backend::demo(DemoBackend::open(DEMO_KEY)));
         api.provide();
         api
     });

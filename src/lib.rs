@@ -17,7 +17,7 @@ pub use app::App;
 /// Picks the backend (see `api::config`), then mounts the app on the page's body.
 pub fn mount() {
     use api::config::{self, Choice};
-    use api::{Api, Backend, DemoBackend, DemoSize, HttpBackend, DEMO_KEY};
+    use api::{Api, Backend, DemoBackend, DemoSize, DEMO_KEY};
     // Leptos' executor starts with the mount, so this first task goes to the browser directly.
     wasm_bindgen_futures::spawn_local(async move {
         let choice = config::choose().await;
@@ -27,9 +27,9 @@ pub fn mount() {
                     let search = web_sys::window()
                         .and_then(|w| w.location().search().ok())
                         .unwrap_or_default();
-                    Backend::Demo(DemoBackend::open_sized(DEMO_KEY, DemoSize::from_query(&search)))
+                    Backend::demo(DemoBackend::open_sized(DEMO_KEY, DemoSize::from_query(&search)))
                 }
-                Choice::Http { base_url } => Backend::Http(HttpBackend::new(base_url, config::token())),
+                Choice::Http { base_url } => Backend::http(base_url, config::token()),
             };
             let api = Api::new(backend);
             api.provide();

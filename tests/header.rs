@@ -26,7 +26,7 @@ fn mount(demo: &DemoBackend, conv: &Conversation) -> (HtmlElement, UnmountHandle
         .push_state_with_url(&JsValue::NULL, "", Some(&url))
         .unwrap();
     let host = host();
-    let backend = Backend::Demo(demo.clone());
+    let backend = Backend::demo(demo.clone());
     let handle = leptos::mount::mount_to(host.clone(), move || {
         Api::new(backend).provide();
         view! { <App/> }
@@ -105,20 +105,31 @@ async fn a_refused_change_rolls_back_and_shows_the_latest_state() {
 
     // Another agent closes it meanwhile; this page has not heard of it yet.
     let version = demo.read(|s| s.conversation(&conv.id).unwrap().version);
-    demo.execute(Command::SetTopics {
-        conversation_id: conv.id.clone(),
-        expected_version: Some(version),
-        topic_ids: vec!["compliment".into()],
-        actor: Actor::System,
-    })
-    .unwrap();
-    demo.execute(Command::SetStatus {
-        conversation_id: conv.id.clone(),
-        expected_version: None,
-        status: Status::Closed,
-        actor: Actor::System,
-    })
-    .unwrap();
+    let owner = conv
+        .assignee
+        .agent_id
+        .clone()
+        .expect("an open conversation has an owner");
+    common::run(
+        &demo,
+        Command::SetTopics {
+            conversation_id: conv.id.clone(),
+            expected_version: Some(version),
+            topic_ids: vec!["compliment".into()],
+            actor: Actor::agent(&owner),
+        },
+    )
+    .await;
+    common::run(
+        &demo,
+        Command::SetStatus {
+            conversation_id: conv.id.clone(),
+            expected_version: None,
+            status: Status::Closed,
+            actor: Actor::agent(&owner),
+        },
+    )
+    .await;
     assert_eq!(
         pressed(&host).as_deref(),
         Some("Open"),

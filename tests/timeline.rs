@@ -59,7 +59,7 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
     host.append_child(&style).unwrap();
     host.style().set_property("height", "700px").unwrap();
     host.style().set_property("display", "flex").unwrap();
-    let api = Api::new(Backend::Demo(demo.clone()));
+    let api = Api::new(Backend::demo(demo.clone()));
     let _app = leptos::mount::mount_to(host.clone(), move || {
         api.provide();
         view! { <App/> }

@@ -3,7 +3,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use chrono::Duration;
-use rapport::api::{storage, DemoBackend, DEMO_KEY};
+use rapport::api::{storage, Backend, DemoBackend, DEMO_KEY};
 use rapport::App;
 use rapport_core::{Actor, AgentId, Assignee, Command, InboxId, Status};
 use wasm_bindgen_test::*;
@@ -11,7 +11,7 @@ use web_sys::HtmlElement;
 
 mod common;
 
-use common::{eventually, host};
+use common::{eventually, host, run, sandbox};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -72,7 +72,7 @@ async fn app_tells_the_agent_when_saved_demo_data_was_unreadable() {
     host.remove();
 }
 
-fn assign(demo: &DemoBackend, conv: &rapport_core::ConversationId, inbox: InboxId, agent: &AgentId) {
+async fn assign(demo: &DemoBackend, conv: &rapport_core::ConversationId, inbox: InboxId, agent: &AgentId) {
     let assignee = Assignee {
         inbox_id: inbox,
         agent_id: Some(agent.clone()),
@@ -83,7 +83,7 @@ fn assign(demo: &DemoBackend, conv: &rapport_core::ConversationId, inbox: InboxI
         assignee,
         actor: Actor::agent(agent),
     };
-    demo.execute(command).unwrap();
+    run(demo, command).await;
 }
 
 /// A new conversation and an agent of its inbox, from the seed.
@@ -100,19 +100,22 @@ fn new_conversation(demo: &DemoBackend) -> (rapport_core::ConversationId, InboxI
 }
 
 #[wasm_bindgen_test]
-fn demo_store_persists_and_reloads() {
+async fn demo_store_persists_and_reloads() {
     let key = "rapport.test.persist";
     storage::remove(key);
     let demo = DemoBackend::open(key);
     assert_eq!(demo.take_notice(), None);
     let (conv, inbox, agent) = new_conversation(&demo);
-    assign(&demo, &conv, inbox, &agent);
-    demo.advance_clock(Duration::hours(30));
+    assign(&demo, &conv, inbox, &agent).await;
+    Backend::demo(demo.clone())
+        .advance_clock(Duration::hours(30))
+        .await
+        .expect("the demo moves its clock");
 
     let reloaded = DemoBackend::open(key);
     assert_eq!(reloaded.take_notice(), None);
-    assert_eq!(reloaded.changes_saved(), 1);
-    assert_eq!(reloaded.clock_offset(), Duration::hours(30));
+    assert_eq!(sandbox(&reloaded).await.changes, 1);
+    assert_eq!(reloaded.clock_offset_ms(), Duration::hours(30).num_milliseconds());
     let after = reloaded.read(|s| s.conversation(&conv).unwrap().clone());
     assert_eq!(after.status, Status::Open);
     assert_eq!(after.assignee.agent_id, Some(agent));
@@ -122,15 +125,17 @@ fn demo_store_persists_and_reloads() {
 }
 
 #[wasm_bindgen_test]
-fn demo_reset_returns_to_the_seed() {
+async fn demo_reset_returns_to_the_seed() {
     let key = "rapport.test.reset";
     storage::remove(key);
     let demo = DemoBackend::open(key);
     let (conv, inbox, agent) = new_conversation(&demo);
-    assign(&demo, &conv, inbox, &agent);
-    demo.reset();
-    assert_eq!(demo.changes_saved(), 0);
-    assert_eq!(DemoBackend::open(key).changes_saved(), 0);
+    assign(&demo, &conv, inbox, &agent).await;
+    assert_eq!(sandbox(&demo).await.changes, 1);
+    Backend::demo(demo.clone()).reset().await.expect("the demo resets");
+    assert_eq!(sandbox(&demo).await.changes, 0);
+    assert_eq!(demo.read(|s| s.conversation(&conv).unwrap().status), Status::New);
+    assert_eq!(sandbox(&DemoBackend::open(key)).await.changes, 0);
     storage::remove(key);
 }
 
@@ -161,7 +166,7 @@ fn corrupt_outdated_and_tampered_saves_recover_with_a_message() {
 }
 
 #[wasm_bindgen_test]
-fn a_full_storage_keeps_working_in_memory_and_says_so() {
+async fn a_full_storage_keeps_working_in_memory_and_says_so() {
     let key = "rapport.test.full";
     storage::remove(key);
     // Fill this origin's storage until the browser refuses (about 5 MB in Chromium).
@@ -189,7 +194,7 @@ fn a_full_storage_keeps_working_in_memory_and_says_so() {
     assert!(notice.contains("full"), "notice: {notice:?}");
     // The demo still works in this tab.
     let (conv, inbox, agent) = new_conversation(&demo);
-    assign(&demo, &conv, inbox, &agent);
+    assign(&demo, &conv, inbox, &agent).await;
     assert_eq!(demo.read(|s| s.conversation(&conv).unwrap().status), Status::Open);
     storage::remove(key);
 }

@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use gloo_net::http::Request;
 use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -13,8 +12,8 @@ use serde::Deserialize;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::http::HttpBackend;
 use super::sse::SseParser;
+use super::transport::Fetch;
 use super::{Api, ApiError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +47,7 @@ struct Change {
 /// No bytes for this long (the server sends a keep-alive every 15 s) means the stream is dead.
 const SILENCE: Duration = Duration::from_secs(45);
 
-pub fn start(api: Api, backend: HttpBackend) {
+pub fn start(api: Api, backend: Fetch) {
     spawn_local(async move {
         let mut last: Option<u64> = None;
         let mut failures: u32 = 0;
@@ -81,17 +80,13 @@ pub fn start(api: Api, backend: HttpBackend) {
 
 /// Reads the stream until it ends or fails; `last` tracks the newest sequence number seen.
 async fn follow(
-    backend: &HttpBackend,
+    backend: &Fetch,
     last: &mut Option<u64>,
     mut on_open: impl FnMut(),
     mut on_change: impl FnMut(),
 ) -> Result<(), ApiError> {
     let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
-    let mut req = Request::get(&backend.url("/events")).header("Accept", "text/event-stream");
-    if let Some(seq) = last {
-        req = req.header("Last-Event-ID", &seq.to_string());
-    }
-    let response = backend.send(req.abort_signal(Some(&controller.signal())), None).await?;
+    let response = backend.open_stream(*last, &controller).await?;
     let body = response
         .body()
         .ok_or_else(|| ApiError::Network("the event stream has no body".into()))?;

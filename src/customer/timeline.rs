@@ -240,7 +240,7 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
                         break;
                     };
                     let customer = page.customer.id.clone();
-                    match api.backend().timeline(customer.clone(), cursor.clone()).await {
+                    match api.backend().timeline(&customer, Some(&cursor)).await {
                         Ok(earlier) => {
                             let Some(now) = shown.try_get_untracked().flatten() else {
                                 break;

@@ -411,7 +411,7 @@ fn TrialControls() -> impl IntoView {
     let toasts = crate::components::toast::Toasts::use_toasts();
     let clock = move || {
         api.revision();
-        let offset = api.demo().map(|d| d.clock_offset()).unwrap_or_default();
+        let offset = api.backend().clock_offset();
         if offset.is_zero() {
             "Demo clock: real time".to_owned()
         } else {
@@ -419,11 +419,15 @@ fn TrialControls() -> impl IntoView {
         }
     };
     let advance = move |hours: i64| {
-        if let Some(demo) = api.demo() {
-            demo.advance_clock(chrono::Duration::hours(hours));
-            api.changed();
-            toasts.info(format!("Moved the demo clock {hours} h ahead."));
-        }
+        leptos::task::spawn_local(async move {
+            match api.backend().advance_clock(chrono::Duration::hours(hours)).await {
+                Ok(_) => {
+                    api.changed();
+                    toasts.info(format!("Moved the demo clock {hours} h ahead."));
+                }
+                Err(e) => toasts.error(format!("Could not move the clock: {e}")),
+            }
+        });
     };
     view! {
         <details class="trial">

@@ -13,6 +13,29 @@ pub fn SettingsPage() -> impl IntoView {
     let session = Session::use_session();
     let demo = api.demo();
     let reset_done = RwSignal::new(false);
+    let reset_error = RwSignal::new(None::<String>);
+    let sandbox = LocalResource::new(move || {
+        api.revision();
+        let backend = api.backend();
+        async move { backend.sandbox().await }
+    });
+    let changes = move || match sandbox.get() {
+        Some(Ok(Some(s))) => format!("{} changes saved in this browser.", s.changes),
+        Some(Err(e)) => e.to_string(),
+        _ => String::new(),
+    };
+    let reset = move |_| {
+        reset_error.set(None);
+        leptos::task::spawn_local(async move {
+            match api.backend().reset().await {
+                Ok(_) => {
+                    api.changed();
+                    reset_done.set(true);
+                }
+                Err(e) => reset_error.set(Some(format!("Could not reset the demo: {e}"))),
+            }
+        });
+    };
     view! {
         <main class="page settings" id="workspace">
             <h1>"Settings"</h1>
@@ -48,17 +71,12 @@ pub fn SettingsPage() -> impl IntoView {
                 {match demo {
                     Some(_) => view! {
                         <p>"Rapport is running on its built-in demo backend: a seeded organisation that lives in this browser. Nothing leaves your machine."</p>
-                        <p class="hint">{move || { reset_done.get(); format!("{} changes saved in this browser.", api.demo().map(|d| d.changes_saved()).unwrap_or(0)) }}</p>
-                        <button class="btn danger" on:click=move |_| {
-                            if let Some(demo) = api.demo() {
-                                demo.reset();
-                                api.changed();
-                                reset_done.set(true);
-                            }
-                        }>"Reset demo data"</button>
+                        <p class="hint">{changes}</p>
+                        <button class="btn danger" on:click=reset>"Reset demo data"</button>
                         <Show when=move || reset_done.get()>
                             <p role="status">"The demo data was reset to the seed."</p>
                         </Show>
+                        {move || reset_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                     }.into_any(),
                     None => view! {
                         <p>"Connected to " <code>{api.server().unwrap_or_default()}</code> ": " {move || api.live.get().label()}</p>

@@ -33,3 +33,19 @@ pub fn host() -> HtmlElement {
     doc.body().unwrap().append_child(&host).unwrap();
     host.unchecked_into()
 }
+
+/// Applies a command through the demo's API, as the app would; panics if it is refused.
+pub async fn run(demo: &rapport::api::DemoBackend, command: rapport_core::Command) -> rapport_core::Outcome {
+    match rapport::api::Backend::demo(demo.clone()).execute(command).await {
+        Ok(outcome) => outcome,
+        Err(e) => panic!("the demo refused a fixture command: {e}"),
+    }
+}
+
+/// The demo's sandbox state (changes since the seed, clock offset).
+pub async fn sandbox(demo: &rapport::api::DemoBackend) -> rapport::api::Sandbox {
+    match rapport::api::Backend::demo(demo.clone()).sandbox().await {
+        Ok(Some(state)) => state,
+        other => panic!("the demo has no sandbox state: {other:?}"),
+    }
+}

@@ -5,62 +5,11 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{CoreError, CoreResult};
 use crate::model::*;
 use crate::store::Store;
 
-/// A named slice of conversations, as the left-hand navigation lists them.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "view", content = "id", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum View {
-    /// Not closed and owned by the current agent.
-    Mine,
-    Status(Status),
-    /// Not closed and in this inbox.
-    Inbox(InboxId),
-}
-
-impl View {
-    /// The fixed views, in navigation order.
-    pub const fn standard() -> [View; 5] {
-        [
-            View::Mine,
-            View::Status(Status::New),
-            View::Status(Status::Open),
-            View::Status(Status::Waiting),
-            View::Status(Status::Closed),
-        ]
-    }
-
-    pub fn matches(&self, conv: &Conversation, me: Option<&AgentId>) -> bool {
-        match self {
-            View::Mine => !conv.status.is_closed() && me.is_some() && conv.assignee.agent_id.as_ref() == me,
-            View::Status(s) => conv.status == *s,
-            View::Inbox(id) => !conv.status.is_closed() && &conv.assignee.inbox_id == id,
-        }
-    }
-
-    /// URL segment: `mine`, `new`, `open`, `waiting`, `closed`, `inbox-<id>`.
-    pub fn slug(&self) -> String {
-        match self {
-            View::Mine => "mine".into(),
-            View::Status(s) => s.label().to_lowercase(),
-            View::Inbox(id) => format!("inbox-{id}"),
-        }
-    }
-
-    pub fn from_slug(slug: &str) -> Option<View> {
-        if let Some(id) = slug.strip_prefix("inbox-") {
-            return (!id.is_empty()).then(|| View::Inbox(InboxId::from(id)));
-        }
-        if slug == "mine" {
-            return Some(View::Mine);
-        }
-        Status::ALL
-            .into_iter()
-            .find(|s| s.label().eq_ignore_ascii_case(slug))
-            .map(View::Status)
-    }
-}
+pub use crate::views::View;
 
 /// One row of the conversation list.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -335,3 +284,62 @@ pub fn fill_placeholders(template: &str, values: &BTreeMap<&str, String>) -> (St
     out.push_str(rest);
     (out, missing)
 }
+
+/// Tasks assigned to `agent`, open and closed, soonest due first (ties by id), each with the
+/// customer's name: the one order every backend lists an agent's tasks in.
+pub fn tasks_for<'a>(store: &'a Store, agent: &AgentId) -> Vec<(&'a Task, &'a str)> {
+    let mut list: Vec<(&Task, &str)> = store
+        .tasks()
+        .filter(|t| t.assignee.agent_id.as_ref() == Some(agent))
+        .map(|t| (t, store.customer(&t.customer_id).map_or("", |c| c.name.as_str())))
+        .collect();
+    list.sort_by(|(a, _), (b, _)| a.due_at.cmp(&b.due_at).then_with(|| a.id.cmp(&b.id)));
+    list
+}
+
+/// A customer's tasks, oldest first (ties by id); `status` keeps only those with it.
+pub fn customer_tasks<'a>(store: &'a Store, id: &CustomerId, status: Option<TaskStatus>) -> CoreResult<Vec<&'a Task>> {
+    store.customer(id)?;
+    let mut list: Vec<&Task> = store
+        .tasks()
+        .filter(|t| &t.customer_id == id && status.is_none_or(|s| t.status == s))
+        .collect();
+    list.sort_by(|a, b| a.created_at.cmp(&b.created_at).then_with(|| a.id.cmp(&b.id)));
+    Ok(list)
+}
+
+/// One page of a customer's lifelong timeline, oldest first within the page.
+#[derive(Debug, PartialEq)]
+pub struct TimelinePage<'a> {
+    pub items: &'a [TimelineItem],
+    /// The cursor of the page before this one; None when this page starts at the first item.
+    pub earlier: Option<String>,
+    /// Items in the whole timeline.
+    pub total: usize,
+}
+
+/// Reads backwards: the `limit` items before `before` (a cursor from an earlier page), or the
+/// newest `limit`. Items are only ever appended, so an index stays a stable cursor.
+pub fn timeline_page<'a>(
+    store: &'a Store,
+    id: &CustomerId,
+    before: Option<&str>,
+    limit: usize,
+) -> CoreResult<TimelinePage<'a>> {
+    store.customer(id)?;
+    let all = store.timeline(id);
+    let end = match before.map(str::parse::<usize>) {
+        None => all.len(),
+        Some(Ok(b)) if b <= all.len() => b,
+        Some(_) => return Err(CoreError::Invalid(BAD_CURSOR.to_owned())),
+    };
+    let start = end.saturating_sub(limit);
+    Ok(TimelinePage {
+        items: &all[start..end],
+        earlier: (start > 0).then(|| start.to_string()),
+        total: all.len(),
+    })
+}
+
+/// The refusal for a cursor no backend gave out.
+pub const BAD_CURSOR: &str = "The cursor is not one this server gave out.";

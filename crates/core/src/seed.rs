@@ -696,3 +696,21 @@ fn ascii(s: &str) -> String {
         })
         .collect()
 }
+
+/// Where a store starts: a seed, and optionally the heavy customer for performance trials. Every
+/// backend regenerates it the same way before replaying its log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    pub config: SeedConfig,
+    pub heavy_customer_items: Option<usize>,
+}
+
+impl Origin {
+    pub fn build(&self) -> Store {
+        let store = generate(&self.config);
+        match self.heavy_customer_items {
+            Some(items) => add_heavy_customer(store, self.config.anchor, items).0,
+            None => store,
+        }
+    }
+}

@@ -3,9 +3,63 @@
 //! sort of every conversation on each read (10 000 of them in the large demo).
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::model::*;
-use crate::query::View;
+
+/// A named slice of conversations, as the left-hand navigation lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "view", content = "id", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum View {
+    /// Not closed and owned by the current agent.
+    Mine,
+    Status(Status),
+    /// Not closed and in this inbox.
+    Inbox(InboxId),
+}
+
+impl View {
+    /// The fixed views, in navigation order.
+    pub const fn standard() -> [View; 5] {
+        [
+            View::Mine,
+            View::Status(Status::New),
+            View::Status(Status::Open),
+            View::Status(Status::Waiting),
+            View::Status(Status::Closed),
+        ]
+    }
+
+    pub fn matches(&self, conv: &Conversation, me: Option<&AgentId>) -> bool {
+        match self {
+            View::Mine => !conv.status.is_closed() && me.is_some() && conv.assignee.agent_id.as_ref() == me,
+            View::Status(s) => conv.status == *s,
+            View::Inbox(id) => !conv.status.is_closed() && &conv.assignee.inbox_id == id,
+        }
+    }
+
+    /// URL segment: `mine`, `new`, `open`, `waiting`, `closed`, `inbox-<id>`.
+    pub fn slug(&self) -> String {
+        match self {
+            View::Mine => "mine".into(),
+            View::Status(s) => s.label().to_lowercase(),
+            View::Inbox(id) => format!("inbox-{id}"),
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<View> {
+        if let Some(id) = slug.strip_prefix("inbox-") {
+            return (!id.is_empty()).then(|| View::Inbox(InboxId::from(id)));
+        }
+        if slug == "mine" {
+            return Some(View::Mine);
+        }
+        Status::ALL
+            .into_iter()
+            .find(|s| s.label().eq_ignore_ascii_case(slug))
+            .map(View::Status)
+    }
+}
 
 /// A conversation's place in a list: customers waiting on us first (longest wait on top), then
 /// the rest by latest activity; closed ones by most recently closed. The id breaks ties.

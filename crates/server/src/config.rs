@@ -1,4 +1,4 @@
-//! Command-line options (plain std parsing: five flags do not need a parser crate).
+//! Command-line options (plain std parsing: six flags do not need a parser crate).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -6,13 +6,15 @@ use std::path::PathBuf;
 use crate::state::Options;
 
 pub const USAGE: &str = "\
-usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--conversations 1000]
+usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--conversations 1000] [--sandbox]
 
   --addr ADDR          where to listen (port 0 picks a free one)
   --db FILE            SQLite database; created and seeded on first start
   --dist DIR           also serve the built app from DIR at /
   --token T            require `Authorization: Bearer T` on /api/v1 (or set RAPPORT_TOKEN)
-  --conversations N    how many conversations to seed a new database with";
+  --conversations N    how many conversations to seed a new database with
+  --sandbox            answer the trial endpoints (/api/v1/sandbox: move the clock, reset to the
+                       seed), for product teams trying the rules; never on a real team's server";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -28,6 +30,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         conversations: 1000,
         token: env_token.filter(|t| !t.is_empty()),
         dist: None,
+        sandbox: false,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -51,6 +54,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
                     .parse()
                     .map_err(|_| format!("--addr: `{v}` is not an address like 127.0.0.1:8787"))?;
             }
+            "--sandbox" if inline.is_none() => options.sandbox = true,
             "--db" => options.db = PathBuf::from(value()?),
             "--dist" => options.dist = Some(PathBuf::from(value()?)),
             "--token" => {

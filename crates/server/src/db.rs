@@ -1,11 +1,12 @@
 //! SQLite storage. The store is event-sourced: `meta` says how to regenerate the seed and
-//! `commands` holds every accepted write in order; a row's `seq` is also its event id.
+//! `commands` holds every accepted entry of the service's log in order; a row's `seq` is also its
+//! event id.
 
 use std::path::Path;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
+use rapport_service::log::{time_text, Change, NewRow, Storage, StorageError, StoredEntry};
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::Serialize;
 
 /// Bump when the layout of the tables or of `meta` changes.
 pub const FORMAT: u32 = 1;
@@ -18,30 +19,6 @@ pub struct Meta {
     pub seed: u64,
     pub conversations: usize,
     pub anchor: DateTime<Utc>,
-}
-
-/// One live event: which things a write touched, so clients know what to refetch.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Change {
-    pub seq: u64,
-    pub customer_id: Option<String>,
-    pub conversation_id: Option<String>,
-    pub task_id: Option<String>,
-}
-
-/// A command ready to be stored (its JSON and the ids its event names).
-pub struct NewRow {
-    pub command: String,
-    pub customer_id: Option<String>,
-    pub conversation_id: Option<String>,
-    pub task_id: Option<String>,
-}
-
-pub struct StoredCommand {
-    pub seq: u64,
-    pub at: String,
-    pub command: String,
 }
 
 pub struct Db {
@@ -118,73 +95,86 @@ impl Db {
         }
         tx.commit()
     }
+}
 
-    pub fn commands(&self) -> DbResult<Vec<StoredCommand>> {
+/// A stored reset (the sandbox started again from the seed) begins with this.
+const RESET_PREFIX: &str = "{\"sandbox\":\"RESET\"";
+
+fn failed(e: rusqlite::Error) -> StorageError {
+    StorageError(e.to_string())
+}
+
+impl Storage for Db {
+    fn entries(&self) -> Result<Vec<StoredEntry>, StorageError> {
         let mut stmt = self
             .conn
-            .prepare("SELECT seq, at, command FROM commands ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(StoredCommand {
-                seq: r.get::<_, i64>(0)?.unsigned_abs(),
-                at: r.get(1)?,
-                command: r.get(2)?,
+            .prepare("SELECT seq, at, command FROM commands ORDER BY seq")
+            .map_err(failed)?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(StoredEntry {
+                    seq: r.get::<_, i64>(0)?.unsigned_abs(),
+                    at: r.get(1)?,
+                    entry: r.get(2)?,
+                })
             })
-        })?;
-        rows.collect()
+            .map_err(failed)?;
+        rows.collect::<DbResult<_>>().map_err(failed)
     }
 
-    /// Stores the rows in one transaction; returns their events, in order.
-    pub fn insert(&mut self, at: DateTime<Utc>, rows: Vec<NewRow>) -> DbResult<Vec<Change>> {
+    fn append(&mut self, at: DateTime<Utc>, rows: Vec<NewRow>) -> Result<Vec<Change>, StorageError> {
         let at = time_text(at);
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction().map_err(failed)?;
         let mut changes = Vec::with_capacity(rows.len());
         for row in rows {
             tx.execute(
                 "INSERT INTO commands (at, command, customer_id, conversation_id, task_id)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![at, row.command, row.customer_id, row.conversation_id, row.task_id],
-            )?;
+                params![at, row.entry, row.customer_id, row.conversation_id, row.task_id],
+            )
+            .map_err(failed)?;
             changes.push(Change {
                 seq: tx.last_insert_rowid().unsigned_abs(),
                 customer_id: row.customer_id,
                 conversation_id: row.conversation_id,
                 task_id: row.task_id,
+                reset: row.reset,
             });
         }
-        tx.commit()?;
+        tx.commit().map_err(failed)?;
         Ok(changes)
     }
 
-    /// Up to `limit` events after `after`, oldest first.
-    pub fn changes_after(&self, after: u64, limit: usize) -> DbResult<Vec<Change>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, customer_id, conversation_id, task_id FROM commands
-             WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-        )?;
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, customer_id, conversation_id, task_id, substr(command, 1, ?3) = ?4 FROM commands
+                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(failed)?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let rows = stmt.query_map(params![after, limit], |r| {
-            Ok(Change {
-                seq: r.get::<_, i64>(0)?.unsigned_abs(),
-                customer_id: r.get(1)?,
-                conversation_id: r.get(2)?,
-                task_id: r.get(3)?,
+        let prefix_len = i64::try_from(RESET_PREFIX.len()).unwrap_or(0);
+        let rows = stmt
+            .query_map(params![after, limit, prefix_len, RESET_PREFIX], |r| {
+                Ok(Change {
+                    seq: r.get::<_, i64>(0)?.unsigned_abs(),
+                    customer_id: r.get(1)?,
+                    conversation_id: r.get(2)?,
+                    task_id: r.get(3)?,
+                    reset: r.get(4)?,
+                })
             })
-        })?;
-        rows.collect()
+            .map_err(failed)?;
+        rows.collect::<DbResult<_>>().map_err(failed)
     }
 
-    pub fn last_seq(&self) -> DbResult<u64> {
-        let seq: Option<i64> = self.conn.query_row("SELECT MAX(seq) FROM commands", [], |r| r.get(0))?;
+    fn last_seq(&self) -> Result<u64, StorageError> {
+        let seq: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(seq) FROM commands", [], |r| r.get(0))
+            .map_err(failed)?;
         Ok(seq.unwrap_or(0).unsigned_abs())
     }
-}
-
-/// RFC 3339 with every digit chrono keeps, so a replay sees exactly the same instant.
-pub fn time_text(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
-}
-
-pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }

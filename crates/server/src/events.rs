@@ -1,4 +1,5 @@
-//! `GET /api/v1/events`: every accepted write as a server-sent event, resumable by id.
+//! `GET /api/v1/events` streamed: every accepted write as a server-sent event, resumable by id
+//! (where to resume and what an event says are the service's rules).
 //!
 //! No gap, no duplicate: the stream subscribes to the live broadcast *before* reading the backlog
 //! from SQLite, then skips live events it already sent. A client that falls behind the broadcast
@@ -8,82 +9,54 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
-use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::extract::{Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::{self, Stream, StreamExt};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, StreamExt};
+use rapport_service::events::{self as rules, Frame, CHUNK};
+use rapport_service::Change;
 use tokio::sync::{broadcast, watch};
 
-use crate::db::Change;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::QueryMap;
 use crate::state::AppState;
+use crate::{reply, service_request};
 
-/// Backlog rows read from SQLite at a time.
-const CHUNK: usize = 500;
-
-pub async fn stream(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    q: QueryMap,
-) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
-    let requested = resume_point(&headers, &q)?;
-    let live = state.subscribe();
-    let newest = state.last_seq()?;
-    let mut first = None;
-    let last = match requested {
-        None => newest,
-        Some(n) if n <= newest => n,
-        Some(_) => {
-            // The client saw ids this database never made (it was replaced): it must reload.
-            first = Some(reset_event(newest));
-            newest
-        }
+pub async fn stream(State(state): State<AppState>, request: Request) -> Response {
+    let (parts, _) = request.into_parts();
+    let request = service_request(&parts, Vec::new());
+    let opened = state.authorize(&request).and_then(|()| {
+        let requested = rules::resume_point(&request)?;
+        // Subscribed before the newest id is read, so nothing falls between the two.
+        let live = state.subscribe();
+        Ok((live, rules::start(requested, state.last_seq()?)))
+    });
+    let (live, start) = match opened {
+        Ok(o) => o,
+        Err(e) => return reply(e.into_response()),
     };
     let feed = Feed {
         state: state.clone(),
         live,
         shutdown: state.shutdown_signal(),
         queue: VecDeque::new(),
-        last,
-        catching_up: last < newest,
+        last: start.last,
+        catching_up: start.catching_up,
     };
-    let events = stream::iter(first.map(Ok)).chain(stream::unfold(feed, Feed::next).map(Ok));
-    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive")))
+    let first = start.first.map(|f| Ok::<_, Infallible>(event(&f)));
+    let events = stream::iter(first).chain(stream::unfold(feed, Feed::next).map(Ok));
+    Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"))
+        .into_response()
 }
 
-/// `Last-Event-ID` header, else `?after=` (for tools that cannot set headers); None = live only.
-fn resume_point(headers: &HeaderMap, q: &QueryMap) -> ApiResult<Option<u64>> {
-    let header = match headers.get("last-event-id") {
-        None => None,
-        Some(v) => Some(
-            v.to_str()
-                .map_err(|_| ApiError::invalid(Some("Last-Event-ID"), "Last-Event-ID is not valid text."))?
-                .trim(),
-        ),
-    };
-    let (raw, attr) = match header.filter(|h| !h.is_empty()) {
-        Some(h) => (h, "Last-Event-ID"),
-        None => match q.get("after") {
-            Some(a) => (a, "after"),
-            None => return Ok(None),
-        },
-    };
-    raw.parse::<u64>()
-        .map(Some)
-        .map_err(|_| ApiError::invalid(Some(attr), format!("{attr} must be an event id this server sent.")))
-}
-
-fn reset_event(newest: u64) -> Event {
+fn event(frame: &Frame) -> Event {
     Event::default()
-        .id(newest.to_string())
-        .event("reset")
-        .data(format!("{{\"seq\":{newest}}}"))
+        .id(frame.id.to_string())
+        .event(frame.event)
+        .data(frame.data.clone())
 }
 
 fn change_event(change: &Change) -> Event {
-    let data = serde_json::to_string(change).unwrap_or_else(|_| format!("{{\"seq\":{}}}", change.seq));
-    Event::default().id(change.seq.to_string()).event("change").data(data)
+    event(&Frame::of(change))
 }
 
 struct Feed {
@@ -143,7 +116,6 @@ impl Feed {
 mod tests {
     use super::*;
     use crate::state::Options;
-    use rapport_core::{AgentId, Command};
 
     /// A subscriber that falls further behind than the broadcast holds still gets every event
     /// once, in order: the gap is re-read from SQLite.
@@ -159,8 +131,7 @@ mod tests {
         let state = AppState::open(&Options {
             db,
             conversations: 20,
-            token: None,
-            dist: None,
+            ..Options::default()
         })
         .expect("opens");
         let conv = state
@@ -176,12 +147,7 @@ mod tests {
         };
         let writes = 1500; // more than the broadcast's capacity of 1024
         for i in 0..writes {
-            let note = Command::AddNote {
-                conversation_id: conv.clone(),
-                agent_id: AgentId::from("ag1"),
-                body: format!("note {i}"),
-            };
-            state.write(|_| Ok(vec![note]), |_, _| Ok(())).expect("write");
+            note(&state, &conv, &format!("note {i}"));
         }
         let mut feed = Some(feed);
         for expected in 1..=writes {
@@ -191,16 +157,19 @@ mod tests {
             feed = Some(next);
         }
         // Then live again: the stale broadcast backlog is skipped, the next write comes next.
-        let note = Command::AddNote {
-            conversation_id: conv.clone(),
-            agent_id: AgentId::from("ag1"),
-            body: "live".into(),
-        };
-        state.write(|_| Ok(vec![note]), |_, _| Ok(())).expect("write");
+        note(&state, &conv, "live");
         let (_, next) = feed.take().expect("feed").next().await.expect("the live event");
         assert_eq!(next.last, writes + 1);
         feed = Some(next);
         state.begin_shutdown();
         assert!(feed.expect("feed").next().await.is_none(), "shutdown ends the stream");
+    }
+
+    fn note(state: &AppState, conv: &rapport_core::ConversationId, text: &str) {
+        let path = format!("/v1/conversations/{conv}/notes");
+        let request = rapport_service::Request::new(rapport_service::Method::Post, &path)
+            .with_header("x-agent-id", "ag1")
+            .with_body(serde_json::json!({ "body": text }).to_string());
+        assert_eq!(state.handle(&request).status, 201, "the note is accepted");
     }
 }

@@ -569,6 +569,38 @@ fn every_operation_answers_as_documented() {
     assert_eq!(r.status, 404);
     spec.check_component("ErrorBody", &r.json());
 
+    // The trial endpoints: absent here (404), answered by a `--sandbox` server.
+    let r = get("/api/v1/sandbox");
+    assert_eq!(r.status, 404);
+    spec.check("GET", "/api/v1/sandbox", 404, &r.json());
+    let sandbox = TestServer::start_with(rapport_server::Options {
+        db: temp_db("contract-sandbox"),
+        conversations: common::SEED_CONVERSATIONS,
+        sandbox: true,
+        ..rapport_server::Options::default()
+    });
+    let post = |path: &str, body: Option<&str>| request("POST", &sandbox.url(path), &[], body);
+    let r = request("GET", &sandbox.url("/api/v1/sandbox"), &[], None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("GET", "/api/v1/sandbox", 200, &r.json());
+    let r = post("/api/v1/sandbox/clock", Some(r#"{"advanceMs":86400000}"#));
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("POST", "/api/v1/sandbox/clock", 200, &r.json());
+    assert_eq!(r.json()["clockOffsetMs"], 86_400_000);
+    let r = post("/api/v1/sandbox/clock", Some(r#"{"advanceMs":-1}"#));
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/sandbox/clock", 400, &r.json());
+    let r = post("/api/v1/sandbox/reset", None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("POST", "/api/v1/sandbox/reset", 200, &r.json());
+    assert_eq!(r.json()["clockOffsetMs"], 0);
+    for path in ["/api/v1/sandbox/clock", "/api/v1/sandbox/reset"] {
+        let r = request("POST", &server.url(path), &[], Some(r#"{"advanceMs":1}"#));
+        assert_eq!(r.status, 404, "{path} on a server without --sandbox");
+        spec.check("POST", path, 404, &r.json());
+    }
+    sandbox.stop();
+
     // Every documented operation was exercised above (401s are covered in tests/behaviour.rs).
     let missing: Vec<_> = spec.operations().difference(&spec.covered()).cloned().collect();
     assert!(missing.is_empty(), "operations without a contract check: {missing:?}");

@@ -14,8 +14,7 @@ fn options(db: &std::path::Path) -> Options {
     Options {
         db: db.to_path_buf(),
         conversations: 30,
-        token: None,
-        dist: None,
+        ..Options::default()
     }
 }
 
@@ -98,6 +97,9 @@ fn command_line_parsing() {
     assert_eq!(c.options.db.to_str(), Some("x.db"));
     assert_eq!(c.options.token.as_deref(), Some("t"));
     assert_eq!(c.options.conversations, 50);
+    assert!(!c.options.sandbox, "the trial endpoints are off unless asked for");
+    assert!(parse(&["--sandbox"]).unwrap().options.sandbox);
+    assert!(parse(&["--sandbox=yes"]).is_err(), "--sandbox takes no value");
     assert!(parse(&["--help"]).unwrap_err().starts_with("usage:"));
     assert!(parse(&["--addr"]).unwrap_err().contains("needs a value"));
     assert!(parse(&["--addr", "localhost"]).is_err());
@@ -182,4 +184,24 @@ fn the_built_app_is_served_with_a_spa_fallback() {
     assert_eq!(r.error_code(), "not_found");
     let r = request("GET", &server.url("/api/v1/agents"), &[], None);
     assert_eq!(r.status, 200);
+}
+
+#[test]
+fn the_sandbox_endpoints_answer_only_on_a_sandbox_server() {
+    let plain = TestServer::start(&temp_db("no-sandbox"), None);
+    let r = request("GET", &plain.url("/api/v1/sandbox"), &[], None);
+    assert_eq!(r.status, 404, "{}", r.text);
+    plain.stop();
+    let server = TestServer::start_with(Options {
+        sandbox: true,
+        ..options(&temp_db("sandbox"))
+    });
+    let r = request(
+        "POST",
+        &server.url("/api/v1/sandbox/clock"),
+        &[("Content-Type", "application/json")],
+        Some(r#"{"advanceMs":3600000}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.text.contains("\"clockOffsetMs\":3600000"), "{}", r.text);
 }

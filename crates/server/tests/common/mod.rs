@@ -30,7 +30,7 @@ impl TestServer {
             db: db.to_path_buf(),
             conversations: SEED_CONVERSATIONS,
             token: token.map(str::to_owned),
-            dist: None,
+            ..Options::default()
         })
     }
 

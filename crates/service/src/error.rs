@@ -1,15 +1,14 @@
 //! The one error body of the API, `{"errors":[{attr?, code, detail}]}` (Gladly's shape), and the
 //! mapping from domain refusals to HTTP statuses.
 
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::Json;
 use rapport_core::CoreError;
 use serde::Serialize;
 
+use crate::wire::Response;
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiError {
-    pub status: StatusCode,
+    pub status: u16,
     pub code: &'static str,
     /// The request field (or header) the error is about, when there is one.
     pub attr: Option<String>,
@@ -33,7 +32,7 @@ impl ApiError {
     /// A malformed request: 400 `invalid`.
     pub fn invalid(attr: Option<&str>, detail: impl Into<String>) -> Self {
         ApiError {
-            status: StatusCode::BAD_REQUEST,
+            status: 400,
             code: "invalid",
             attr: attr.map(str::to_owned),
             detail: detail.into(),
@@ -42,7 +41,7 @@ impl ApiError {
 
     pub fn no_route() -> Self {
         ApiError {
-            status: StatusCode::NOT_FOUND,
+            status: 404,
             code: "not_found",
             attr: None,
             detail: "There is no such API endpoint.".into(),
@@ -51,16 +50,25 @@ impl ApiError {
 
     pub fn method_not_allowed() -> Self {
         ApiError {
-            status: StatusCode::METHOD_NOT_ALLOWED,
+            status: 405,
             code: "invalid",
             attr: None,
             detail: "This endpoint does not support that method.".into(),
         }
     }
 
+    pub fn too_large() -> Self {
+        ApiError {
+            status: 413,
+            code: "invalid",
+            attr: None,
+            detail: "The request body is too large.".into(),
+        }
+    }
+
     pub fn unauthorized() -> Self {
         ApiError {
-            status: StatusCode::UNAUTHORIZED,
+            status: 401,
             code: "unauthorized",
             attr: Some("Authorization".into()),
             detail: "Sign in again: the access token is missing or wrong.".into(),
@@ -69,12 +77,28 @@ impl ApiError {
 
     /// Something broke on our side (storage). The detail stays generic; the cause goes to stderr.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        eprintln!("rapport-server: internal error: {cause}");
+        eprintln!("rapport: internal error: {cause}");
         ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
+            status: 500,
             code: "internal",
             attr: None,
             detail: "The server could not save or read data. Try again in a moment.".into(),
+        }
+    }
+
+    pub fn into_response(self) -> Response {
+        let body = ErrorBody {
+            errors: [ErrorEntry {
+                attr: self.attr.as_deref(),
+                code: self.code,
+                detail: &self.detail,
+            }],
+        };
+        let response = Response::json(self.status, &body);
+        if self.status == 401 {
+            response.with_header("www-authenticate", "Bearer".to_owned())
+        } else {
+            response
         }
     }
 }
@@ -82,9 +106,9 @@ impl ApiError {
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let status = match &e {
-            CoreError::NotFound { .. } => StatusCode::NOT_FOUND,
-            CoreError::Conflict { .. } | CoreError::AlreadyOpen => StatusCode::CONFLICT,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
+            CoreError::NotFound { .. } => 404,
+            CoreError::Conflict { .. } | CoreError::AlreadyOpen => 409,
+            _ => 422,
         };
         let attr = match &e {
             CoreError::NotFound { kind, .. } => Some(format!("{kind}Id")),
@@ -99,25 +123,6 @@ impl From<CoreError> for ApiError {
             attr,
             detail: e.to_string(),
         }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ErrorBody {
-            errors: [ErrorEntry {
-                attr: self.attr.as_deref(),
-                code: self.code,
-                detail: &self.detail,
-            }],
-        };
-        let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
-        }
-        response
     }
 }
 

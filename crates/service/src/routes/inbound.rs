@@ -1,18 +1,16 @@
 //! The customer writes in (a webhook-style entry for channel integrations and simulators).
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::Json;
 use rapport_core::{Channel, Command, ConversationId, CustomerId, Outcome, Routing};
 use serde::{Deserialize, Serialize};
 
+use super::Ctx;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::JsonBody;
-use crate::state::AppState;
+use crate::log::{Entry, Storage};
+use crate::wire::Response;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InboundBody {
+struct InboundBody {
     customer_id: CustomerId,
     channel: Channel,
     text: String,
@@ -22,33 +20,31 @@ pub struct InboundBody {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Routed {
-    conversation_id: ConversationId,
+struct Routed<'a> {
+    conversation_id: &'a ConversationId,
     routing: Routing,
 }
 
-pub async fn inbound(
-    State(state): State<AppState>,
-    JsonBody(body): JsonBody<InboundBody>,
-) -> ApiResult<(StatusCode, Json<Routed>)> {
+pub fn inbound<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
+    let body: InboundBody = ctx.body()?;
     let command = Command::Inbound {
         customer_id: body.customer_id,
         channel: body.channel,
         text: body.text,
         subject: body.subject,
     };
-    state.write(
-        |_| Ok(vec![command]),
+    ctx.write(
+        |_| Ok(vec![Entry::Command(command)]),
         |_, outcomes| match outcomes {
             [Outcome::Conversation {
                 conversation_id,
                 routing: Some(routing),
-            }] => Ok((
-                StatusCode::CREATED,
-                Json(Routed {
-                    conversation_id: conversation_id.clone(),
+            }] => Ok(Response::json(
+                201,
+                &Routed {
+                    conversation_id,
                     routing: *routing,
-                }),
+                },
             )),
             _ => Err(ApiError::internal("inbound gave an unexpected outcome")),
         },

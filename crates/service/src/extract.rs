@@ -1,58 +1,40 @@
-//! Request extractors whose every rejection is the API's JSON error with an `attr`, never a panic
-//! or axum's plain-text default.
+//! Reading a request: query parameters, JSON bodies, headers and path segments. Every rejection
+//! is the API's JSON error with an `attr`, never a panic.
 
 use std::collections::HashMap;
 
-use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
-use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
 use rapport_core::{AgentId, Store};
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, ApiResult};
+use crate::wire::Request;
 
 pub const AGENT_HEADER: &str = "x-agent-id";
 
-/// Path parameters.
-pub struct Params<T>(pub T);
-
-impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Params<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Path::<T>::from_request_parts(parts, state).await {
-            Ok(Path(value)) => Ok(Params(value)),
-            Err(e) => Err(ApiError::invalid(
-                None,
-                format!("The address is not valid: {}", e.body_text()),
-            )),
-        }
-    }
-}
-
 /// Query parameters, read by name with the checks each endpoint needs.
 pub struct QueryMap {
+    /// The last value of each name, as form decoding gives it.
     map: HashMap<String, String>,
     /// The undecoded query string, for lists whose items may contain an encoded separator.
     raw: String,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for QueryMap {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match Query::<HashMap<String, String>>::from_request_parts(parts, state).await {
-            Ok(Query(map)) => Ok(QueryMap {
-                map,
-                raw: parts.uri.query().unwrap_or_default().to_owned(),
-            }),
-            Err(_) => Err(ApiError::invalid(None, "The query string is not valid.")),
+impl QueryMap {
+    pub fn parse(raw: &str) -> QueryMap {
+        let map = raw
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode_lossy(key), decode_lossy(value))
+            })
+            .collect();
+        QueryMap {
+            map,
+            raw: raw.to_owned(),
         }
     }
-}
 
-impl QueryMap {
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
@@ -100,8 +82,7 @@ impl QueryMap {
     }
 }
 
-/// One `application/x-www-form-urlencoded` component (`+` is a space), as the query extractor
-/// decodes it; `None` when it is not UTF-8.
+/// One `application/x-www-form-urlencoded` component (`+` is a space); `None` when not UTF-8.
 fn decode_component(raw: &str) -> Option<String> {
     let spaced = raw.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
@@ -110,23 +91,24 @@ fn decode_component(raw: &str) -> Option<String> {
         .map(|s| s.into_owned())
 }
 
-/// A JSON body. Any content type is accepted; the body must parse as the endpoint's shape.
-pub struct JsonBody<T>(pub T);
+fn decode_lossy(raw: &str) -> String {
+    let spaced = raw.replace('+', " ");
+    percent_encoding::percent_decode_str(&spaced)
+        .decode_utf8_lossy()
+        .into_owned()
+}
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            let mut err = ApiError::invalid(None, "The request body could not be read.");
-            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                err.status = StatusCode::PAYLOAD_TOO_LARGE;
-                err.detail = "The request body is too large.".into();
-            }
-            err
-        })?;
-        parse_json(&bytes).map(JsonBody)
-    }
+/// The path's segments after the API root, percent-decoded (`+` stays a plus in a path).
+pub fn segments(path: &str) -> ApiResult<Vec<String>> {
+    path.trim_start_matches('/')
+        .split('/')
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|d| d.into_owned())
+                .map_err(|_| ApiError::invalid(None, "The address is not valid: a part of it is not UTF-8."))
+        })
+        .collect()
 }
 
 /// Parses a body, naming the offending field in `attr` (e.g. `status.value`, `topicIds[1]`).
@@ -172,24 +154,24 @@ fn missing_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
-fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> ApiResult<Option<&'a str>> {
-    match headers.get(name) {
+/// A header's value as trimmed text; `None` when absent or empty.
+pub fn header_text<'a>(request: &'a Request, name: &str) -> ApiResult<Option<&'a str>> {
+    match request.header(name) {
         None => Ok(None),
-        Some(v) => v
-            .to_str()
+        Some(v) => std::str::from_utf8(v)
             .map(|s| Some(s.trim()).filter(|s| !s.is_empty()))
             .map_err(|_| ApiError::invalid(Some(name), format!("The {name} header is not valid text."))),
     }
 }
 
 /// The acting agent from `X-Agent-Id`, if sent.
-pub fn agent_header(headers: &HeaderMap) -> ApiResult<Option<AgentId>> {
-    Ok(header_text(headers, AGENT_HEADER)?.map(AgentId::from))
+pub fn agent_header(request: &Request) -> ApiResult<Option<AgentId>> {
+    Ok(header_text(request, AGENT_HEADER)?.map(AgentId::from))
 }
 
-/// The acting agent, required for writes. It must exist (checked inside the write's lock).
-pub fn required_agent(headers: &HeaderMap) -> ApiResult<AgentId> {
-    agent_header(headers)?.ok_or_else(|| {
+/// The acting agent, required for writes. It must exist (checked inside the write).
+pub fn required_agent(request: &Request) -> ApiResult<AgentId> {
+    agent_header(request)?.ok_or_else(|| {
         ApiError::invalid(
             Some("X-Agent-Id"),
             "Say which agent is acting: the X-Agent-Id header is missing.",
@@ -206,8 +188,8 @@ pub fn known_agent(store: &Store, agent: &AgentId) -> ApiResult<()> {
 }
 
 /// `If-Match: "<version>"` (also bare or weak `W/"…"`); `*` or absent means no precondition.
-pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
-    let Some(raw) = header_text(headers, "if-match")? else {
+pub fn if_match(request: &Request) -> ApiResult<Option<u64>> {
+    let Some(raw) = header_text(request, "if-match")? else {
         return Ok(None);
     };
     if raw == "*" {
@@ -226,4 +208,9 @@ pub fn if_match(headers: &HeaderMap) -> ApiResult<Option<u64>> {
 /// The value for an `ETag` header.
 pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
+}
+
+/// Compares in time independent of where the first difference is.
+pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

@@ -1,47 +1,47 @@
-//! The HTTP backend: any server that speaks `docs/http-api.md` (the reference server is
-//! `crates/server`). The token goes only in the Authorization header, never in a URL or a log.
+//! The one client of the HTTP API (`docs/http-api.md`), whatever answers it: a server over
+//! `fetch`, or the demo's service in this page (see `transport`). Paths, bodies, errors and
+//! decoding exist here once for both.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::rc::Rc;
-use std::time::Duration;
 
-use gloo_net::http::{Request, RequestBuilder, Response};
-use gloo_timers::callback::Timeout;
+use chrono::{DateTime, Duration, Utc};
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
 use rapport_core::{
     Agent, AgentId, Answer, Command, Conversation, ConversationId, Customer, CustomerId, Directory, Inbox, Outcome,
     Routing, Task, TaskId, Team, TimelineItem, Topic,
 };
+use rapport_service::Method;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::demo::{wall_clock, DemoBackend};
+use super::transport::{Call, Fetch, Reply, Transport};
 use super::{ApiError, CustomerPage, TimelinePage, TIMELINE_PAGE};
-
-/// How long a request may take before the agent is told the server is not answering.
-const TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Most ids one `GET /conversations?ids=` may carry (the documented server limit).
 const IDS_PER_REQUEST: usize = 200;
 
-#[derive(Clone, Debug)]
-pub struct HttpBackend {
-    base: String,
-    token: Option<String>,
-    /// Shared by every clone: what this backend learned about a server without the ids extension.
+#[derive(Clone)]
+pub struct Backend {
+    transport: Transport,
+    /// Shared by every clone: what this client learned about a server without the ids extension.
     legacy: Rc<Legacy>,
+    /// How far the backend's clock runs ahead of this browser's (the sandbox can move it).
+    clock_ms: Rc<Cell<i64>>,
 }
 
-/// Two backends are the same server for the same address and token; the cache is not identity.
-impl PartialEq for HttpBackend {
-    fn eq(&self, other: &Self) -> bool {
-        self.base == other.base && self.token == other.token
-    }
+/// The trial state of a backend with the sandbox endpoints (the demo, a `--sandbox` server).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sandbox {
+    pub clock_offset_ms: i64,
+    /// Changes accepted since the seed (or the latest reset).
+    pub changes: usize,
 }
-
-impl Eq for HttpBackend {}
 
 /// Fallback for servers that only speak the paged list: `order` reads whole views and keeps their
 /// rows here, so `summaries` can answer without asking the server for what it cannot serve.
@@ -117,90 +117,119 @@ fn enc(s: &str) -> String {
     String::from(js_sys::encode_uri_component(s))
 }
 
-impl HttpBackend {
-    pub fn new(base: &str, token: Option<String>) -> Self {
-        HttpBackend {
-            base: base.trim_end_matches('/').to_owned(),
-            token: token.filter(|t| !t.is_empty()),
+impl Backend {
+    pub fn http(base: &str, token: Option<String>) -> Self {
+        Self::over(Transport::Fetch(Fetch::new(base, token)))
+    }
+
+    pub fn demo(demo: DemoBackend) -> Self {
+        let backend = Self::over(Transport::Demo(demo.clone()));
+        backend.clock_ms.set(demo.clock_offset_ms());
+        backend
+    }
+
+    fn over(transport: Transport) -> Self {
+        Backend {
+            transport,
             legacy: Rc::default(),
+            clock_ms: Rc::default(),
         }
     }
 
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("{}/api/v1{path}", self.base)
-    }
-
-    fn auth(&self, req: RequestBuilder) -> RequestBuilder {
-        match &self.token {
-            Some(t) => req.header("Authorization", &format!("Bearer {t}")),
-            None => req,
+    /// The server this client talks to over `fetch`; None for the demo.
+    pub fn server(&self) -> Option<&Fetch> {
+        match &self.transport {
+            Transport::Fetch(f) => Some(f),
+            Transport::Demo(_) => None,
         }
     }
 
-    /// Sends with a deadline; maps transport failures and error bodies to `ApiError`.
-    pub(super) async fn send(
-        &self,
-        req: RequestBuilder,
-        body: Option<serde_json::Value>,
-    ) -> Result<Response, ApiError> {
-        let response = self.transmit(req, body).await?;
-        if response.ok() {
-            Ok(response)
+    pub fn demo_backend(&self) -> Option<&DemoBackend> {
+        match &self.transport {
+            Transport::Demo(d) => Some(d),
+            Transport::Fetch(_) => None,
+        }
+    }
+
+    /// The backend's time: this browser's clock plus the sandbox's offset, as last read.
+    pub fn now(&self) -> DateTime<Utc> {
+        wall_clock() + Duration::milliseconds(self.clock_ms.get())
+    }
+
+    /// How far the backend's clock runs ahead of this browser's, as last read.
+    pub fn clock_offset(&self) -> Duration {
+        Duration::milliseconds(self.clock_ms.get())
+    }
+
+    /// Sends one call; every HTTP status but 2xx becomes an `ApiError`.
+    async fn send(&self, call: Call) -> Result<Reply, ApiError> {
+        let reply = self.transport.send(call).await?;
+        if reply.ok() {
+            Ok(reply)
         } else {
-            Err(failure(response).await)
+            Err(failure(&reply))
         }
     }
 
-    /// Sends with a deadline. Transport failures are errors; every HTTP status is a response, for
-    /// callers that treat one (a 404 from an older server) differently.
-    async fn transmit(&self, req: RequestBuilder, body: Option<serde_json::Value>) -> Result<Response, ApiError> {
-        let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
-        let req = self.auth(req).abort_signal(Some(&controller.signal()));
-        let request = match body {
-            Some(b) => req.json(&b),
-            None => req.build(),
-        }
-        .map_err(|e| ApiError::Network(e.to_string()))?;
-        let timer = {
-            let controller = controller.clone();
-            Timeout::new(TIMEOUT.as_millis() as u32, move || controller.abort())
-        };
-        let result = request.send().await;
-        // Only the wait for the response head is bounded; a body may stream for long.
-        timer.cancel();
-        result.map_err(|e| {
-            if controller.signal().aborted() {
-                ApiError::Timeout
-            } else {
-                ApiError::Network(e.to_string())
-            }
-        })
-    }
-
-    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
-        let response = self.send(Request::get(&self.url(path)), None).await?;
-        decode(response).await
+    async fn get<T: DeserializeOwned>(&self, target: &str) -> Result<T, ApiError> {
+        decode(&self.send(Call::new(Method::Get, target.to_owned())).await?)
     }
 
     async fn write(
         &self,
-        req: RequestBuilder,
+        method: Method,
+        target: String,
         agent: Option<&AgentId>,
         version: Option<u64>,
         body: serde_json::Value,
-    ) -> Result<Response, ApiError> {
-        let mut req = req;
+    ) -> Result<Reply, ApiError> {
+        let mut call = Call::new(method, target);
         if let Some(a) = agent {
-            req = req.header("X-Agent-Id", a.as_str());
+            call.headers.push(("X-Agent-Id", a.as_str().to_owned()));
         }
         if let Some(v) = version {
-            req = req.header("If-Match", &format!("\"{v}\""));
+            call.headers.push(("If-Match", format!("\"{v}\"")));
         }
-        self.send(req, Some(body)).await
+        call.body = Some(body);
+        self.send(call).await
+    }
+
+    /// The sandbox's state; `Ok(None)` for a backend without the trial endpoints.
+    pub async fn sandbox(&self) -> Result<Option<Sandbox>, ApiError> {
+        let reply = self.transport.send(Call::new(Method::Get, "/sandbox".into())).await?;
+        if reply.status == 404 {
+            return Ok(None);
+        }
+        if !reply.ok() {
+            return Err(failure(&reply));
+        }
+        let state: Sandbox = decode(&reply)?;
+        self.clock_ms.set(state.clock_offset_ms);
+        Ok(Some(state))
+    }
+
+    /// Moves the backend's clock forward (a trial of the reopen window, say).
+    pub async fn advance_clock(&self, by: Duration) -> Result<Sandbox, ApiError> {
+        let body = json!({ "advanceMs": by.num_milliseconds() });
+        let state: Sandbox = decode(
+            &self
+                .write(Method::Post, "/sandbox/clock".into(), None, None, body)
+                .await?,
+        )?;
+        self.clock_ms.set(state.clock_offset_ms);
+        Ok(state)
+    }
+
+    /// Throws away every change and starts again from the seed.
+    pub async fn reset(&self) -> Result<Sandbox, ApiError> {
+        let state: Sandbox = decode(
+            &self
+                .write(Method::Post, "/sandbox/reset".into(), None, None, json!({}))
+                .await?,
+        )?;
+        self.clock_ms.set(state.clock_offset_ms);
+        self.legacy.rows.borrow_mut().clear();
+        Ok(state)
     }
 
     pub async fn directory(&self) -> Result<Directory, ApiError> {
@@ -258,13 +287,13 @@ impl HttpBackend {
                 .as_ref()
                 .map(|a| format!("&agentId={}", enc(a.as_str())))
                 .unwrap_or_default();
-            let url = self.url(&format!("/conversation-ids?view={}{agent}", enc(&view.slug())));
-            let response = self.transmit(Request::get(&url), None).await?;
-            if response.status() != 404 {
-                if !response.ok() {
-                    return Err(failure(response).await);
+            let target = format!("/conversation-ids?view={}{agent}", enc(&view.slug()));
+            let reply = self.transport.send(Call::new(Method::Get, target)).await?;
+            if reply.status != 404 {
+                if !reply.ok() {
+                    return Err(failure(&reply));
                 }
-                let list: IdList = decode(response).await?;
+                let list: IdList = decode(&reply)?;
                 return Ok(lenient(list.ids));
             }
             // Remembered, so later reads go straight to the list instead of a 404 each time.
@@ -353,11 +382,7 @@ impl HttpBackend {
                 subject,
             } => {
                 let body = json!({ "customerId": customer_id, "channel": channel, "text": text, "subject": subject });
-                let r: InboundResult = decode(
-                    self.write(Request::post(&self.url("/inbound")), None, None, body)
-                        .await?,
-                )
-                .await?;
+                let r: InboundResult = decode(&self.write(Method::Post, "/inbound".into(), None, None, body).await?)?;
                 Ok(Outcome::Conversation {
                     conversation_id: r.conversation_id,
                     routing: Some(r.routing),
@@ -371,9 +396,9 @@ impl HttpBackend {
                 text,
                 subject,
             } => {
-                let url = self.url(&format!("/conversations/{}/replies", enc(conversation_id.as_str())));
+                let target = format!("/conversations/{}/replies", enc(conversation_id.as_str()));
                 let body = json!({ "channel": channel, "body": text, "subject": subject });
-                self.write(Request::post(&url), Some(&agent_id), expected_version, body)
+                self.write(Method::Post, target, Some(&agent_id), expected_version, body)
                     .await?;
                 Ok(conv_outcome(&conversation_id))
             }
@@ -382,12 +407,12 @@ impl HttpBackend {
                 agent_id,
                 body,
             } => {
-                let url = self.url(&format!("/conversations/{}/notes", enc(conversation_id.as_str())));
+                let target = format!("/conversations/{}/notes", enc(conversation_id.as_str()));
                 let item: TimelineItem = decode(
-                    self.write(Request::post(&url), Some(&agent_id), None, json!({ "body": body }))
+                    &self
+                        .write(Method::Post, target, Some(&agent_id), None, json!({ "body": body }))
                         .await?,
-                )
-                .await?;
+                )?;
                 Ok(Outcome::Item { item_id: item.id })
             }
             Command::Assign {
@@ -396,9 +421,10 @@ impl HttpBackend {
                 assignee,
                 actor,
             } => {
-                let url = self.url(&format!("/conversations/{}", enc(conversation_id.as_str())));
+                let target = format!("/conversations/{}", enc(conversation_id.as_str()));
                 self.write(
-                    Request::patch(&url),
+                    Method::Patch,
+                    target,
                     actor_agent(&actor),
                     expected_version,
                     json!({ "assignee": assignee }),
@@ -412,9 +438,9 @@ impl HttpBackend {
                 status,
                 actor,
             } => {
-                let url = self.url(&format!("/conversations/{}", enc(conversation_id.as_str())));
+                let target = format!("/conversations/{}", enc(conversation_id.as_str()));
                 let body = json!({ "status": { "value": status } });
-                self.write(Request::patch(&url), actor_agent(&actor), expected_version, body)
+                self.write(Method::Patch, target, actor_agent(&actor), expected_version, body)
                     .await?;
                 Ok(conv_outcome(&conversation_id))
             }
@@ -424,9 +450,10 @@ impl HttpBackend {
                 topic_ids,
                 actor,
             } => {
-                let url = self.url(&format!("/conversations/{}/topics", enc(conversation_id.as_str())));
+                let target = format!("/conversations/{}/topics", enc(conversation_id.as_str()));
                 self.write(
-                    Request::put(&url),
+                    Method::Put,
+                    target,
                     actor_agent(&actor),
                     expected_version,
                     json!({ "topicIds": topic_ids }),
@@ -441,9 +468,9 @@ impl HttpBackend {
                 assignee,
                 agent_id,
             } => {
-                let url = self.url(&format!("/customers/{}/tasks", enc(customer_id.as_str())));
+                let target = format!("/customers/{}/tasks", enc(customer_id.as_str()));
                 let body = json!({ "body": body, "dueAt": due_at, "assignee": assignee });
-                let task: Task = decode(self.write(Request::post(&url), Some(&agent_id), None, body).await?).await?;
+                let task: Task = decode(&self.write(Method::Post, target, Some(&agent_id), None, body).await?)?;
                 Ok(Outcome::Task { task_id: task.id })
             }
             Command::CommentTask {
@@ -451,9 +478,9 @@ impl HttpBackend {
                 agent_id,
                 body,
             } => {
-                let url = self.url(&format!("/tasks/{}/comments", enc(task_id.as_str())));
+                let target = format!("/tasks/{}/comments", enc(task_id.as_str()));
                 let body = json!({ "comment": body, "agentId": agent_id });
-                self.write(Request::post(&url), Some(&agent_id), None, body).await?;
+                self.write(Method::Post, target, Some(&agent_id), None, body).await?;
                 Ok(Outcome::Task { task_id })
             }
             Command::SetTaskStatus {
@@ -461,9 +488,15 @@ impl HttpBackend {
                 status,
                 agent_id,
             } => {
-                let url = self.url(&format!("/tasks/{}", enc(task_id.as_str())));
-                self.write(Request::patch(&url), Some(&agent_id), None, json!({ "status": status }))
-                    .await?;
+                let target = format!("/tasks/{}", enc(task_id.as_str()));
+                self.write(
+                    Method::Patch,
+                    target,
+                    Some(&agent_id),
+                    None,
+                    json!({ "status": status }),
+                )
+                .await?;
                 Ok(Outcome::Task {
                     task_id: TaskId(task_id.0),
                 })
@@ -492,11 +525,10 @@ fn lenient<T: DeserializeOwned>(values: Vec<serde_json::Value>) -> Vec<T> {
         .collect()
 }
 
-/// The `ApiError` for a response that is not 2xx, from its error body when it has one.
-async fn failure(response: Response) -> ApiError {
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    let entry = serde_json::from_str::<ErrorBody>(&text)
+/// The `ApiError` for a reply that is not 2xx, from its error body when it has one.
+pub(super) fn failure(reply: &Reply) -> ApiError {
+    let status = reply.status;
+    let entry = serde_json::from_str::<ErrorBody>(&reply.text)
         .ok()
         .and_then(|b| b.errors.into_iter().next());
     match entry {
@@ -512,12 +544,11 @@ async fn failure(response: Response) -> ApiError {
         None if status == 409 => ApiError::Conflict,
         None => ApiError::Http {
             status,
-            detail: response.status_text(),
+            detail: reply.status_text.clone(),
         },
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
-    let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
-    serde_json::from_str(&text).map_err(|e| ApiError::Decode(e.to_string()))
+fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, ApiError> {
+    serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))
 }

@@ -1,0 +1,249 @@
+//! Rapport's HTTP contract (docs/http-api.md, api/openapi.yaml) implemented once, with no
+//! transport: a [`Request`] in, a [`Response`] and the [`Change`]s it produced out, over a
+//! [`Storage`] for the log. The reference server wraps it in axum; the demo runs it in the
+//! browser. Every rule it applies lives in `rapport-core`.
+
+pub mod error;
+pub mod events;
+pub mod extract;
+pub mod log;
+mod routes;
+pub mod wire;
+
+use chrono::{DateTime, Duration, Utc};
+use rapport_core::seed::Origin;
+use rapport_core::{invariants, Outcome, Store};
+
+pub use error::{ApiError, ApiResult};
+pub use log::{Change, Entry, MemoryLog, NewRow, SandboxEntry, Storage, StorageError, StoredEntry};
+pub use wire::{Method, Request, Response};
+
+/// Largest request body any endpoint reads.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// When set, every request needs `Authorization: Bearer <token>`.
+    pub token: Option<String>,
+    /// Whether the trial endpoints (`/v1/sandbox/*`: clock, reset) answer.
+    pub sandbox: bool,
+}
+
+/// What one request did: the response, and the events of what it changed (in `seq` order).
+#[derive(Debug)]
+pub struct Handled {
+    pub response: Response,
+    pub changes: Vec<Change>,
+}
+
+pub struct Service<S> {
+    store: Store,
+    storage: S,
+    origin: Origin,
+    options: Options,
+    /// How far the sandbox clock runs ahead of the wall clock.
+    clock: Duration,
+    /// Commands applied since the seed (or the latest reset).
+    commands: usize,
+}
+
+impl<S: Storage> Service<S> {
+    /// Rebuilds the store from the origin and the storage's log.
+    pub fn open(origin: Origin, storage: S, options: Options) -> Result<Service<S>, String> {
+        let entries = storage
+            .entries()
+            .map_err(|e| format!("cannot read the stored changes: {e}"))?;
+        let replayed = log::replay(&origin, &entries)?;
+        Ok(Service {
+            store: replayed.store,
+            storage,
+            origin: replayed.origin,
+            options,
+            clock: replayed.clock,
+            commands: replayed.commands,
+        })
+    }
+
+    /// A service on a fresh seed over a storage whose log is empty: nothing to replay.
+    pub fn seeded(origin: Origin, storage: S, options: Options) -> Service<S> {
+        Service {
+            store: origin.build(),
+            storage,
+            origin,
+            options,
+            clock: Duration::zero(),
+            commands: 0,
+        }
+    }
+
+    /// Answers one request at wall-clock time `wall`.
+    pub fn handle(&mut self, wall: DateTime<Utc>, request: &Request) -> Handled {
+        let mut ctx = routes::Ctx {
+            service: self,
+            now: wall,
+            request,
+            changes: Vec::new(),
+        };
+        let response = routes::dispatch(&mut ctx).unwrap_or_else(ApiError::into_response);
+        let changes = std::mem::take(&mut ctx.changes);
+        Handled { response, changes }
+    }
+
+    /// `Err` when the request may not use the API at all (a missing or wrong token).
+    pub fn authorize(&self, request: &Request) -> ApiResult<()> {
+        let Some(token) = &self.options.token else {
+            return Ok(());
+        };
+        let sent = extract::header_text(request, "authorization")
+            .ok()
+            .flatten()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match sent {
+            Some(s) if extract::same_secret(s.as_bytes(), token.as_bytes()) => Ok(()),
+            _ => Err(ApiError::unauthorized()),
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn storage(&self) -> &S {
+        &self.storage
+    }
+
+    pub fn storage_mut(&mut self) -> &mut S {
+        &mut self.storage
+    }
+
+    pub fn origin(&self) -> &Origin {
+        &self.origin
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// The service's time: the wall clock plus the sandbox's offset.
+    pub fn now(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
+        wall + self.clock
+    }
+
+    pub fn clock_offset(&self) -> Duration {
+        self.clock
+    }
+
+    pub fn commands_applied(&self) -> usize {
+        self.commands
+    }
+
+    pub fn changes_after(&self, after: u64, limit: usize) -> ApiResult<Vec<Change>> {
+        self.storage.changes_after(after, limit).map_err(ApiError::internal)
+    }
+
+    pub fn last_seq(&self) -> ApiResult<u64> {
+        self.storage.last_seq().map_err(ApiError::internal)
+    }
+
+    /// Invariants broken after a replay, worded for a log.
+    pub fn violations(&self) -> Vec<String> {
+        invariants::violations(&self.store)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    /// The one write path. `build` turns the current store into entries; all of them apply and
+    /// are stored, or none. `respond` reads the result, so it shows this write.
+    fn write(
+        &mut self,
+        wall: DateTime<Utc>,
+        build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
+        respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
+    ) -> ApiResult<(Response, Vec<Change>)> {
+        let entries = build(&self.store)?;
+        let now = self.now(wall);
+        let mut draft: Option<Store> = None;
+        let mut outcomes = Vec::with_capacity(entries.len());
+        let mut rows = Vec::with_capacity(entries.len());
+        let mut clock = self.clock;
+        let mut commands = self.commands;
+        let several = entries.len() > 1;
+        for entry in &entries {
+            // Serialized first, so nothing can fail between changing memory and storing.
+            let json = entry.to_json().map_err(ApiError::internal)?;
+            match entry {
+                Entry::Command(command) => {
+                    // Several commands are all-or-nothing, so they apply to a copy; one applies in
+                    // place (`apply` leaves the store unchanged when it refuses).
+                    let store = match (&mut draft, several) {
+                        (Some(d), _) => d,
+                        (None, true) => draft.insert(self.store.clone()),
+                        (None, false) => &mut self.store,
+                    };
+                    let outcome = store.apply(now, command)?;
+                    rows.push(log::row(store, command, json, &outcome));
+                    outcomes.push(outcome);
+                    commands += 1;
+                }
+                Entry::Sandbox(SandboxEntry::Clock { advance_ms }) => {
+                    clock += Duration::milliseconds(*advance_ms);
+                    rows.push(plain_row(json, false));
+                }
+                Entry::Sandbox(SandboxEntry::Reset { anchor }) => {
+                    let mut origin = self.origin.clone();
+                    origin.config.anchor = *anchor;
+                    draft = Some(origin.build());
+                    self.origin = origin;
+                    clock = Duration::zero();
+                    commands = 0;
+                    rows.push(plain_row(json, true));
+                }
+            }
+        }
+        let changes = match self.storage.append(now, rows) {
+            Ok(changes) => changes,
+            Err(e) => {
+                if draft.is_none() && !outcomes.is_empty() {
+                    // Memory is ahead of storage: rebuild it from what was stored.
+                    self.reload();
+                }
+                return Err(ApiError::internal(e));
+            }
+        };
+        if let Some(d) = draft {
+            self.store = d;
+        }
+        self.clock = clock;
+        self.commands = commands;
+        let response = respond(&self.store, &outcomes)?;
+        Ok((response, changes))
+    }
+
+    fn reload(&mut self) {
+        match self
+            .storage
+            .entries()
+            .map_err(|e| e.to_string())
+            .and_then(|entries| log::replay(&self.origin, &entries))
+        {
+            Ok(r) => {
+                self.store = r.store;
+                self.clock = r.clock;
+                self.commands = r.commands;
+            }
+            Err(e) => eprintln!("rapport: cannot rebuild the store: {e}"),
+        }
+    }
+}
+
+fn plain_row(entry: String, reset: bool) -> NewRow {
+    NewRow {
+        entry,
+        customer_id: None,
+        conversation_id: None,
+        task_id: None,
+        reset,
+    }
+}

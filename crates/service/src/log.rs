@@ -1,0 +1,259 @@
+//! What a backend stores: the log of accepted entries (domain commands, and the sandbox's clock
+//! and reset), behind [`Storage`], and the replay that rebuilds the store from it. A row's `seq`
+//! is also its live event id.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use rapport_core::seed::Origin;
+use rapport_core::{Command, Outcome, Store};
+use serde::{Deserialize, Serialize};
+
+/// One live event: which things a write touched, so clients know what to read again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    pub seq: u64,
+    pub customer_id: Option<String>,
+    pub conversation_id: Option<String>,
+    pub task_id: Option<String>,
+    /// The data started again from the seed (sandbox reset): clients reload everything.
+    #[serde(skip)]
+    pub reset: bool,
+}
+
+/// An entry ready to be stored: its JSON and the ids its event names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRow {
+    pub entry: String,
+    pub customer_id: Option<String>,
+    pub conversation_id: Option<String>,
+    pub task_id: Option<String>,
+    pub reset: bool,
+}
+
+/// An entry as stored, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredEntry {
+    pub seq: u64,
+    /// RFC 3339 (see [`time_text`]).
+    pub at: String,
+    pub entry: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StorageError(pub String);
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where a backend keeps its log: SQLite on the server, the browser's storage in the demo.
+pub trait Storage {
+    /// Every entry, oldest first.
+    fn entries(&self) -> Result<Vec<StoredEntry>, StorageError>;
+    /// Stores the rows in one transaction and returns their events, in order; `seq` grows by one
+    /// per row and never repeats, even after a reset.
+    fn append(&mut self, at: DateTime<Utc>, rows: Vec<NewRow>) -> Result<Vec<Change>, StorageError>;
+    /// Up to `limit` events after `after`, oldest first.
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StorageError>;
+    fn last_seq(&self) -> Result<u64, StorageError>;
+}
+
+/// What the log holds. Commands are stored in `Command`'s own JSON; sandbox entries carry a
+/// `sandbox` tag, which no command has.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Entry {
+    Command(Command),
+    Sandbox(SandboxEntry),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "sandbox",
+    rename_all = "SCREAMING_SNAKE_CASE",
+    rename_all_fields = "camelCase"
+)]
+pub enum SandboxEntry {
+    /// The clock moves forward (to pass a reopen window, say).
+    Clock { advance_ms: i64 },
+    /// Start again from a fresh seed made at `anchor`, with the clock back at the wall's.
+    Reset {
+        #[serde(deserialize_with = "rapport_core::dates::de")]
+        anchor: DateTime<Utc>,
+    },
+}
+
+impl Entry {
+    pub fn to_json(&self) -> Result<String, serde_json::Error> {
+        match self {
+            Entry::Command(c) => serde_json::to_string(c),
+            Entry::Sandbox(s) => serde_json::to_string(s),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Entry, serde_json::Error> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        if value.get("sandbox").is_some() {
+            serde_json::from_value(value).map(Entry::Sandbox)
+        } else {
+            serde_json::from_value(value).map(Entry::Command)
+        }
+    }
+}
+
+/// The state a log rebuilds to.
+pub struct Replayed {
+    pub store: Store,
+    pub origin: Origin,
+    pub clock: Duration,
+    /// Commands since the last reset.
+    pub commands: usize,
+}
+
+/// The origin's seed (or the latest reset's) plus every later command, each applied at its
+/// stored time. A log that no longer applies is an error in words, never a partial store.
+pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, String> {
+    let mut parsed = Vec::with_capacity(entries.len());
+    for stored in entries {
+        let seq = stored.seq;
+        let at =
+            parse_time(&stored.at).ok_or_else(|| format!("change {seq} has an unreadable time `{}`", stored.at))?;
+        let entry = Entry::from_json(&stored.entry)
+            .map_err(|e| format!("change {seq} cannot be read by this version ({e}); start with new data"))?;
+        parsed.push((seq, at, entry));
+    }
+    let last_reset = parsed
+        .iter()
+        .rposition(|(_, _, e)| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })));
+    let mut origin = origin.clone();
+    if let Some(Entry::Sandbox(SandboxEntry::Reset { anchor })) = last_reset.map(|i| &parsed[i].2) {
+        origin.config.anchor = *anchor;
+    }
+    let mut store = origin.build();
+    let mut clock = Duration::zero();
+    let mut commands = 0;
+    for (seq, at, entry) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
+        match entry {
+            Entry::Command(command) => {
+                store.apply(at, &command).map_err(|e| {
+                    format!(
+                        "change {seq} no longer applies ({}: {e}); this version's rules differ from the ones that \
+                         accepted it. Start with new data (or an older version) — nothing was changed",
+                        e.code()
+                    )
+                })?;
+                commands += 1;
+            }
+            Entry::Sandbox(SandboxEntry::Clock { advance_ms }) => clock += Duration::milliseconds(advance_ms),
+            Entry::Sandbox(SandboxEntry::Reset { .. }) => {}
+        }
+    }
+    Ok(Replayed {
+        store,
+        origin,
+        clock,
+        commands,
+    })
+}
+
+/// The stored form of an applied command and the ids its event names, read after it applied.
+pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -> NewRow {
+    let mut customer = None;
+    let mut conversation = None;
+    let mut task = None;
+    match command {
+        Command::CreateCustomer { .. } => {}
+        Command::Inbound { customer_id, .. }
+        | Command::AddActivity { customer_id, .. }
+        | Command::CreateTask { customer_id, .. } => customer = Some(customer_id.clone()),
+        Command::Reply { conversation_id, .. }
+        | Command::AddNote { conversation_id, .. }
+        | Command::Assign { conversation_id, .. }
+        | Command::SetStatus { conversation_id, .. }
+        | Command::SetTopics { conversation_id, .. } => conversation = Some(conversation_id.clone()),
+        Command::CommentTask { task_id, .. } | Command::SetTaskStatus { task_id, .. } => task = Some(task_id.clone()),
+    }
+    match outcome {
+        Outcome::Customer { customer_id } => customer = Some(customer_id.clone()),
+        Outcome::Conversation { conversation_id, .. } => conversation = Some(conversation_id.clone()),
+        Outcome::Task { task_id } => task = Some(task_id.clone()),
+        Outcome::Item { .. } => {}
+    }
+    if let Some(c) = &conversation {
+        customer = customer.or_else(|| store.conversation(c).ok().map(|c| c.customer_id.clone()));
+    }
+    if let Some(t) = &task {
+        customer = customer.or_else(|| store.task(t).ok().map(|t| t.customer_id.clone()));
+    }
+    if let Command::CreateTask { customer_id, .. } = command {
+        // The new task's timeline item joins the customer's open conversation, if any.
+        conversation = store.open_conversation_of(customer_id).map(|c| c.id.clone());
+    }
+    NewRow {
+        entry,
+        customer_id: customer.map(|c| c.0.to_string()),
+        conversation_id: conversation.map(|c| c.0.to_string()),
+        task_id: task.map(|t| t.0.to_string()),
+        reset: false,
+    }
+}
+
+/// RFC 3339 with every digit chrono keeps, so a replay sees exactly the same instant.
+pub fn time_text(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
+}
+
+/// A log in memory: for tests, and the base of the demo's browser storage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoryLog {
+    pub rows: Vec<(StoredEntry, Change)>,
+    /// The last `seq` handed out, kept across a reset's compaction.
+    pub last: u64,
+}
+
+impl Storage for MemoryLog {
+    fn entries(&self) -> Result<Vec<StoredEntry>, StorageError> {
+        Ok(self.rows.iter().map(|(e, _)| e.clone()).collect())
+    }
+
+    fn append(&mut self, at: DateTime<Utc>, rows: Vec<NewRow>) -> Result<Vec<Change>, StorageError> {
+        let at = time_text(at);
+        let mut changes = Vec::with_capacity(rows.len());
+        for row in rows {
+            if row.reset {
+                // Nothing before a reset is replayed again: keep the log short.
+                self.rows.clear();
+            }
+            self.last += 1;
+            let change = Change {
+                seq: self.last,
+                customer_id: row.customer_id,
+                conversation_id: row.conversation_id,
+                task_id: row.task_id,
+                reset: row.reset,
+            };
+            let stored = StoredEntry {
+                seq: self.last,
+                at: at.clone(),
+                entry: row.entry,
+            };
+            self.rows.push((stored, change.clone()));
+            changes.push(change);
+        }
+        Ok(changes)
+    }
+
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StorageError> {
+        let from = self.rows.partition_point(|(e, _)| e.seq <= after);
+        Ok(self.rows[from..].iter().take(limit).map(|(_, c)| c.clone()).collect())
+    }
+
+    fn last_seq(&self) -> Result<u64, StorageError> {
+        Ok(self.last)
+    }
+}

@@ -1,0 +1,193 @@
+//! The `/v1` endpoints of docs/http-api.md: one table from path and method to a handler. Reads
+//! call `Store`/`query`; writes build entries for the service's one write path.
+
+mod conversations;
+mod customers;
+mod directory;
+mod inbound;
+mod sandbox;
+mod tasks;
+
+use chrono::{DateTime, Utc};
+use rapport_core::{AgentId, Conversation, InboxId, Outcome, Store};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{etag, if_match, known_agent, parse_json, required_agent, segments, QueryMap};
+use crate::log::{Change, Entry, Storage};
+use crate::wire::{Method, Request, Response};
+use crate::{Service, BODY_LIMIT};
+
+pub(crate) struct Ctx<'a, S> {
+    pub service: &'a mut Service<S>,
+    pub now: DateTime<Utc>,
+    pub request: &'a Request,
+    pub changes: Vec<Change>,
+}
+
+impl<S: Storage> Ctx<'_, S> {
+    pub fn store(&self) -> &Store {
+        &self.service.store
+    }
+
+    pub fn query(&self) -> QueryMap {
+        QueryMap::parse(&self.request.query)
+    }
+
+    pub fn body<T: DeserializeOwned>(&self) -> ApiResult<T> {
+        if self.request.body.len() > BODY_LIMIT {
+            return Err(ApiError::too_large());
+        }
+        parse_json(&self.request.body)
+    }
+
+    /// The acting agent of a write (`X-Agent-Id`, required) and its `If-Match` precondition.
+    pub fn acting(&self) -> ApiResult<(AgentId, Option<u64>)> {
+        Ok((required_agent(self.request)?, if_match(self.request)?))
+    }
+
+    /// `write` on behalf of `agent`, who must be in the directory (checked with the write).
+    pub fn write_as(
+        &mut self,
+        agent: &AgentId,
+        build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
+        respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
+    ) -> ApiResult<Response> {
+        self.write(
+            |s| {
+                known_agent(s, agent)?;
+                build(s)
+            },
+            respond,
+        )
+    }
+
+    /// Applies what `build` makes of the current store (all or nothing), stores it, and answers
+    /// with what `respond` reads afterwards.
+    pub fn write(
+        &mut self,
+        build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
+        respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
+    ) -> ApiResult<Response> {
+        let (response, changes) = self.service.write(self.now, build, respond)?;
+        self.changes.extend(changes);
+        Ok(response)
+    }
+}
+
+type Handler<S> = fn(&mut Ctx<'_, S>, &[String]) -> ApiResult<Response>;
+
+/// The handlers of one path, by method.
+fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
+    use conversations as conv;
+    use Method::{Delete, Get, Patch, Post, Put};
+    let routes: Vec<(Method, Handler<S>)> = match path {
+        ["organization"] => vec![(Get, directory::organization)],
+        ["agents"] => vec![(Get, directory::agents)],
+        ["inboxes"] => vec![(Get, directory::inboxes)],
+        ["teams"] => vec![(Get, directory::teams)],
+        ["topics"] => vec![(Get, directory::topics)],
+        ["answers"] => vec![(Get, directory::answers)],
+        ["search"] => vec![(Get, directory::search)],
+        ["conversations"] => vec![(Get, conv::list)],
+        ["conversation-ids"] => vec![(Get, conv::ids)],
+        ["conversation-counts"] => vec![(Get, conv::counts)],
+        ["conversations", _] => vec![(Get, conv::get_one), (Patch, conv::patch)],
+        ["conversations", _, "items"] => vec![(Get, conv::items)],
+        ["conversations", _, "topics"] => vec![(Post, conv::add_topics), (Put, conv::replace_topics)],
+        ["conversations", _, "topics", _] => vec![(Delete, conv::remove_topic)],
+        ["conversations", _, "notes"] => vec![(Post, conv::add_note)],
+        ["conversations", _, "replies"] => vec![(Post, conv::reply)],
+        ["customer-profiles", _] | ["customers", _] => vec![(Get, customers::profile)],
+        ["customers", _, "conversations"] => vec![(Get, customers::conversations)],
+        ["customers", _, "timeline"] => vec![(Get, customers::timeline)],
+        ["customers", _, "tasks"] => vec![(Get, customers::tasks), (Post, customers::create_task)],
+        ["tasks"] => vec![(Get, tasks::list)],
+        ["tasks", _] => vec![(Patch, tasks::patch)],
+        ["tasks", _, "comments"] => vec![(Post, tasks::comment)],
+        ["inbound"] => vec![(Post, inbound::inbound)],
+        ["events"] => vec![(Get, events_backlog)],
+        ["sandbox"] => vec![(Get, sandbox::state)],
+        ["sandbox", "clock"] => vec![(Post, sandbox::advance_clock)],
+        ["sandbox", "reset"] => vec![(Post, sandbox::reset)],
+        _ => return None,
+    };
+    Some(routes)
+}
+
+pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> {
+    ctx.service.authorize(ctx.request)?;
+    let segs = segments(&ctx.request.path)?;
+    let path: Vec<&str> = segs.iter().map(String::as_str).collect();
+    let ["v1", rest @ ..] = path.as_slice() else {
+        return Err(ApiError::no_route());
+    };
+    if matches!(rest, ["sandbox", ..]) && !ctx.service.options.sandbox {
+        return Err(ApiError::no_route());
+    }
+    let routes = table::<S>(rest).ok_or_else(ApiError::no_route)?;
+    // HEAD is GET without the body (the transport drops it).
+    let method = match ctx.request.method {
+        Method::Head => Method::Get,
+        m => m,
+    };
+    let handler = routes
+        .iter()
+        .find(|(m, _)| *m == method)
+        .map(|(_, h)| *h)
+        .ok_or_else(ApiError::method_not_allowed)?;
+    // The segments after `v1`: handlers read their ids by position (`conversations/{id}` → 1).
+    let params: Vec<String> = segs[1..].to_vec();
+    handler(ctx, &params)
+}
+
+/// `GET /v1/events` on a transport that cannot stream: the backlog after the resume point, as
+/// one complete server-sent-event body (the server streams this endpoint itself).
+fn events_backlog<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
+    let requested = crate::events::resume_point(ctx.request)?;
+    let start = crate::events::start(requested, ctx.service.last_seq()?);
+    let mut text = String::new();
+    if let Some(first) = &start.first {
+        text.push_str(&first.sse());
+    }
+    for change in ctx.service.changes_after(start.last, crate::events::CHUNK)? {
+        text.push_str(&crate::events::Frame::of(&change).sse());
+    }
+    Ok(Response {
+        status: 200,
+        headers: vec![("content-type", "text/event-stream".to_owned())],
+        body: text.into_bytes(),
+    })
+}
+
+/// A conversation as a top-level resource: our shape plus Gladly's flat `agentId`/`inboxId`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationResource<'a> {
+    #[serde(flatten)]
+    pub conversation: &'a Conversation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agent_id: Option<&'a AgentId>,
+    pub inbox_id: &'a InboxId,
+}
+
+impl<'a> ConversationResource<'a> {
+    pub fn new(conversation: &'a Conversation) -> Self {
+        ConversationResource {
+            conversation,
+            agent_id: conversation.assignee.agent_id.as_ref(),
+            inbox_id: &conversation.assignee.inbox_id,
+        }
+    }
+}
+
+/// The JSON of one conversation with its version as `ETag`.
+pub fn conversation_response(conversation: &Conversation) -> Response {
+    Response::json(200, &ConversationResource::new(conversation)).with_header("etag", etag(conversation.version))
+}
+
+/// The path parameter at `i` (the table guarantees it is there).
+fn param(params: &[String], i: usize) -> &str {
+    params.get(i).map_or("", String::as_str)
+}

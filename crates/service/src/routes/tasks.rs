@@ -1,0 +1,115 @@
+//! Tasks: close/reopen, comment, and an agent's task list.
+
+use rapport_core::query;
+use rapport_core::{AgentId, Command, Task, TaskId, TaskStatus};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{param, Ctx};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{agent_header, required_agent};
+use crate::log::{Entry, Storage};
+use crate::wire::Response;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct AgentTask<'a> {
+    #[serde(flatten)]
+    task: &'a Task,
+    customer_name: &'a str,
+}
+
+/// Tasks assigned to `agentId` (default: `X-Agent-Id`), open and closed, soonest due first.
+pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
+    let agent = match ctx.query().get("agentId") {
+        Some(a) => AgentId::from(a),
+        None => agent_header(ctx.request)?
+            .ok_or_else(|| ApiError::invalid(Some("agentId"), "Say whose tasks to list: agentId is missing."))?,
+    };
+    let list: Vec<AgentTask> = query::tasks_for(ctx.store(), &agent)
+        .into_iter()
+        .map(|(task, customer_name)| AgentTask { task, customer_name })
+        .collect();
+    Ok(Response::json(200, &list))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PatchTaskBody {
+    status: TaskStatus,
+    // Gladly can also change these; this server cannot yet, and says so rather than ignore them.
+    #[serde(default)]
+    body: Option<Value>,
+    #[serde(default)]
+    due_at: Option<Value>,
+    #[serde(default)]
+    assignee: Option<Value>,
+}
+
+fn task_id(params: &[String]) -> TaskId {
+    TaskId::from(param(params, 1))
+}
+
+pub fn patch<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
+    let id = task_id(params);
+    let body: PatchTaskBody = ctx.body()?;
+    let agent = required_agent(ctx.request)?;
+    for (field, value) in [
+        ("body", &body.body),
+        ("dueAt", &body.due_at),
+        ("assignee", &body.assignee),
+    ] {
+        if value.is_some() {
+            return Err(ApiError::invalid(
+                Some(field),
+                format!("Only a task's status can be changed here, not `{field}`."),
+            ));
+        }
+    }
+    ctx.write_as(
+        &agent,
+        |_| {
+            Ok(vec![Entry::Command(Command::SetTaskStatus {
+                task_id: id.clone(),
+                status: body.status,
+                agent_id: agent.clone(),
+            })])
+        },
+        |s, _| Ok(Response::json(200, s.task(&id)?)),
+    )
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CommentBody {
+    comment: String,
+    #[serde(default)]
+    agent_id: Option<AgentId>,
+}
+
+/// The author is `X-Agent-Id` or, as in Gladly, `agentId` in the body; they must agree if both.
+pub fn comment<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
+    let id = task_id(params);
+    let body: CommentBody = ctx.body()?;
+    let agent = match (agent_header(ctx.request)?, body.agent_id) {
+        (Some(h), Some(b)) if h != b => {
+            return Err(ApiError::invalid(
+                Some("agentId"),
+                "agentId differs from the X-Agent-Id header.",
+            ))
+        }
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => required_agent(ctx.request)?,
+    };
+    ctx.write_as(
+        &agent,
+        |_| {
+            Ok(vec![Entry::Command(Command::CommentTask {
+                task_id: id.clone(),
+                agent_id: agent.clone(),
+                body: body.comment,
+            })])
+        },
+        |s, _| Ok(Response::json(201, s.task(&id)?)),
+    )
+}
