@@ -633,6 +633,7 @@ fn Item(
         Initiator::Customer => customer_name,
         Initiator::Agent { id } => session.agent_name(id),
         Initiator::System => "Rapport".to_owned(),
+        Initiator::Unknown => "Someone".to_owned(),
     };
     let time = view! { <time datetime=item.timestamp.to_rfc3339()>{when}</time> };
     let body = match item.content.clone() {

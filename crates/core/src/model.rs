@@ -236,7 +236,7 @@ pub struct Assignee {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "ConversationWire")]
 pub struct Conversation {
     pub id: ConversationId,
     pub customer_id: CustomerId,
@@ -268,8 +268,77 @@ pub struct Conversation {
     pub reopen_count: u32,
 }
 
+/// A conversation as servers send it: ours (`assignee`, `version`, `updatedAt`), or Gladly's
+/// documented shape (flat `agentId`/`inboxId`, neither version nor update time; concurrency then
+/// rests on the ETag).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConversationWire {
+    id: ConversationId,
+    customer_id: CustomerId,
+    status: Status,
+    #[serde(default)]
+    assignee: Option<Assignee>,
+    #[serde(default)]
+    agent_id: Option<AgentId>,
+    #[serde(default)]
+    inbox_id: Option<InboxId>,
+    #[serde(default)]
+    topic_ids: Vec<TopicId>,
+    #[serde(deserialize_with = "crate::dates::de")]
+    created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "crate::dates::de_opt")]
+    closed_at: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::dates::de_opt")]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    version: u64,
+    #[serde(default)]
+    channels: Vec<Channel>,
+    #[serde(default, deserialize_with = "crate::dates::de_opt")]
+    customer_waiting_since: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "crate::dates::de_opt")]
+    last_activity_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    reopen_count: u32,
+}
+
+impl TryFrom<ConversationWire> for Conversation {
+    type Error = String;
+
+    fn try_from(w: ConversationWire) -> Result<Conversation, String> {
+        let assignee = match (w.assignee, w.inbox_id) {
+            (Some(a), _) => a,
+            (None, Some(inbox_id)) => Assignee {
+                inbox_id,
+                agent_id: w.agent_id,
+            },
+            (None, None) => return Err("a conversation needs `assignee` or `inboxId`".to_owned()),
+        };
+        Ok(Conversation {
+            id: w.id,
+            customer_id: w.customer_id,
+            status: w.status,
+            assignee,
+            topic_ids: w.topic_ids,
+            created_at: w.created_at,
+            closed_at: w.closed_at,
+            updated_at: w
+                .updated_at
+                .or(w.last_activity_at)
+                .or(w.closed_at)
+                .unwrap_or(w.created_at),
+            version: w.version,
+            channels: w.channels,
+            customer_waiting_since: w.customer_waiting_since,
+            last_activity_at: w.last_activity_at,
+            reopen_count: w.reopen_count,
+        })
+    }
+}
+
 /// Who caused a timeline item.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Initiator {
     Customer,
@@ -278,6 +347,35 @@ pub enum Initiator {
     },
     /// Automations, the simulator, integrations.
     System,
+    /// A server named someone this app cannot tell (another type, or an agent without an id):
+    /// the item still shows, from "someone".
+    #[default]
+    Unknown,
+}
+
+/// Lenient on purpose: an odd initiator must not drop the whole item. Gladly's `API` and
+/// `AUTOMATION` are the system acting.
+impl<'de> Deserialize<'de> for Initiator {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Wire {
+            #[serde(default, rename = "type")]
+            kind: Option<String>,
+            #[serde(default)]
+            id: Option<serde_json::Value>,
+        }
+        let w = Wire::deserialize(d)?;
+        let id =
+            w.id.as_ref()
+                .and_then(serde_json::Value::as_str)
+                .filter(|i| !i.is_empty());
+        Ok(match (w.kind.as_deref(), id) {
+            (Some("CUSTOMER"), _) => Initiator::Customer,
+            (Some("AGENT"), Some(id)) => Initiator::Agent { id: AgentId::from(id) },
+            (Some("SYSTEM" | "API" | "AUTOMATION"), _) => Initiator::System,
+            _ => Initiator::Unknown,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,6 +387,8 @@ pub struct TimelineItem {
     pub conversation_id: Option<ConversationId>,
     #[serde(deserialize_with = "crate::dates::de")]
     pub timestamp: DateTime<Utc>,
+    /// Optional in Gladly's shape; missing means unknown.
+    #[serde(default)]
     pub initiator: Initiator,
     #[serde(with = "crate::content_codec")]
     pub content: ItemContent,

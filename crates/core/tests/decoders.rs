@@ -145,3 +145,77 @@ fn timestamps_are_rfc3339_in_any_offset_and_anything_else_is_refused() {
     );
     assert!(conv(json!({"closedAt": "soon"})).is_err());
 }
+
+/// Gladly's documented conversation (GET /api/v1/conversations/{id}): flat `agentId`/`inboxId`, no
+/// `version` or `updatedAt`. It reads as one conversation, assigned as it says.
+#[test]
+fn gladlys_conversation_shape_decodes() {
+    let gladly = json!({
+        "id": "OOrlNMXeS72gs_WEX2TtMg",
+        "customerId": "pOVVdzweSumI4bFxjlT8LA",
+        "agentId": "zGaHdyzsQuWCOAzG4WxcYw",
+        "inboxId": "1ed2b2d4c7d64e2caa1c0c4e7b0a3a9f",
+        "customAttributes": [],
+        "topicIds": ["oUJdYeRQQm2FPnnzjbMmqg"],
+        "createdAt": "2019-07-09T18:44:14.617Z",
+        "status": "OPEN"
+    });
+    let conv: Conversation = serde_json::from_value(gladly).expect("Gladly's shape decodes");
+    assert_eq!(
+        conv.assignee.agent_id.as_ref().map(|a| a.as_str()),
+        Some("zGaHdyzsQuWCOAzG4WxcYw")
+    );
+    assert_eq!(conv.assignee.inbox_id.as_str(), "1ed2b2d4c7d64e2caa1c0c4e7b0a3a9f");
+    assert_eq!(conv.version, 0, "no version: concurrency rests on the ETag");
+    assert_eq!(conv.updated_at, conv.created_at);
+    // Unassigned (no agentId) is New's shape; no inbox at all cannot be placed and is refused.
+    let unassigned =
+        json!({ "id": "c", "customerId": "u", "inboxId": "i", "createdAt": "2019-07-09T18:44:14Z", "status": "NEW" });
+    let conv: Conversation = serde_json::from_value(unassigned).expect("decodes");
+    assert_eq!(conv.assignee.agent_id, None);
+    let nowhere = json!({ "id": "c", "customerId": "u", "createdAt": "2019-07-09T18:44:14Z", "status": "OPEN" });
+    assert!(serde_json::from_value::<Conversation>(nowhere).is_err());
+}
+
+/// An item whose initiator lacks a field, names a type we do not know, or is missing altogether
+/// shows from an unknown initiator instead of being dropped; Gladly's API and AUTOMATION are us.
+#[test]
+fn an_odd_initiator_keeps_the_item() {
+    use rapport_core::Initiator;
+    let item = |initiator: Option<Value>| {
+        let mut v = json!({
+            "id": "it1", "customerId": "cu1", "timestamp": "2026-11-24T12:00:00Z",
+            "content": { "type": "CONVERSATION_NOTE", "body": "hello" }
+        });
+        if let Some(i) = initiator {
+            v["initiator"] = i;
+        }
+        serde_json::from_value::<TimelineItem>(v).map(|i| i.initiator)
+    };
+    assert_eq!(item(Some(json!({ "type": "AGENT" }))).ok(), Some(Initiator::Unknown));
+    assert_eq!(
+        item(Some(json!({ "type": "AGENT", "id": 7 }))).ok(),
+        Some(Initiator::Unknown)
+    );
+    assert_eq!(
+        item(Some(json!({ "type": "EXTERNAL", "id": "x" }))).ok(),
+        Some(Initiator::Unknown)
+    );
+    assert_eq!(item(None).ok(), Some(Initiator::Unknown));
+    assert_eq!(
+        item(Some(json!({ "type": "AUTOMATION" }))).ok(),
+        Some(Initiator::System)
+    );
+    assert_eq!(
+        item(Some(json!({ "type": "API", "id": "integration" }))).ok(),
+        Some(Initiator::System)
+    );
+    assert_eq!(
+        item(Some(json!({ "type": "AGENT", "id": "ag1" }))).ok(),
+        Some(Initiator::Agent { id: "ag1".into() })
+    );
+    assert_eq!(
+        item(Some(json!({ "type": "CUSTOMER", "id": "cu1" }))).ok(),
+        Some(Initiator::Customer)
+    );
+}
