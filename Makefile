@@ -53,9 +53,10 @@ test-native:
 	cargo test --workspace
 
 # Browser tests in tests/*.rs; the runner comes from .cargo/config.toml. No `-q`: cargo would
-# pass --quiet on to wasm-bindgen-test-runner, which rejects it.
+# pass --quiet on to wasm-bindgen-test-runner, which rejects it. The runner serves no demo
+# worker, so these run the demo's service in the page (`inline-demo`); e2e runs the worker.
 test-wasm:
-	CHROMEDRIVER=$(CHROMEDRIVER) cargo test --target wasm32-unknown-unknown -p rapport --tests
+	CHROMEDRIVER=$(CHROMEDRIVER) cargo test --target wasm32-unknown-unknown -p rapport --tests --features inline-demo
 
 # A separate dist folder and a sub-path, so sub-path hosting is what gets tested.
 e2e-build:

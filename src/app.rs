@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::api::{Api, Backend, DemoBackend, DEMO_KEY};
+use crate::api::Api;
 use crate::components::toast::{ToastHost, Toasts};
 use crate::customer::{CustomerStandalone, CustomerWorkspace};
 use crate::inbox::{InboxLayout, Nav, NoSelection};
@@ -21,11 +21,16 @@ use crate::tasks::MyTasksPage;
 pub fn App() -> impl IntoView {
     // Tests may provide their own backend; otherwise the embedded demo.
     let api = use_context::<Api>().unwrap_or_else(|| {
-        let api = Api::new(Backend::demo(DemoBackend::open(DEMO_KEY)));
+        let api = Api::new(crate::api::embedded_demo(None));
         api.provide();
         api
     });
-    let notice = RwSignal::new(api.demo().and_then(|d| d.take_notice()));
+    let notice = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        if let Some(text) = api.backend().take_notice().await {
+            notice.set(Some(text));
+        }
+    });
     let session = Session::provide();
     Toasts::provide();
     crate::customer::outbox::Outbox::provide();

@@ -17,7 +17,7 @@ pub use app::App;
 /// Picks the backend (see `api::config`), then mounts the app on the page's body.
 pub fn mount() {
     use api::config::{self, Choice};
-    use api::{Api, Backend, DemoBackend, DemoSize, DEMO_KEY};
+    use api::{Api, Backend, DemoSize};
     // Leptos' executor starts with the mount, so this first task goes to the browser directly.
     wasm_bindgen_futures::spawn_local(async move {
         let choice = config::choose().await;
@@ -27,7 +27,7 @@ pub fn mount() {
                     let search = web_sys::window()
                         .and_then(|w| w.location().search().ok())
                         .unwrap_or_default();
-                    Backend::demo(DemoBackend::open_sized(DEMO_KEY, DemoSize::from_query(&search)))
+                    api::embedded_demo(DemoSize::from_query(&search))
                 }
                 Choice::Http { base_url } => Backend::http(base_url, config::token()),
             };

@@ -1,6 +1,6 @@
 //! The conversation header in headless Chromium: the status control offers exactly the allowed
 //! transitions, and a refused change rolls back visibly instead of silently overwriting.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "inline-demo"))]
 
 use leptos::prelude::*;
 use rapport::api::{storage, Api, Backend, DemoBackend};

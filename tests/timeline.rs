@@ -2,7 +2,7 @@
 //! window of rows is in the DOM, it opens at the newest item, earlier pages load as the agent
 //! scrolls up without moving what is in view, a refresh adds just the new row, folding works, and
 //! jumping to the oldest conversation reads back to it and brings it into view.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "inline-demo"))]
 
 use leptos::prelude::*;
 use rapport::api::{storage, Api, Backend, DemoBackend, DemoSize};

@@ -1,6 +1,6 @@
 //! Component tests in headless Chromium: the real app on the demo backend, and the demo store's
 //! persistence. Run with `make test` (or `cargo test --target wasm32-unknown-unknown`).
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "inline-demo"))]
 
 use chrono::Duration;
 use rapport::api::{storage, Backend, DemoBackend, DEMO_KEY};

@@ -18,8 +18,11 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::demo::{wall_clock, DemoBackend};
+#[cfg(feature = "inline-demo")]
+use super::demo::DemoBackend;
 use super::transport::{Call, Fetch, Reply, Transport};
+use super::wall_clock;
+use super::worker::WorkerDemo;
 use super::{ApiError, CustomerPage, TimelinePage, TIMELINE_PAGE};
 
 /// Most ids one `GET /conversations?ids=` may carry (the documented server limit).
@@ -122,6 +125,19 @@ impl Backend {
         Self::over(Transport::Fetch(Fetch::new(base, token)))
     }
 
+    /// The demo in a Web Worker, on the organisation saved under `key`.
+    pub fn worker(key: &str, size: Option<rapport_service::demo::DemoSize>) -> Self {
+        let clock_ms = Rc::new(Cell::new(0));
+        let demo = WorkerDemo::start(key, size, clock_ms.clone());
+        Backend {
+            transport: Transport::Worker(demo),
+            legacy: Rc::default(),
+            clock_ms,
+        }
+    }
+
+    /// The demo in this page (component tests).
+    #[cfg(feature = "inline-demo")]
     pub fn demo(demo: DemoBackend) -> Self {
         let backend = Self::over(Transport::Demo(demo.clone()));
         backend.clock_ms.set(demo.clock_offset_ms());
@@ -140,14 +156,22 @@ impl Backend {
     pub fn server(&self) -> Option<&Fetch> {
         match &self.transport {
             Transport::Fetch(f) => Some(f),
-            Transport::Demo(_) => None,
+            _ => None,
         }
     }
 
-    pub fn demo_backend(&self) -> Option<&DemoBackend> {
+    /// Whether this is the embedded demo (in a worker or, in tests, in the page).
+    pub fn is_demo(&self) -> bool {
+        self.server().is_none()
+    }
+
+    /// What happened to the demo's saved data, once (None for a server).
+    pub async fn take_notice(&self) -> Option<String> {
         match &self.transport {
-            Transport::Demo(d) => Some(d),
             Transport::Fetch(_) => None,
+            Transport::Worker(w) => w.take_notice().await,
+            #[cfg(feature = "inline-demo")]
+            Transport::Demo(d) => d.take_notice(),
         }
     }
 

@@ -4,11 +4,13 @@
 
 mod client;
 pub mod config;
+#[cfg(feature = "inline-demo")]
 mod demo;
 pub mod live;
 pub mod sse;
 pub mod storage;
 mod transport;
+mod worker;
 
 use std::sync::Arc;
 
@@ -18,7 +20,25 @@ use rapport_core::{Command, Conversation, CoreError, Customer, Outcome, Task, Ti
 use thiserror::Error;
 
 pub use client::{Backend, Sandbox};
-pub use demo::{DemoBackend, DemoSize, DEFAULT_KEY as DEMO_KEY};
+#[cfg(feature = "inline-demo")]
+pub use demo::DemoBackend;
+pub use rapport_service::demo::DemoSize;
+
+/// Where the demo's organisation is saved.
+pub const DEMO_KEY: &str = "rapport.demo";
+
+/// The embedded demo: in a Web Worker, or in this page for the component tests.
+pub fn embedded_demo(size: Option<DemoSize>) -> Backend {
+    #[cfg(feature = "inline-demo")]
+    return Backend::demo(DemoBackend::open_sized(DEMO_KEY, size));
+    #[cfg(not(feature = "inline-demo"))]
+    Backend::worker(DEMO_KEY, size)
+}
+
+/// The wall clock, from the browser.
+pub fn wall_clock() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
 pub use live::Live;
 pub use transport::Fetch;
 
@@ -138,9 +158,9 @@ impl Api {
         self.backend.with_value(|b| b.now())
     }
 
-    /// The embedded demo, when it is the backend.
-    pub fn demo(&self) -> Option<DemoBackend> {
-        self.backend.with_value(|b| b.demo_backend().cloned())
+    /// Whether the backend is the embedded demo.
+    pub fn is_demo(&self) -> bool {
+        self.backend.with_value(Backend::is_demo)
     }
 
     /// Runs a write and, on success, tells every view to refresh.

@@ -7,7 +7,9 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
 use rapport_service::Method;
 
+#[cfg(feature = "inline-demo")]
 use super::demo::DemoBackend;
+use super::worker::WorkerDemo;
 use super::ApiError;
 
 /// How long a request may take before the agent is told the server is not answering.
@@ -50,6 +52,10 @@ impl Reply {
 #[derive(Clone)]
 pub enum Transport {
     Fetch(Fetch),
+    /// The demo's service in a Web Worker: what the app runs.
+    Worker(WorkerDemo),
+    /// The demo's service in this page: for the component tests, which have no worker.
+    #[cfg(feature = "inline-demo")]
     Demo(DemoBackend),
 }
 
@@ -57,11 +63,14 @@ impl Transport {
     pub async fn send(&self, call: Call) -> Result<Reply, ApiError> {
         match self {
             Transport::Fetch(f) => f.send(call).await,
+            Transport::Worker(w) => w.send(call).await,
+            #[cfg(feature = "inline-demo")]
             Transport::Demo(d) => Ok(demo_send(d, call)),
         }
     }
 }
 
+#[cfg(feature = "inline-demo")]
 fn demo_send(demo: &DemoBackend, call: Call) -> Reply {
     let mut request = rapport_service::Request::new(call.method, &format!("/v1{}", call.target));
     for (name, value) in call.headers {

@@ -226,7 +226,7 @@ fn Profile(page: ProfileData) -> impl IntoView {
         }
         list
     };
-    let is_demo = api.demo().is_some();
+    let is_demo = api.is_demo();
     view! {
         <aside class="profile" aria-label="Customer profile">
             <section>

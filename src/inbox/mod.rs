@@ -73,7 +73,7 @@ pub fn Nav() -> impl IntoView {
                 <li><A href=routing::to("/tasks") {..} class="nav-link"><span class="nav-label">"My tasks"</span></A></li>
             </ul>
             <div class="nav-foot">
-                {api.demo().is_some().then(|| view! { <TrialControls/> })}
+                {api.is_demo().then(|| view! { <TrialControls/> })}
                 <A href=routing::to("/settings") {..} class="nav-link">
                     <span class="nav-label">"Settings"</span>
                 </A>

@@ -11,7 +11,7 @@ use crate::session::{Session, Theme};
 pub fn SettingsPage() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let demo = api.demo();
+    let demo = api.is_demo().then_some(());
     let reset_done = RwSignal::new(false);
     let reset_error = RwSignal::new(None::<String>);
     let sandbox = LocalResource::new(move || {

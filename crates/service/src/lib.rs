@@ -3,6 +3,7 @@
 //! [`Storage`] for the log. The reference server wraps it in axum; the demo runs it in the
 //! browser. Every rule it applies lives in `rapport-core`.
 
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;

@@ -1,0 +1,240 @@
+//! The page's side of the demo worker (`crates/demo-worker`): starts it, sends each request of the
+//! HTTP API as a message, and resolves the answer by its id. Requests sent before the worker has
+//! loaded the demo wait in the worker and are answered in order.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use rapport_service::demo::DemoSize;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{MessageEvent, Worker};
+
+use super::storage;
+use super::transport::{Call, Reply};
+use super::ApiError;
+
+/// The worker's loader, beside index.html (Trunk does not hash worker file names).
+const LOADER: &str = "rapport-demo_loader.js";
+
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+enum ToWorker<'a> {
+    Init {
+        key: &'a str,
+        size: Option<DemoSize>,
+        legacy: Option<String>,
+    },
+    Request {
+        id: u64,
+        method: &'a str,
+        target: &'a str,
+        headers: Vec<(&'a str, &'a str)>,
+        body: Option<String>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+enum FromWorker {
+    Booted,
+    Ready {
+        notice: Option<String>,
+        clock_offset_ms: i64,
+        saved: bool,
+    },
+    Response {
+        id: u64,
+        status: u16,
+        body: String,
+    },
+    Notice {
+        text: String,
+    },
+}
+
+struct Link {
+    /// None when the browser would not start it; every request then says so.
+    worker: Option<Worker>,
+    /// Messages held until the worker listens (None once it does).
+    held: RefCell<Option<Vec<String>>>,
+    next: Cell<u64>,
+    /// Requests in flight: how to resolve each one's promise with the answer.
+    pending: RefCell<HashMap<u64, (Function, Function)>>,
+    /// Callers waiting for the worker to be ready, and whether it is.
+    ready: RefCell<Option<Vec<Function>>>,
+    notice: RefCell<Option<String>>,
+    key: String,
+}
+
+/// A handle to the running demo worker, shared by every clone of the client.
+#[derive(Clone)]
+pub struct WorkerDemo(Rc<Link>);
+
+impl WorkerDemo {
+    /// Starts the worker on the demo saved under `key`. `clock_ms` follows the demo's clock.
+    pub fn start(key: &str, size: Option<DemoSize>, clock_ms: Rc<Cell<i64>>) -> WorkerDemo {
+        let url = format!("{}/{LOADER}", crate::routing::base());
+        let link = Rc::new(Link {
+            worker: Worker::new(&url).ok(),
+            held: RefCell::new(Some(Vec::new())),
+            next: Cell::new(1),
+            pending: RefCell::default(),
+            ready: RefCell::new(Some(Vec::new())),
+            notice: RefCell::default(),
+            key: key.to_owned(),
+        });
+        let Some(worker) = &link.worker else {
+            link.fail_all();
+            return WorkerDemo(link);
+        };
+        let weak = Rc::downgrade(&link);
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let (Some(link), Some(text)) = (weak.upgrade(), event.data().as_string()) {
+                link.receive(&text, &clock_ms);
+            }
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        // The page keeps one worker for its whole life.
+        on_message.forget();
+        let weak = Rc::downgrade(&link);
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+            if let Some(link) = weak.upgrade() {
+                link.fail_all();
+            }
+        });
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        on_error.forget();
+        let init = ToWorker::Init {
+            key,
+            size,
+            // A save from before the demo ran in a worker, still in localStorage.
+            legacy: storage::get(key),
+        };
+        if link.post(&init).is_err() {
+            link.fail_all();
+        }
+        WorkerDemo(link)
+    }
+
+    pub async fn send(&self, call: Call) -> Result<Reply, ApiError> {
+        let id = self.0.next.get();
+        self.0.next.set(id + 1);
+        let headers: Vec<(&str, &str)> = call.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let message = ToWorker::Request {
+            id,
+            method: call.method.as_str(),
+            target: &call.target,
+            headers,
+            body: call.body.map(|b| b.to_string()),
+        };
+        let link = self.0.clone();
+        let promise = Promise::new(&mut |resolve, reject| {
+            link.pending.borrow_mut().insert(id, (resolve, reject));
+        });
+        if let Err(e) = self.0.post(&message) {
+            self.0.pending.borrow_mut().remove(&id);
+            return Err(e);
+        }
+        let answer = JsFuture::from(promise)
+            .await
+            .map_err(|_| ApiError::Network("the demo stopped; reload the page".into()))?;
+        let (status, text) = match answer.as_string().map(|t| serde_json::from_str::<FromWorker>(&t)) {
+            Some(Ok(FromWorker::Response { status, body, .. })) => (status, body),
+            _ => return Err(ApiError::Decode("an answer of the demo worker".into())),
+        };
+        Ok(Reply {
+            status,
+            status_text: String::new(),
+            text,
+        })
+    }
+
+    /// What happened to the saved demo, once the worker has loaded it (then None).
+    pub async fn take_notice(&self) -> Option<String> {
+        let waiting = {
+            let mut ready = self.0.ready.borrow_mut();
+            ready.as_mut().map(|waiters| {
+                let mut slot = None;
+                let promise = Promise::new(&mut |resolve, _| slot = Some(resolve));
+                waiters.extend(slot);
+                promise
+            })
+        };
+        if let Some(promise) = waiting {
+            let _ = JsFuture::from(promise).await;
+        }
+        self.0.notice.borrow_mut().take()
+    }
+}
+
+impl Link {
+    fn post(&self, message: &ToWorker) -> Result<(), ApiError> {
+        let worker = self.worker.as_ref().ok_or_else(|| {
+            ApiError::Network("the demo could not start in this browser (it needs Web Workers)".into())
+        })?;
+        let text = serde_json::to_string(message).map_err(|e| ApiError::Decode(e.to_string()))?;
+        if let Some(held) = self.held.borrow_mut().as_mut() {
+            held.push(text);
+            return Ok(());
+        }
+        worker
+            .post_message(&JsValue::from_str(&text))
+            .map_err(|_| ApiError::Network("the demo stopped; reload the page".into()))
+    }
+
+    /// The worker listens: send what was held, in order.
+    fn flush(&self) {
+        let held = self.held.borrow_mut().take().unwrap_or_default();
+        if let Some(worker) = &self.worker {
+            for text in held {
+                if worker.post_message(&JsValue::from_str(&text)).is_err() {
+                    self.fail_all();
+                    return;
+                }
+            }
+        }
+    }
+
+    fn receive(&self, text: &str, clock_ms: &Cell<i64>) {
+        match serde_json::from_str::<FromWorker>(text) {
+            Ok(FromWorker::Booted) => self.flush(),
+            Ok(FromWorker::Response { id, .. }) => {
+                if let Some((resolve, _)) = self.pending.borrow_mut().remove(&id) {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(text));
+                }
+            }
+            Ok(FromWorker::Ready {
+                notice,
+                clock_offset_ms,
+                saved,
+            }) => {
+                clock_ms.set(clock_offset_ms);
+                *self.notice.borrow_mut() = notice;
+                if saved {
+                    // IndexedDB holds it now: the old copy would only go stale.
+                    storage::remove(&self.key);
+                }
+                for waiter in self.ready.borrow_mut().take().unwrap_or_default() {
+                    let _ = waiter.call0(&JsValue::NULL);
+                }
+            }
+            Ok(FromWorker::Notice { text }) => *self.notice.borrow_mut() = Some(text),
+            Err(_) => {}
+        }
+    }
+
+    /// The worker died: every request in flight fails instead of waiting forever.
+    fn fail_all(&self) {
+        for (_, (_, reject)) in self.pending.borrow_mut().drain() {
+            let _ = reject.call0(&JsValue::NULL);
+        }
+        for waiter in self.ready.borrow_mut().take().unwrap_or_default() {
+            let _ = waiter.call0(&JsValue::NULL);
+        }
+    }
+}
