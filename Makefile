@@ -11,7 +11,7 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run fmt clean-dist
+.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run contract-fuzz fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
@@ -23,6 +23,7 @@ help:
 	@echo "make server         the reference server on http://127.0.0.1:8787/ (serves dist/ too)"
 	@echo "make test           native tests, wasm browser tests, end-to-end tests"
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
+	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
 	@echo "make fmt            cargo fmt"
 	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
 
@@ -30,7 +31,7 @@ setup:
 	@scripts/setup.sh
 
 setup-browser:
-	@scripts/setup.sh --browser
+	@scripts/setup.sh --browser --fuzz
 
 # No log files here: trunk serve watches the project and would rebuild on every write.
 run: setup
@@ -45,7 +46,7 @@ build: setup
 server: setup
 	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist
 
-test: setup-browser test-native test-wasm e2e-build size-check e2e-run
+test: setup-browser test-native test-wasm e2e-build size-check e2e-run contract-fuzz
 
 e2e: setup-browser e2e-build e2e-run
 
@@ -69,6 +70,11 @@ e2e-run:
 
 fmt:
 	cargo fmt --all
+
+# schemathesis against the reference server from api/openapi.yaml, every phase and check (after
+# e2e-build, which builds the server). FUZZ_EXAMPLES=N sets the cases per operation (default 25).
+contract-fuzz:
+	scripts/contract-fuzz.sh target/debug/rapport-server
 
 clean-dist:
 	rm -rf dist $(E2E_DIST)

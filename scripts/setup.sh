@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Installs the build and test toolchain. Every step checks first, so a warm run takes seconds.
-# Usage: scripts/setup.sh [--browser]
+# Usage: scripts/setup.sh [--browser] [--fuzz]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 BROWSER=0
+FUZZ=0
 for arg in "$@"; do
   case "$arg" in
     --browser) BROWSER=1 ;;
-    -h | --help) echo "usage: $0 [--browser]"; exit 0 ;;
+    --fuzz) FUZZ=1 ;;
+    -h | --help) echo "usage: $0 [--browser] [--fuzz]"; exit 0 ;;
     *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -133,6 +135,26 @@ if [ "$BROWSER" -eq 1 ]; then
     say "chromium" "installing chromium chromium-driver via apt"
     run_quiet "chromium" "apt-get failed (no root/sudo, or no access to the Debian mirror?)." \
       apt_install chromium chromium-driver
+  fi
+fi
+
+# --- schemathesis (contract fuzzing) -----------------------------------------------
+# In a virtual environment under target/, pinned, so the machine's Python stays as it is.
+SCHEMATHESIS_VERSION=4.32.5
+if [ "$FUZZ" -eq 1 ]; then
+  have_st=$(target/venv/bin/schemathesis --version 2>/dev/null | awk '{print $NF}' || true)
+  if [ "$have_st" = "$SCHEMATHESIS_VERSION" ]; then
+    say "schemathesis" "ok ($SCHEMATHESIS_VERSION)"
+  else
+    need python3
+    say "schemathesis" "installing $SCHEMATHESIS_VERSION into target/venv"
+    if ! python3 -m venv --help >/dev/null 2>&1; then
+      run_quiet "python3-venv" "apt-get failed (no root/sudo, or no access to the Debian mirror?)." \
+        apt_install python3-venv
+    fi
+    run_quiet "schemathesis" "python3 -m venv failed." python3 -m venv target/venv
+    run_quiet "schemathesis" "pip install failed (no access to PyPI?)." \
+      target/venv/bin/pip install -q "schemathesis==$SCHEMATHESIS_VERSION"
   fi
 fi
 

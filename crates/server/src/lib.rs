@@ -27,7 +27,9 @@ pub use state::{AppState, Options, StartError};
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/v1/events", get(events::stream))
-        .method_not_allowed_fallback(|| async { reply(ApiError::method_not_allowed().into_response()) })
+        .method_not_allowed_fallback(|| async {
+            reply(rapport_service::not_allowed([rapport_service::Method::Get].into_iter()))
+        })
         .fallback(api)
         .with_state(state.clone());
     let root = Router::new().nest("/api", api);

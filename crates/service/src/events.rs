@@ -58,16 +58,23 @@ pub struct Start {
 /// `Last-Event-ID` header, else `?after=` (for tools that cannot set headers); None = live only.
 pub fn resume_point(request: &Request) -> ApiResult<Option<u64>> {
     let query = QueryMap::parse(&request.query);
-    let (raw, attr) = match header_text(request, "last-event-id")? {
-        Some(h) => (h, "Last-Event-ID"),
-        None => match query.get("after") {
-            Some(a) => (a, "after"),
-            None => return Ok(None),
-        },
+    // Event ids have at most 18 digits (the documented bound), so any of them fits a u64.
+    let parse = |raw: &str, attr: &str| {
+        Some(raw)
+            .filter(|r| r.len() <= 18 && r.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|r| r.parse::<u64>().ok())
+            .ok_or_else(|| ApiError::invalid(Some(attr), format!("{attr} must be an event id this server sent.")))
     };
-    raw.parse::<u64>()
-        .map(Some)
-        .map_err(|_| ApiError::invalid(Some(attr), format!("{attr} must be an event id this server sent.")))
+    // Both are checked, even when the header makes `after` moot: a bad parameter is an error.
+    let after = match query.get("after") {
+        Some(a) => Some(parse(a, "after")?),
+        None if query.has("after") => return Err(parse("", "after").unwrap_err()),
+        None => None,
+    };
+    match header_text(request, "last-event-id")? {
+        Some(h) => parse(h, "Last-Event-ID").map(Some),
+        None => Ok(after),
+    }
 }
 
 /// Where to start for a client that saw `requested`, when the newest event is `newest`.

@@ -69,14 +69,17 @@ impl QueryMap {
 
     /// A count between 1 and `max` (larger values are capped); `default` when absent.
     pub fn limit(&self, name: &str, default: usize, max: usize) -> ApiResult<usize> {
+        let refuse = || ApiError::invalid(Some(name), format!("`{name}` must be a whole number from 1."));
         match self.get(name) {
+            None if self.has(name) => Err(refuse()),
             None => Ok(default),
+            Some(v) if !v.bytes().all(|b| b.is_ascii_digit()) => Err(refuse()),
             Some(v) => match v.parse::<usize>() {
-                Ok(0) | Err(_) => Err(ApiError::invalid(
-                    Some(name),
-                    format!("`{name}` must be a whole number from 1."),
-                )),
+                Ok(0) => Err(refuse()),
                 Ok(n) => Ok(n.min(max)),
+                // All digits but too many for a number: larger than any cap.
+                Err(_) if v.trim_start_matches('0').is_empty() => Err(refuse()),
+                Err(_) => Ok(max),
             },
         }
     }
@@ -154,6 +157,12 @@ fn missing_field(message: &str) -> Option<&str> {
     rest.split('`').next()
 }
 
+/// For an optional field that, when sent, must be a value: `null` is refused, absence (with
+/// `#[serde(default)]`) is None.
+pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 /// A header's value as trimmed text; `None` when absent or empty.
 pub fn header_text<'a>(request: &'a Request, name: &str) -> ApiResult<Option<&'a str>> {
     match request.header(name) {
@@ -190,6 +199,10 @@ pub fn known_agent(store: &Store, agent: &AgentId) -> ApiResult<()> {
 /// `If-Match: "<version>"` (also bare or weak `W/"…"`); `*` or absent means no precondition.
 pub fn if_match(request: &Request) -> ApiResult<Option<u64>> {
     let Some(raw) = header_text(request, "if-match")? else {
+        if request.header("if-match").is_some() {
+            // Sent, but empty: a precondition that names nothing is a mistake, not "none".
+            return Err(bad_if_match());
+        }
         return Ok(None);
     };
     if raw == "*" {
@@ -197,12 +210,14 @@ pub fn if_match(request: &Request) -> ApiResult<Option<u64>> {
     }
     let tag = raw.strip_prefix("W/").unwrap_or(raw);
     let tag = tag.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(tag);
-    tag.parse::<u64>().map(Some).map_err(|_| {
-        ApiError::invalid(
-            Some("If-Match"),
-            "If-Match must be a conversation version as sent in ETag, e.g. \"7\".",
-        )
-    })
+    tag.parse::<u64>().map(Some).map_err(|_| bad_if_match())
+}
+
+fn bad_if_match() -> ApiError {
+    ApiError::invalid(
+        Some("If-Match"),
+        "If-Match must be a conversation version as sent in ETag, e.g. \"7\".",
+    )
 }
 
 /// The value for an `ETag` header.

@@ -9,6 +9,8 @@ pub mod events;
 pub mod extract;
 pub mod log;
 mod routes;
+
+pub use routes::not_allowed;
 pub mod wire;
 
 use chrono::{DateTime, Duration, Utc};

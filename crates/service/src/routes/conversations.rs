@@ -35,12 +35,12 @@ struct IdList {
 /// `agentId` (whose "mine"; defaults to `X-Agent-Id`), `limit` and an opaque `cursor`.
 pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     let q = ctx.query();
+    let limit = q.limit("limit", LIST_LIMIT, LIST_MAX)?;
     if let Some(ids) = q.list("ids")? {
         return by_ids(ctx.store(), &q, ids);
     }
     let view = view_param(&q)?;
     let me = me(ctx.request, &q)?;
-    let limit = q.limit("limit", LIST_LIMIT, LIST_MAX)?;
     // The cursor is the offset of the next row; clients must treat it as opaque.
     let offset = match q.get("cursor") {
         None => 0,
@@ -164,9 +164,9 @@ pub fn items<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PatchBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     status: Option<StatusValue>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::extract::present")]
     assignee: Option<Assignee>,
 }
 

@@ -64,11 +64,12 @@ pub fn timeline<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResul
 /// The customer's tasks, oldest first; `?status=OPEN|CLOSED` filters (as Gladly).
 pub fn tasks<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
     let id = customer_id(params);
-    let status = match ctx.query().get("status") {
-        None => None,
+    let q = ctx.query();
+    let status = match q.get("status") {
+        None if !q.has("status") => None,
         Some("OPEN") => Some(TaskStatus::Open),
         Some("CLOSED") => Some(TaskStatus::Closed),
-        Some(_) => return Err(ApiError::invalid(Some("status"), "status must be OPEN or CLOSED.")),
+        None | Some(_) => return Err(ApiError::invalid(Some("status"), "status must be OPEN or CLOSED.")),
     };
     Ok(Response::json(200, &query::customer_tasks(ctx.store(), &id, status)?))
 }

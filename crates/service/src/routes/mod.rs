@@ -132,14 +132,26 @@ pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> 
         Method::Head => Method::Get,
         m => m,
     };
-    let handler = routes
-        .iter()
-        .find(|(m, _)| *m == method)
-        .map(|(_, h)| *h)
-        .ok_or_else(ApiError::method_not_allowed)?;
+    let Some(handler) = routes.iter().find(|(m, _)| *m == method).map(|(_, h)| *h) else {
+        return Ok(not_allowed(routes.iter().map(|(m, _)| *m)));
+    };
     // The segments after `v1`: handlers read their ids by position (`conversations/{id}` → 1).
     let params: Vec<String> = segs[1..].to_vec();
     handler(ctx, &params)
+}
+
+/// 405 with the `Allow` header RFC 9110 asks for.
+pub fn not_allowed(methods: impl Iterator<Item = Method>) -> Response {
+    let mut allow: Vec<&str> = Vec::new();
+    for m in methods {
+        allow.push(m.as_str());
+        if m == Method::Get {
+            allow.push("HEAD");
+        }
+    }
+    ApiError::method_not_allowed()
+        .into_response()
+        .with_header("allow", allow.join(", "))
 }
 
 /// `GET /v1/events` on a transport that cannot stream: the backlog after the resume point, as

@@ -42,21 +42,25 @@ pub fn state<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Respon
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct ClockBody {
-    advance_ms: i64,
+    /// A JSON number with no fraction: `5` and `5.0` are the same integer to JSON Schema.
+    advance_ms: serde_json::Number,
 }
 
 /// `{ "advanceMs": N }`: the clock moves forward by N milliseconds (1 ms to a year).
 pub fn advance_clock<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     let body: ClockBody = ctx.body()?;
-    if !(1..=MAX_ADVANCE_MS).contains(&body.advance_ms) {
+    let whole = body.advance_ms.as_i64().or_else(|| {
+        let f = body.advance_ms.as_f64()?;
+        // In range of the check below, so the cast is exact.
+        (f.fract() == 0.0 && f.abs() < 1e15).then_some(f as i64)
+    });
+    let Some(advance_ms) = whole.filter(|ms| (1..=MAX_ADVANCE_MS).contains(ms)) else {
         return Err(ApiError::invalid(
             Some("advanceMs"),
-            "advanceMs must be from 1 to 31622400000 (a year); the clock only moves forward.",
+            "advanceMs must be a whole number from 1 to 31622400000 (a year); the clock only moves forward.",
         ));
-    }
-    let entry = Entry::Sandbox(SandboxEntry::Clock {
-        advance_ms: body.advance_ms,
-    });
+    };
+    let entry = Entry::Sandbox(SandboxEntry::Clock { advance_ms });
     ctx.write(|_| Ok(vec![entry]), |_, _| Ok(Response::empty(200)))?;
     Ok(state_response(ctx))
 }
