@@ -207,7 +207,12 @@ async function memory(s, target) {
   // The demo's engine runs in a Web Worker with a wasm memory of its own (its JS heap is small and
   // not in JSHeapUsedSize, which is the page's).
   let worker = 0;
-  for (const w of s.page.workers()) worker += await w.evaluate(() => self.wasm_bindgen?.memory_bytes?.() ?? 0).catch(() => 0);
+  // `wasm_bindgen` is a script-level binding of the worker, not a property of `self`.
+  for (const w of s.page.workers()) {
+    worker += await w
+      .evaluate(() => (typeof wasm_bindgen !== 'undefined' && wasm_bindgen.memory_bytes ? wasm_bindgen.memory_bytes() : 0))
+      .catch(() => 0);
+  }
   const wasm = page + worker;
   const dom = await s.cdp.send('Memory.getDOMCounters');
   must(js > 0, `${target.name}: JSHeapUsedSize not reported`);
