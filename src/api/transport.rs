@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use gloo_timers::callback::Timeout;
+use rapport_service::messages::CallMessage;
 use rapport_service::Method;
 
 #[cfg(feature = "inline-demo")]
@@ -31,6 +32,17 @@ impl Call {
             target,
             headers: Vec::new(),
             body: None,
+        }
+    }
+
+    /// This call as the message the demo's service reads (in the worker, or in this page).
+    pub fn message(self, id: u64) -> CallMessage {
+        CallMessage {
+            id,
+            method: self.method.as_str().to_owned(),
+            target: self.target,
+            headers: self.headers.into_iter().map(|(n, v)| (n.to_owned(), v)).collect(),
+            body: self.body.map(|b| b.to_string()),
         }
     }
 }
@@ -72,18 +84,11 @@ impl Transport {
 
 #[cfg(feature = "inline-demo")]
 fn demo_send(demo: &DemoBackend, call: Call) -> Reply {
-    let mut request = rapport_service::Request::new(call.method, &format!("/v1{}", call.target));
-    for (name, value) in call.headers {
-        request = request.with_header(name, value);
-    }
-    if let Some(body) = call.body {
-        request = request.with_body(body.to_string());
-    }
-    let response = demo.handle(&request);
+    let response = demo.handle(&call.message(0).request());
     Reply {
         status: response.status,
         status_text: String::new(),
-        text: String::from_utf8_lossy(&response.body).into_owned(),
+        text: response.text(),
     }
 }
 

@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use rapport_service::demo::DemoSize;
-use serde::{Deserialize, Serialize};
+use rapport_service::messages::{FromWorker, ToWorker};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -21,50 +21,16 @@ use super::ApiError;
 /// The worker's loader, beside index.html (Trunk does not hash worker file names).
 const LOADER: &str = "rapport-demo_loader.js";
 
-#[derive(Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
-enum ToWorker<'a> {
-    Init {
-        key: &'a str,
-        size: Option<DemoSize>,
-        legacy: Option<String>,
-    },
-    Request {
-        id: u64,
-        method: &'a str,
-        target: &'a str,
-        headers: Vec<(&'a str, &'a str)>,
-        body: Option<String>,
-    },
-}
-
-#[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
-enum FromWorker {
-    Booted,
-    Ready {
-        notice: Option<String>,
-        clock_offset_ms: i64,
-        saved: bool,
-    },
-    Response {
-        id: u64,
-        status: u16,
-        body: String,
-    },
-    Notice {
-        text: String,
-    },
-}
-
 struct Link {
     /// None when the browser would not start it; every request then says so.
     worker: Option<Worker>,
     /// Messages held until the worker listens (None once it does).
     held: RefCell<Option<Vec<String>>>,
     next: Cell<u64>,
-    /// Requests in flight: how to resolve each one's promise with the answer.
+    /// Requests in flight: how to resolve each one's promise once its answer is in `answers`.
     pending: RefCell<HashMap<u64, (Function, Function)>>,
+    /// Answers (status, body) not yet taken by their caller; parsed once, on arrival.
+    answers: RefCell<HashMap<u64, (u16, String)>>,
     /// Callers waiting for the worker to be ready, and whether it is.
     ready: RefCell<Option<Vec<Function>>>,
     notice: RefCell<Option<String>>,
@@ -84,6 +50,7 @@ impl WorkerDemo {
             held: RefCell::new(Some(Vec::new())),
             next: Cell::new(1),
             pending: RefCell::default(),
+            answers: RefCell::default(),
             ready: RefCell::new(Some(Vec::new())),
             notice: RefCell::default(),
             key: key.to_owned(),
@@ -110,7 +77,7 @@ impl WorkerDemo {
         worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
         on_error.forget();
         let init = ToWorker::Init {
-            key,
+            key: key.to_owned(),
             size,
             // A save from before the demo ran in a worker, still in localStorage.
             legacy: storage::get(key),
@@ -124,14 +91,7 @@ impl WorkerDemo {
     pub async fn send(&self, call: Call) -> Result<Reply, ApiError> {
         let id = self.0.next.get();
         self.0.next.set(id + 1);
-        let headers: Vec<(&str, &str)> = call.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let message = ToWorker::Request {
-            id,
-            method: call.method.as_str(),
-            target: &call.target,
-            headers,
-            body: call.body.map(|b| b.to_string()),
-        };
+        let message = ToWorker::Request(call.message(id));
         let link = self.0.clone();
         let promise = Promise::new(&mut |resolve, reject| {
             link.pending.borrow_mut().insert(id, (resolve, reject));
@@ -140,13 +100,15 @@ impl WorkerDemo {
             self.0.pending.borrow_mut().remove(&id);
             return Err(e);
         }
-        let answer = JsFuture::from(promise)
+        JsFuture::from(promise)
             .await
             .map_err(|_| ApiError::Network("the demo stopped; reload the page".into()))?;
-        let (status, text) = match answer.as_string().map(|t| serde_json::from_str::<FromWorker>(&t)) {
-            Some(Ok(FromWorker::Response { status, body, .. })) => (status, body),
-            _ => return Err(ApiError::Decode("an answer of the demo worker".into())),
-        };
+        let (status, text) = self
+            .0
+            .answers
+            .borrow_mut()
+            .remove(&id)
+            .ok_or_else(|| ApiError::Decode("an answer of the demo worker".into()))?;
         Ok(Reply {
             status,
             status_text: String::new(),
@@ -203,9 +165,10 @@ impl Link {
     fn receive(&self, text: &str, clock_ms: &Cell<i64>) {
         match serde_json::from_str::<FromWorker>(text) {
             Ok(FromWorker::Booted) => self.flush(),
-            Ok(FromWorker::Response { id, .. }) => {
+            Ok(FromWorker::Response { id, status, body }) => {
                 if let Some((resolve, _)) = self.pending.borrow_mut().remove(&id) {
-                    let _ = resolve.call1(&JsValue::NULL, &JsValue::from_str(text));
+                    self.answers.borrow_mut().insert(id, (status, body));
+                    let _ = resolve.call0(&JsValue::NULL);
                 }
             }
             Ok(FromWorker::Ready {

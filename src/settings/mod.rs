@@ -11,7 +11,6 @@ use crate::session::{Session, Theme};
 pub fn SettingsPage() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let demo = api.is_demo().then_some(());
     let reset_done = RwSignal::new(false);
     let reset_error = RwSignal::new(None::<String>);
     let sandbox = LocalResource::new(move || {
@@ -68,8 +67,8 @@ pub fn SettingsPage() -> impl IntoView {
             </section>
             <section class="card">
                 <h2>"Backend"</h2>
-                {match demo {
-                    Some(_) => view! {
+                {if api.is_demo() {
+                    view! {
                         <p>"Rapport is running on its built-in demo backend: a seeded organisation that lives in this browser. Nothing leaves your machine."</p>
                         <p class="hint">{changes}</p>
                         <button class="btn danger" on:click=reset>"Reset demo data"</button>
@@ -77,10 +76,11 @@ pub fn SettingsPage() -> impl IntoView {
                             <p role="status">"The demo data was reset to the seed."</p>
                         </Show>
                         {move || reset_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-                    }.into_any(),
-                    None => view! {
+                    }.into_any()
+                } else {
+                    view! {
                         <p>"Connected to " <code>{api.server().unwrap_or_default()}</code> ": " {move || api.live.get().label()}</p>
-                    }.into_any(),
+                    }.into_any()
                 }}
                 <ServerForm/>
             </section>

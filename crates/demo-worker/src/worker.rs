@@ -6,15 +6,14 @@ use std::cell::RefCell;
 use chrono::{DateTime, Utc};
 use js_sys::{Function, Promise};
 use rapport_service::demo::{self, DemoLog};
-use rapport_service::{Method, Request, Service};
+use rapport_service::messages::{CallMessage, FromWorker, ToWorker};
+use rapport_service::Service;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
     DedicatedWorkerGlobalScope, IdbDatabase, IdbRequest, IdbTransactionMode, MessageEvent, WorkerGlobalScope,
 };
-
-use crate::protocol::{FromWorker, ToWorker};
 
 const DB_NAME: &str = "rapport";
 const STORE: &str = "saves";
@@ -23,7 +22,7 @@ const UNSAVED: &str = "This browser does not let the demo save its data here: yo
 
 enum State {
     /// Not loaded yet: requests wait here, in order.
-    Loading(Vec<ToWorker>),
+    Loading(Vec<CallMessage>),
     Ready(Box<Demo>),
 }
 
@@ -75,7 +74,7 @@ pub fn start() {
 fn receive(message: ToWorker) {
     match message {
         ToWorker::Init { key, size, legacy } => spawn_local(load(key, size, legacy)),
-        request @ ToWorker::Request { .. } => {
+        ToWorker::Request(request) => {
             let queued = STATE.with(|s| match &mut *s.borrow_mut() {
                 State::Loading(queue) => {
                     queue.push(request);
@@ -131,32 +130,11 @@ async fn load(key: String, size: Option<demo::DemoSize>, legacy: Option<String>)
     }
 }
 
-fn answer(message: ToWorker) {
-    let ToWorker::Request {
-        id,
-        method,
-        target,
-        headers,
-        body,
-    } = message
-    else {
-        return;
-    };
-    let mut request = Request::new(Method::parse(&method), &format!("/v1{target}"));
-    for (name, value) in headers {
-        request = request.with_header(&name, value);
-    }
-    if let Some(body) = body {
-        request = request.with_body(body);
-    }
+fn answer(call: CallMessage) {
     let save = STATE.with(|s| match &mut *s.borrow_mut() {
         State::Ready(demo) => {
-            let response = demo.service.handle(wall_clock(), &request).response;
-            post(&FromWorker::Response {
-                id,
-                status: response.status,
-                body: String::from_utf8_lossy(&response.body).into_owned(),
-            });
+            let response = demo.service.handle(wall_clock(), &call.request()).response;
+            post(&FromWorker::response(call.id, &response));
             let text = demo.service.storage_mut().take_save()?;
             Some((demo.db.clone(), demo.key.clone(), text))
         }

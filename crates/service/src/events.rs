@@ -66,10 +66,9 @@ pub fn resume_point(request: &Request) -> ApiResult<Option<u64>> {
             .ok_or_else(|| ApiError::invalid(Some(attr), format!("{attr} must be an event id this server sent.")))
     };
     // Both are checked, even when the header makes `after` moot: a bad parameter is an error.
-    let after = match query.get("after") {
-        Some(a) => Some(parse(a, "after")?),
-        None if query.has("after") => return Err(parse("", "after").unwrap_err()),
-        None => None,
+    let after = match query.has("after") {
+        true => Some(parse(query.get("after").unwrap_or_default(), "after")?),
+        false => None,
     };
     match header_text(request, "last-event-id")? {
         Some(h) => parse(h, "Last-Event-ID").map(Some),

@@ -77,8 +77,7 @@ impl QueryMap {
             Some(v) => match v.parse::<usize>() {
                 Ok(0) => Err(refuse()),
                 Ok(n) => Ok(n.min(max)),
-                // All digits but too many for a number: larger than any cap.
-                Err(_) if v.trim_start_matches('0').is_empty() => Err(refuse()),
+                // All digits but too many for a number (zeros alone never overflow): past any cap.
                 Err(_) => Ok(max),
             },
         }

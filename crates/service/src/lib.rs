@@ -8,6 +8,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod log;
+pub mod messages;
 mod routes;
 
 pub use routes::not_allowed;

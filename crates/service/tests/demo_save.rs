@@ -1,16 +1,12 @@
 //! The demo's save: what a browser keeps, and what comes back from it.
 
-use chrono::{DateTime, Duration, Utc};
-use rapport_core::Status;
+mod common;
+
+use chrono::Duration;
+use common::{now, open_conversation};
 use rapport_service::demo::{self, DemoSize};
 use rapport_service::{Method, Request};
 use serde_json::json;
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
 
 const SMALL: Option<DemoSize> = Some(DemoSize {
     conversations: 60,
@@ -37,13 +33,7 @@ fn nothing_saved_means_a_fresh_seed_that_asks_to_be_saved() {
 fn a_save_replays_writes_and_the_clock() {
     let mut opened = demo::open(None, SMALL, now());
     let _ = opened.service.storage_mut().take_save();
-    let conv = opened
-        .service
-        .store()
-        .conversations()
-        .find(|c| c.status == Status::Open)
-        .map(|c| c.id.to_string())
-        .expect("an open conversation");
+    let conv = open_conversation(opened.service.store());
     let note = Request::new(Method::Post, &format!("/v1/conversations/{conv}/notes"))
         .with_header("x-agent-id", "ag1")
         .with_body(json!({ "body": "kept" }).to_string());
@@ -92,13 +82,7 @@ fn corrupt_outdated_and_tampered_saves_start_again_with_a_reason() {
 #[test]
 fn a_format_1_save_is_carried_over_with_its_commands_and_clock() {
     let fresh = demo::open(None, SMALL, now());
-    let conv = fresh
-        .service
-        .store()
-        .conversations()
-        .find(|c| c.status == Status::Open)
-        .map(|c| c.id.to_string())
-        .expect("an open conversation");
+    let conv = open_conversation(fresh.service.store());
     let old = json!({
         "format": 1, "generator": 1, "seed": 2026, "conversations": 60,
         "anchor": "2026-11-30T12:00:00Z", "clockOffsetMs": 3_600_000,

@@ -1,32 +1,18 @@
 //! What the contract fuzzer found, kept as plain tests: each request here was answered against
 //! api/openapi.yaml before its fix.
 
-use chrono::{DateTime, Utc};
-use rapport_core::seed::{Origin, SeedConfig};
-use rapport_core::Status;
+mod common;
+
+use common::{now, open_conversation, origin};
 use rapport_service::{MemoryLog, Method, Options, Request, Service};
 use serde_json::{json, Value};
 
 fn service() -> Service<MemoryLog> {
-    let origin = Origin {
-        config: SeedConfig {
-            seed: 2026,
-            conversations: 60,
-            anchor: now(),
-        },
-        heavy_customer_items: None,
-    };
     let options = Options {
         token: None,
         sandbox: true,
     };
-    Service::open(origin, MemoryLog::default(), options).expect("opens")
-}
-
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
+    Service::open(origin(), MemoryLog::default(), options).expect("opens")
 }
 
 fn send(s: &mut Service<MemoryLog>, request: Request) -> (u16, Value, rapport_service::Response) {
@@ -35,21 +21,13 @@ fn send(s: &mut Service<MemoryLog>, request: Request) -> (u16, Value, rapport_se
     (response.status, body, response)
 }
 
-fn open_conversation(s: &Service<MemoryLog>) -> String {
-    s.store()
-        .conversations()
-        .find(|c| c.status == Status::Open)
-        .map(|c| c.id.to_string())
-        .expect("an open conversation")
-}
-
 #[test]
 fn a_method_a_path_does_not_take_is_405_with_allow() {
     let mut s = service();
     let (status, _, response) = send(&mut s, Request::new(Method::Other, "/v1/agents"));
     assert_eq!(status, 405);
     assert_eq!(response.header("allow"), Some("GET, HEAD"));
-    let conv = open_conversation(&s);
+    let conv = open_conversation(s.store());
     let (_, _, response) = send(
         &mut s,
         Request::new(Method::Delete, &format!("/v1/conversations/{conv}")),
@@ -60,7 +38,7 @@ fn a_method_a_path_does_not_take_is_405_with_allow() {
 #[test]
 fn an_empty_or_unbalanced_if_match_is_refused() {
     let mut s = service();
-    let conv = open_conversation(&s);
+    let conv = open_conversation(s.store());
     let path = format!("/v1/conversations/{conv}/notes");
     for tag in ["", "89067\"", "\"7", "yY--._&o|g>#V"] {
         let request = Request::new(Method::Post, &path)
@@ -75,7 +53,7 @@ fn an_empty_or_unbalanced_if_match_is_refused() {
 #[test]
 fn null_where_a_value_is_required_is_refused() {
     let mut s = service();
-    let conv = open_conversation(&s);
+    let conv = open_conversation(s.store());
     for body in [
         json!({ "assignee": null, "status": { "value": "CLOSED" } }),
         json!({ "status": null }),

@@ -1,27 +1,12 @@
 //! The service with no transport: the trial endpoints, and a log that replays to the same state.
 
+mod common;
+
 use chrono::{DateTime, Duration, Utc};
-use rapport_core::seed::{Origin, SeedConfig};
+use common::{now as wall, open_conversation, origin};
 use rapport_core::Status;
 use rapport_service::{MemoryLog, Method, Options, Request, Service};
 use serde_json::{json, Value};
-
-fn wall() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-30T12:00:00Z")
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
-}
-
-fn origin() -> Origin {
-    Origin {
-        config: SeedConfig {
-            seed: 2026,
-            conversations: 60,
-            anchor: wall(),
-        },
-        heavy_customer_items: None,
-    }
-}
 
 fn service(sandbox: bool) -> Service<MemoryLog> {
     let options = Options { token: None, sandbox };
@@ -113,12 +98,7 @@ fn the_clock_only_moves_forward_and_by_at_most_a_year() {
 fn reset_returns_to_the_seed_and_tells_live_clients_to_reload() {
     let mut s = service(true);
     let seeded = s.store().clone();
-    let conv = s
-        .store()
-        .conversations()
-        .find(|c| c.status == Status::Open)
-        .map(|c| c.id.to_string())
-        .expect("an open conversation");
+    let conv = open_conversation(s.store());
     let (status, _) = call(
         &mut s,
         Method::Post,

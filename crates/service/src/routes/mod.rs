@@ -136,8 +136,7 @@ pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> 
         return Ok(not_allowed(routes.iter().map(|(m, _)| *m)));
     };
     // The segments after `v1`: handlers read their ids by position (`conversations/{id}` → 1).
-    let params: Vec<String> = segs[1..].to_vec();
-    handler(ctx, &params)
+    handler(ctx, &segs[1..])
 }
 
 /// 405 with the `Allow` header RFC 9110 asks for.

@@ -1,7 +1,7 @@
 //! Trial endpoints for product teams (extension): move the clock, start again from the seed.
 //! Answered only by the demo and by a server started with `--sandbox`; 404 otherwise.
 
-use chrono::{DateTime, DurationRound, TimeDelta};
+use chrono::{DurationRound, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
@@ -68,8 +68,7 @@ pub fn advance_clock<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResul
 /// Throws away every change and starts from a new seed made now.
 pub fn reset<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     // Whole minutes keep the seed's timestamps tidy.
-    let wall: DateTime<_> = ctx.now;
-    let anchor = wall.duration_trunc(TimeDelta::minutes(1)).unwrap_or(wall);
+    let anchor = ctx.now.duration_trunc(TimeDelta::minutes(1)).unwrap_or(ctx.now);
     let entry = Entry::Sandbox(SandboxEntry::Reset { anchor });
     ctx.write(|_| Ok(vec![entry]), |_, _| Ok(Response::empty(200)))?;
     Ok(state_response(ctx))
