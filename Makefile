@@ -11,7 +11,7 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run contract-fuzz fmt clean-dist
+.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
@@ -23,6 +23,7 @@ help:
 	@echo "make server         the reference server on http://127.0.0.1:8787/ (serves dist/ too)"
 	@echo "make test           native tests, wasm browser tests, end-to-end tests"
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
+	@echo "make scenarios-worker  the server's scenario tests through the demo's worker"
 	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
 	@echo "make fmt            cargo fmt"
 	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
@@ -46,7 +47,7 @@ build: setup
 server: setup
 	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist
 
-test: setup-browser test-native test-wasm e2e-build size-check e2e-run contract-fuzz
+test: setup-browser test-native test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
 
 e2e: setup-browser e2e-build e2e-run
 
@@ -63,6 +64,11 @@ test-wasm:
 e2e-build:
 	trunk build --release --offline --public-url $(E2E_BASE) --dist $(E2E_DIST)
 	cargo build --offline -p rapport-server
+
+# The server's scenario suite (crates/server/tests/behaviour.rs and contract.rs) once more, through
+# the demo's service in its Web Worker in headless Chromium (after e2e-build, which builds it).
+scenarios-worker:
+	RAPPORT_DIST=$(E2E_DIST) node e2e/worker-bridge.mjs -- cargo test --offline -p rapport-server --test behaviour --test contract
 
 # TAP keeps the `# pass N` / `# fail N` summary stable across Node versions.
 e2e-run:

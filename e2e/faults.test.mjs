@@ -1,11 +1,12 @@
-// Failing backends: the mock server answers 500, 502, 429, nothing, a reset, broken JSON, JSON from
+// Failing backends: in front of the reference server, a proxy answers 500, 502, 429, nothing, a reset, broken JSON, JSON from
 // a newer server, huge payloads and stale-version conflicts, on reads and on writes. The agent must
 // always be told, in the place they are looking, never lose what they typed, and get back to work
 // once the server recovers. A table of what was injected and what the agent saw prints at the end.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
-import { baseFixture, describeFault, startMock } from './mock-server.mjs';
+import { baseFixture } from './fixtures/base.mjs';
+import { describeFault, startBackend } from './fault-proxy.mjs';
 
 const T = 30_000;
 /** The app gives up on a request after 15 s; a wait on that needs more. */
@@ -35,18 +36,18 @@ async function notice(alert) {
   return `${msg}${retry ? ' [Try again]' : ' (no Try again)'}`;
 }
 
-/** A fresh mock (base fixture unless given) and a fresh page on it, opened at `route`. */
+/** A fresh server (base fixture unless given) behind the fault proxy, and a page on it at `route`. */
 async function desk({ route = 'inbox/open', faults = [], fixture } = {}) {
-  const mock = await startMock({ fixture: fixture ?? baseFixture(), faults });
+  const backend = await startBackend({ fixture: fixture ?? baseFixture(), faults });
   const p = await openPage(app.browser);
-  await p.page.goto(`${app.baseUrl}${route}?api=${encodeURIComponent(mock.url)}`);
+  await p.page.goto(`${app.baseUrl}${route}?api=${encodeURIComponent(backend.url)}`);
   return {
     ...p,
-    mock,
+    backend,
     pageErrors: () => p.errors.filter((e) => e.startsWith('pageerror')),
     close: async () => {
       await p.close();
-      await mock.close();
+      await backend.close();
     },
   };
 }
@@ -101,7 +102,7 @@ describe('a read fails: the agent is told where they look, and Try again recover
   ];
   for (const [name, fault, expected] of listFaults) {
     test(`conversation list: ${name}`, { timeout: 120_000 }, () =>
-      withDesk(`list-${name}`, { route: 'inbox/open', faults: [[fault.body ? ROWS : LIST, fault]] }, async ({ page, mock, pageErrors }) => {
+      withDesk(`list-${name}`, { route: 'inbox/open', faults: [[fault.body ? ROWS : LIST, fault]] }, async ({ page, backend, pageErrors }) => {
         const alert = page.locator('.list-pane [role=alert]');
         if (fault.body) {
           // JSON from a newer server: an app that skips what it cannot read is fine too.
@@ -123,7 +124,7 @@ describe('a read fails: the agent is told where they look, and Try again recover
           await retry.click();
           await alert.waitFor({ timeout: T });
         }
-        mock.clearFaults();
+        backend.clearFaults();
         // (A live event or the browser's own retry may already have brought the data back.)
         await retry.click({ timeout: 2_000 }).catch(() => {});
         const rows = page.getByTestId('conversation-row');
@@ -156,12 +157,12 @@ describe('a read fails: the agent is told where they look, and Try again recover
   ];
   for (const [name, what, re, fault, expected] of customerFaults) {
     test(`customer page: ${name}`, { timeout: 120_000 }, () =>
-      withDesk(`customer-${name.split(' ')[0]}`, { route: 'inbox/open' }, async ({ page, mock, pageErrors }) => {
+      withDesk(`customer-${name.split(' ')[0]}`, { route: 'inbox/open' }, async ({ page, backend, pageErrors }) => {
         // The agent opens the customer from the list; the customer's read fails.
         await page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T });
         const row = page.getByTestId('conversation-row').filter({ hasText: 'Olivia Bennett' });
         await row.waitFor({ timeout: T });
-        mock.setFault(re, fault);
+        backend.setFault(re, fault);
         await row.click();
         const alert = page.locator('main.workspace [role=alert]');
         if (fault.body) {
@@ -180,7 +181,7 @@ describe('a read fails: the agent is told where they look, and Try again recover
         if (name.startsWith('500')) await screenshot(page, 'faults-customer-500.png');
         // The list beside it is unaffected.
         assert.equal(await page.getByTestId('conversation-row').count(), 1);
-        mock.clearFaults();
+        backend.clearFaults();
         await alert.getByRole('button', { name: 'Try again' }).click({ timeout: 2_000 }).catch(() => {});
         await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
         await page.getByTestId('timeline').getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
@@ -195,21 +196,21 @@ describe('a read fails: the agent is told where they look, and Try again recover
   }
 
   test('customer page opened by a link (or a reload) while its read fails', { timeout: 90_000 }, () =>
-    withDesk('customer-deeplink', { route: 'inbox/open/cu1', faults: [[/\/customers\/cu1\/timeline/, { status: 500, delay: 500 }]] }, async ({ page, mock }) => {
+    withDesk('customer-deeplink', { route: 'inbox/open/cu1', faults: [[/\/customers\/cu1\/timeline/, { status: 500, delay: 500 }]] }, async ({ page, backend }) => {
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
       const alert = page.locator('main.workspace [role=alert]');
       await alert.waitFor({ timeout: 10_000 }).catch(() => {});
       const what = (await alert.count()) ? await notice(alert) : `empty workspace: ${JSON.stringify(await page.locator('main.workspace').innerHTML())}`;
       saw({ status: 500 }, 'customer page by deep link (read /timeline)', what);
       assert.match(await alert.textContent({ timeout: 1_000 }), errorText[500]);
-      mock.clearFaults();
+      backend.clearFaults();
       await alert.getByRole('button', { name: 'Try again' }).click();
       await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
     }),
   );
 
   test('directory (agents) fails on start: the agent is told and can retry', { timeout: 90_000 }, () =>
-    withDesk('directory', { route: 'inbox/open/cu1', faults: [[/\/api\/v1\/agents$/, { status: 500 }]] }, async ({ page, mock }) => {
+    withDesk('directory', { route: 'inbox/open/cu1', faults: [[/\/api\/v1\/agents$/, { status: 500 }]] }, async ({ page, backend }) => {
       // The desk waits for the directory (it names everything on screen); a failure says so.
       const notice = page.locator('.error-notice[role=alert]');
       await notice.waitFor({ timeout: T });
@@ -217,21 +218,21 @@ describe('a read fails: the agent is told where they look, and Try again recover
       saw({ status: 500 }, 'directory on start (read /agents)', `${text.replace(/Try again.*$/, '')} (role=alert, with Try again and Use the demo instead)`);
       assert.match(text, errorText[500]);
       assert.match(text, /could not load your organisation/);
-      mock.clearFaults();
+      backend.clearFaults();
       await page.getByRole('button', { name: 'Try again' }).click({ timeout: 5_000 });
       await page.locator('[data-testid=timeline] .author:visible', { hasText: 'Ava Thompson' }).first().waitFor({ timeout: 10_000 });
     }),
   );
 
   test('counts fail: the list still works', { timeout: 90_000 }, () =>
-    withDesk('counts', { route: 'inbox/open', faults: [[/conversation-counts/, { status: 500 }]] }, async ({ page, mock, pageErrors }) => {
+    withDesk('counts', { route: 'inbox/open', faults: [[/conversation-counts/, { status: 500 }]] }, async ({ page, backend, pageErrors }) => {
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
       await page.waitForTimeout(500);
       const count = await page.locator('nav a[href$="/inbox/open"] .count').textContent();
       const alerts = await page.locator('[role=alert]').count();
       saw({ status: 500 }, 'nav counts (read)', `counts blank ("${count}"), ${alerts} alert(s); list works`);
-      mock.clearFaults();
-      mock.emit({}); // the next change refreshes them
+      backend.clearFaults();
+      await backend.tick(); // the next change refreshes them
       await page.waitForFunction(() => document.querySelector('nav a[href$="/inbox/open"] .count')?.textContent === '1', null, { timeout: T });
       assert.deepEqual(pageErrors(), []);
     }),
@@ -261,16 +262,18 @@ describe('JSON from another version of the server', { concurrency: 4 }, () => {
   });
 
   test('missing optional fields everywhere: pages still render', { timeout: 90_000 }, () => {
-    const fixture = baseFixture();
-    const strip = (o, keys) => keys.forEach((k) => delete o[k]);
-    for (const c of fixture.conversations) strip(c, ['topicIds', 'channels', 'customerWaitingSince', 'lastActivityAt', 'reopenCount', 'closedAt']);
-    for (const c of fixture.customers) strip(c, ['address', 'emails', 'handles', 'externalCustomerIds', 'customAttributes', 'image']);
-    for (const t of fixture.tasks) strip(t, ['comments']);
-    for (const i of fixture.timeline.cu1) if (i.content.type === 'EMAIL') strip(i.content, ['html', 'from', 'to']);
-    for (const i of fixture.inboxes) strip(i, ['channels', 'topicsRequiredToClose']);
-    for (const t of fixture.topics) strip(t, ['disabled', 'parentId']);
-    fixture.organization = {};
-    return withDesk('missing-fields', { route: 'inbox/open/cu1', fixture }, async ({ page, pageErrors }) => {
+    // An older or leaner server: every optional field left out of every answer.
+    const OPTIONAL = new Set(['topicIds', 'channels', 'customerWaitingSince', 'lastActivityAt', 'reopenCount', 'closedAt', 'address', 'emails', 'handles', 'externalCustomerIds', 'customAttributes', 'image', 'comments', 'html', 'from', 'to', 'topicsRequiredToClose', 'disabled', 'parentId']);
+    const strip = (v) => {
+      if (Array.isArray(v)) return v.map(strip);
+      if (!v || typeof v !== 'object') return v;
+      return Object.fromEntries(Object.entries(v).filter(([k]) => !OPTIONAL.has(k)).map(([k, x]) => [k, strip(x)]));
+    };
+    const faults = [
+      [/\/api\/v1\/organization$/, { label: 'no organisation name', body: () => ({}) }],
+      [/\/api\/v1\/(?!events)/, { label: 'no optional fields', method: 'GET', body: strip }],
+    ];
+    return withDesk('missing-fields', { route: 'inbox/open/cu1', faults }, async ({ page, pageErrors }) => {
       await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
       await page.getByTestId('timeline').getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
@@ -334,20 +337,17 @@ describe('a slow backend', { concurrency: 2 }, () => {
   });
 
   test('rows read while the order changed are read again when they arrive', { timeout: 90_000 }, () =>
-    withDesk('stale-rows', { route: 'inbox/open', faults: [[/\/conversations\?ids=/, { delay: 1500, times: 2 }]] }, async ({ page, mock }) => {
-      const rowReads = () => mock.requests.filter((r) => /\/conversations\?ids=/.test(r.path)).length;
+    withDesk('stale-rows', { route: 'inbox/open', faults: [[/\/conversations\?ids=/, { delay: 1500, times: 1 }]] }, async ({ page, backend }) => {
+      const rowReads = () => backend.requests.filter((r) => /\/conversations\?ids=/.test(r.path)).length;
       for (let i = 0; i < 100 && rowReads() === 0; i++) await page.waitForTimeout(50);
       assert.equal(rowReads(), 1, 'the rows are being read');
-      // Someone changes something while they are on their way: the order is read again.
-      mock.emit({});
-      const row = page.getByTestId('conversation-row');
-      await row.filter({ hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
-      // Rows from before that change are read again; this rename (announced by no event) shows.
-      mock.mutate((s) => {
-        s.customers.find((c) => c.name === 'Olivia Bennett').name = 'Olivia Bennett-Reyes';
-      });
-      await row.filter({ hasText: 'Olivia Bennett-Reyes' }).waitFor({ timeout: T });
-      saw({ delay: 1500 }, 'list rows read across a change', `${rowReads()} row reads; the later one shows the rename`);
+      // While their answer is on its way, Olivia writes again: the order and her row change.
+      await backend.api('POST', '/inbound', { customerId: 'cu1', channel: 'SMS', text: 'Any news? I am leaving tomorrow.' });
+      const row = page.getByTestId('conversation-row').filter({ hasText: 'Olivia Bennett' });
+      // The rows read before that change are read again: the new message shows in her row.
+      await row.filter({ hasText: 'Any news? I am leaving tomorrow.' }).waitFor({ timeout: T });
+      saw({ delay: 1500 }, 'list rows read across a change', `${rowReads()} row reads; the later one shows the new message`);
+      assert.ok(rowReads() >= 2, 'the rows were read again');
     }),
   );
 
@@ -373,16 +373,16 @@ describe('a long history over HTTP', () => {
     }
     fixture.timeline.cu1.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
     const total = fixture.timeline.cu1.length;
-    return withDesk('long-history', { route: 'inbox/open/cu1', fixture }, async ({ page, mock, pageErrors }) => {
+    return withDesk('long-history', { route: 'inbox/open/cu1', fixture }, async ({ page, backend, pageErrors }) => {
       const tl = page.getByTestId('timeline');
       await page.waitForFunction((n) => document.querySelector(`[data-testid=timeline][data-items="${n}"] [aria-posinset="${n}"]`), total, { timeout: T });
-      const reads = () => mock.requests.filter((r) => /\/customers\/cu1\/timeline/.test(r.path)).map((r) => r.path);
+      const reads = () => backend.requests.filter((r) => /\/customers\/cu1\/timeline/.test(r.path)).map((r) => r.path);
       assert.deepEqual(reads().map((p) => new URL(p, 'http://x').searchParams.get('limit')), ['500'], 'one read of the newest 500');
       const more = page.getByTestId('load-earlier');
       await more.filter({ hasText: `(${total - 500} more)` }).waitFor({ timeout: T });
 
       // The next page fails once: the agent is told, and Try again reads it.
-      mock.setFault(/\/customers\/cu1\/timeline\?.*before=/, { status: 503, times: 1 });
+      backend.setFault(/\/customers\/cu1\/timeline\?.*before=/, { status: 503, times: 1 });
       await page.waitForTimeout(300);
       await tl.evaluate((el) => { el.scrollTop = 0; });
       const status = page.getByTestId('timeline-tools').getByRole('status').filter({ hasText: 'could not be loaded' });
@@ -393,7 +393,7 @@ describe('a long history over HTTP', () => {
       assert.equal(new URL(reads().at(-1), 'http://x').searchParams.get('before'), String(total - 500));
 
       // From the keyboard, over a slow network: the button keeps focus while the page is read.
-      mock.setFault(/\/customers\/cu1\/timeline\?.*before=/, { delay: 1000, times: 1 });
+      backend.setFault(/\/customers\/cu1\/timeline\?.*before=/, { delay: 1000, times: 1 });
       await more.focus();
       await page.keyboard.press('Enter');
       await page.locator('[data-testid=load-earlier][aria-disabled=true]').waitFor({ timeout: T });
@@ -436,14 +436,14 @@ describe('an older server without the list extensions', () => {
 
 describe('the agent reloads', () => {
   test('a reload after moving around stays on the server the app was opened with', { timeout: 90_000 }, () =>
-    withDesk('reload', { route: 'inbox/open' }, async ({ page, mock }) => {
+    withDesk('reload', { route: 'inbox/open' }, async ({ page, backend }) => {
       await page.getByTestId('conversation-row').filter({ hasText: 'Olivia Bennett' }).click();
       await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
-      const before = mock.requests.length;
+      const before = backend.requests.length;
       await page.reload();
       await page.locator('.customer-title').waitFor({ timeout: T });
       const title = await page.locator('.customer-title').textContent();
-      saw('reload (F5) on /inbox/open/cu1', 'backend choice', `after reload: "${title}", ${mock.requests.length - before} requests to the server, demo controls: ${await page.locator('details.trial').count() > 0}`);
+      saw('reload (F5) on /inbox/open/cu1', 'backend choice', `after reload: "${title}", ${backend.requests.length - before} requests to the server, demo controls: ${await page.locator('details.trial').count() > 0}`);
       assert.equal(title, 'Olivia Bennett');
     }),
   );
@@ -514,11 +514,11 @@ const WRITE_FAULTS = [
 describe('a write fails: the reason shows, nothing is lost, it can be sent again', { concurrency: 4 }, () => {
   for (const [name, fault, expected] of WRITE_FAULTS) {
     test(`status change: ${name}`, { timeout: 120_000 }, () =>
-      withDesk(`status-${name}`, { route: 'inbox/open/cu1' }, async ({ page, mock, pageErrors }) => {
+      withDesk(`status-${name}`, { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
         await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
         // A little latency, as on a real network, so the optimistic state can be seen.
-        mock.setFault(/\/conversations\/co1$/, { ...fault, method: 'PATCH', delay: fault.timeout ? 0 : 400 });
-        const reads = mock.seen(/\/customer-profiles\/cu1$/).length;
+        backend.setFault(/\/conversations\/co1$/, { ...fault, method: 'PATCH', delay: fault.timeout ? 0 : 400 });
+        const reads = backend.seen(/\/customer-profiles\/cu1$/).length;
         await page.locator('button[data-status="Waiting"]').click();
         // Optimistic at once…
         await page.locator('button[data-status="Waiting"][aria-pressed="true"]').waitFor({ timeout: T });
@@ -531,29 +531,26 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
         assert.match(text, expected);
         if (name === '409') {
           // A conflict reloads the page so the agent sees what the other person did.
-          for (let i = 0; i < 100 && mock.seen(/\/customer-profiles\/cu1$/).length <= reads; i++) await page.waitForTimeout(100);
-          assert.ok(mock.seen(/\/customer-profiles\/cu1$/).length > reads, 'the customer page was read again');
+          for (let i = 0; i < 100 && backend.seen(/\/customer-profiles\/cu1$/).length <= reads; i++) await page.waitForTimeout(100);
+          assert.ok(backend.seen(/\/customer-profiles\/cu1$/).length > reads, 'the customer page was read again');
         }
-        mock.clearFaults();
+        backend.clearFaults();
         await toast.getByRole('button', { name: 'Dismiss' }).click();
         await page.locator('button[data-status="Waiting"]').click();
         await page.getByTestId('toast').filter({ hasText: 'Status set to Waiting.' }).waitFor({ timeout: T });
         await page.locator('button[data-status="Waiting"][aria-pressed="true"]').waitFor({ timeout: T });
-        assert.equal(mock.state.conversations.find((c) => c.id === 'co1').status, 'WAITING');
+        assert.equal((await backend.api('GET', '/conversations/co1', null, 'ag1')).status, 'WAITING');
         assert.deepEqual(pageErrors(), []);
       }),
     );
   }
 
   test('status change: someone else closed it meanwhile (stale version → 409)', { timeout: 90_000 }, () =>
-    withDesk('status-stale', { route: 'inbox/open/cu1' }, async ({ page, mock, pageErrors }) => {
+    withDesk('status-stale', { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
       await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
-      // Another agent closes it; this page hears nothing about it.
-      mock.mutate((s) => {
-        const c = s.conversations.find((x) => x.id === 'co1');
-        Object.assign(c, { status: 'CLOSED', closedAt: new Date().toISOString(), version: c.version + 2, topicIds: ['returns'] });
-        s.timeline.cu1.push({ id: 'itS', customerId: 'cu1', conversationId: 'co1', timestamp: new Date().toISOString(), initiator: { type: 'AGENT', id: 'ag2' }, content: { type: 'CONVERSATION_STATUS_CHANGE', status: 'CLOSED' } });
-      });
+      // Another agent closes it; this page's live stream stalls, so it hears nothing of it.
+      backend.holdEvents();
+      await backend.api('PATCH', '/conversations/co1', { status: { value: 'CLOSED' } }, 'ag2');
       await page.locator('button[data-status="Waiting"]').click();
       const toast = page.locator('[data-testid=toast][role=alert]');
       await toast.waitFor({ timeout: T });
@@ -563,17 +560,18 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
       await page.locator('button[data-status="Closed"][aria-pressed="true"]').waitFor({ timeout: T });
       await page.getByTestId('timeline').getByText('Noah Patel set the status to Closed').waitFor({ timeout: T });
       saw('409 (real stale If-Match)', 'status change (write)', `toast: ${text.replace('✕', '')}; page reloaded, shows Closed by Noah Patel`);
-      assert.equal(mock.seen(/\/conversations\/co1$/, 'PATCH').at(-1).headers['if-match'], '"3"');
+      backend.releaseEvents();
+      assert.equal(backend.seen(/\/conversations\/co1$/, 'PATCH').at(-1).headers['if-match'], '"3"');
       assert.deepEqual(pageErrors(), []);
     }),
   );
 
   for (const [name, fault, expected] of WRITE_FAULTS) {
     test(`reply: ${name}`, { timeout: 120_000 }, () =>
-      withDesk(`reply-${name}`, { route: 'inbox/open/cu1' }, async ({ page, mock, pageErrors }) => {
+      withDesk(`reply-${name}`, { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
         const words = `Checking with the carrier now (${name}).`;
         await page.locator('#composer-text').waitFor({ timeout: T });
-        mock.setFault(/\/conversations\/co1\/replies$/, { ...fault, method: 'POST' });
+        backend.setFault(/\/conversations\/co1\/replies$/, { ...fault, method: 'POST' });
         await page.locator('#mode-reply').click();
         await page.locator('#composer-text').fill(words);
         await page.locator('#send-btn').click();
@@ -582,7 +580,7 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
         const reason = await unsent.locator('[role=alert]').textContent();
         const composerError = await page.locator('.composer [role=alert]').textContent();
         await page.waitForTimeout(name === '409' ? 1_000 : 0);
-        const reloaded = name === '409' ? `[page re-read after it: ${mock.seen(/\/customer-profiles\/cu1$/).some((r) => r.at > mock.seen(/replies$/, 'POST').at(-1).at) ? 'yes' : 'no'}] ` : '';
+        const reloaded = name === '409' ? `[page re-read after it: ${backend.seen(/\/customer-profiles\/cu1$/).some((r) => r.at > backend.seen(/replies$/, 'POST').at(-1).at) ? 'yes' : 'no'}] ` : '';
         saw(fault, 'reply (write)', `${reloaded}"Not sent" in the timeline with Retry: ${reason}; composer: ${composerError}`);
         assert.match(reason, expected);
         assert.match(composerError, /^Not sent: /);
@@ -594,11 +592,11 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
           await page.waitForTimeout(300);
           await unsent.waitFor({ timeout: T });
         }
-        mock.clearFaults();
+        backend.clearFaults();
         await unsent.getByRole('button', { name: 'Retry' }).click();
         await unsent.waitFor({ state: 'detached', timeout: T });
         await page.getByTestId('timeline-item').filter({ hasText: words }).first().waitFor({ timeout: T });
-        const sent = mock.seen(/\/conversations\/co1\/replies$/, 'POST').filter((r) => !r.fault);
+        const sent = backend.seen(/\/conversations\/co1\/replies$/, 'POST').filter((r) => !r.fault);
         assert.equal(sent.length, 1, 'sent exactly once');
         assert.equal(sent[0].body.body, words);
         assert.deepEqual(pageErrors(), []);
@@ -607,9 +605,9 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
   }
 
   test('task creation: 500 shows in the form and keeps the text', { timeout: 90_000 }, () =>
-    withDesk('task-500', { route: 'inbox/open/cu1' }, async ({ page, mock, pageErrors }) => {
+    withDesk('task-500', { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
       await page.getByRole('button', { name: 'New task' }).click();
-      mock.setFault(/\/customers\/cu1\/tasks$/, { status: 500, method: 'POST', times: 1 });
+      backend.setFault(/\/customers\/cu1\/tasks$/, { status: 500, method: 'POST', times: 1 });
       await page.getByLabel('Task', { exact: true }).fill('Send the replacement strap');
       await page.getByRole('button', { name: 'Create task' }).click();
       const error = page.locator('.task-form [role=alert]');

@@ -1,15 +1,23 @@
-// Starts the reference server (crates/server) for the HTTP-mode tests, on loopback with its own
-// database file, and can stop and restart it on the same port and file.
+// Starts the reference server (crates/server) for the e2e tests, on loopback with its own
+// database file, and can stop and restart it on the same port and file. `snapshot` (an
+// organisation as plain data, see fixtures/base.mjs) starts it from that instead of the seed.
 import { spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 const BIN = process.env.RAPPORT_SERVER || 'target/debug/rapport-server';
 
-export async function startServer({ addr = '127.0.0.1:0', db } = {}) {
-  const dbFile = db || path.join(await mkdtemp(path.join(tmpdir(), 'rapport-e2e-')), 'rapport.db');
-  const child = spawn(BIN, ['--addr', addr, '--db', dbFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServer({ addr = '127.0.0.1:0', db, snapshot, sandbox = false } = {}) {
+  const dir = await mkdtemp(path.join(tmpdir(), 'rapport-e2e-'));
+  const dbFile = db || path.join(dir, 'rapport.db');
+  const args = ['--addr', addr, '--db', dbFile, ...(sandbox ? ['--sandbox'] : [])];
+  if (snapshot) {
+    const file = path.join(dir, 'organisation.json');
+    await writeFile(file, JSON.stringify(snapshot));
+    args.push('--snapshot', file);
+  }
+  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60_000);

@@ -165,7 +165,7 @@ impl Link {
     fn receive(&self, text: &str, clock_ms: &Cell<i64>) {
         match serde_json::from_str::<FromWorker>(text) {
             Ok(FromWorker::Booted) => self.flush(),
-            Ok(FromWorker::Response { id, status, body }) => {
+            Ok(FromWorker::Response { id, status, body, .. }) => {
                 if let Some((resolve, _)) = self.pending.borrow_mut().remove(&id) {
                     self.answers.borrow_mut().insert(id, (status, body));
                     let _ = resolve.call0(&JsValue::NULL);

@@ -8,6 +8,7 @@ pub mod invariants;
 pub mod model;
 pub mod query;
 pub mod seed;
+pub mod snapshot;
 pub mod store;
 pub mod views;
 

@@ -697,16 +697,21 @@ fn ascii(s: &str) -> String {
         .collect()
 }
 
-/// Where a store starts: a seed, and optionally the heavy customer for performance trials. Every
-/// backend regenerates it the same way before replaying its log.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Where a store starts: a seed, and optionally the heavy customer for performance trials; or an
+/// organisation given as data (`snapshot`), which then replaces the seed. Every backend rebuilds
+/// it the same way before replaying its log.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Origin {
     pub config: SeedConfig,
     pub heavy_customer_items: Option<usize>,
+    pub snapshot: Option<std::sync::Arc<Store>>,
 }
 
 impl Origin {
     pub fn build(&self) -> Store {
+        if let Some(snapshot) = &self.snapshot {
+            return Store::clone(snapshot);
+        }
         let store = generate(&self.config);
         match self.heavy_customer_items {
             Some(items) => add_heavy_customer(store, self.config.anchor, items).0,

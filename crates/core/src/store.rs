@@ -204,6 +204,28 @@ impl Store {
         }
     }
 
+    /// A store holding exactly these records (see `snapshot`, which checks them first).
+    pub(crate) fn from_parts(
+        directory: Directory,
+        customers: Vec<Customer>,
+        conversations: Vec<Conversation>,
+        timelines: BTreeMap<CustomerId, Vec<TimelineItem>>,
+        tasks: Vec<Task>,
+        next_seq: u64,
+    ) -> Self {
+        let mut store = Store {
+            directory,
+            customers: customers.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            conversations: conversations.into_iter().map(|c| (c.id.clone(), c)).collect(),
+            timelines,
+            tasks: tasks.into_iter().map(|t| (t.id.clone(), t)).collect(),
+            next_seq,
+            ..Store::default()
+        };
+        store.reindex();
+        store
+    }
+
     /// The inbox views: the ones kept up to date, or built now when none are kept.
     pub fn views(&self) -> Cow<'_, ViewIndex> {
         match &self.views {

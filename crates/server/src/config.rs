@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use crate::state::Options;
 
 pub const USAGE: &str = "\
-usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--conversations 1000] [--sandbox]
+usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--conversations 1000] [--sandbox] [--snapshot FILE]
 
   --addr ADDR          where to listen (port 0 picks a free one)
   --db FILE            SQLite database; created and seeded on first start
@@ -14,7 +14,9 @@ usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--
   --token T            require `Authorization: Bearer T` on /api/v1 (or set RAPPORT_TOKEN)
   --conversations N    how many conversations to seed a new database with
   --sandbox            answer the trial endpoints (/api/v1/sandbox: move the clock, reset to the
-                       seed), for product teams trying the rules; never on a real team's server";
+                       seed), for product teams trying the rules; never on a real team's server
+  --snapshot FILE      start a new database from the organisation in FILE (JSON: agents, inboxes,
+                       topics, customers, conversations, timeline, tasks) instead of the seed";
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -31,6 +33,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         token: env_token.filter(|t| !t.is_empty()),
         dist: None,
         sandbox: false,
+        snapshot: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -57,6 +60,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
             "--sandbox" if inline.is_none() => options.sandbox = true,
             "--db" => options.db = PathBuf::from(value()?),
             "--dist" => options.dist = Some(PathBuf::from(value()?)),
+            "--snapshot" => options.snapshot = Some(PathBuf::from(value()?)),
             "--token" => {
                 let v = value()?;
                 if v.is_empty() {

@@ -19,6 +19,8 @@ pub struct Meta {
     pub seed: u64,
     pub conversations: usize,
     pub anchor: DateTime<Utc>,
+    /// The organisation the database started from (JSON), when it was given instead of the seed.
+    pub snapshot: Option<String>,
 }
 
 pub struct Db {
@@ -76,6 +78,7 @@ impl Db {
             conversations: usize::try_from(num("conversations")?)
                 .map_err(|_| "meta `conversations` is too large".to_owned())?,
             anchor,
+            snapshot: get("snapshot")?,
         }))
     }
 
@@ -87,7 +90,10 @@ impl Db {
             ("seed", meta.seed.to_string()),
             ("conversations", meta.conversations.to_string()),
             ("anchor", time_text(meta.anchor)),
-        ] {
+        ]
+        .into_iter()
+        .chain(meta.snapshot.clone().map(|s| ("snapshot", s)))
+        {
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
                 params![key, value],

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DurationRound, TimeDelta, Utc};
 use rapport_core::seed::{Origin, SeedConfig, GENERATOR_VERSION};
+use rapport_core::snapshot::Snapshot;
 use rapport_core::Store;
 use rapport_service::log::time_text;
 use rapport_service::{ApiResult, Change, Request, Response, Service};
@@ -26,6 +27,24 @@ pub struct Options {
     pub dist: Option<PathBuf>,
     /// Answer the trial endpoints (`/api/v1/sandbox/*`).
     pub sandbox: bool,
+    /// Start a new database from this organisation (JSON) instead of the generated seed.
+    pub snapshot: Option<PathBuf>,
+}
+
+fn read_snapshot(file: &std::path::Path) -> Result<String, StartError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))?;
+    parse_snapshot(&text).map_err(|e| StartError(format!("{}: {e}", file.display())))?;
+    Ok(text)
+}
+
+/// The store an organisation given as JSON describes, or why it is not one.
+fn parse_snapshot(text: &str) -> Result<Store, String> {
+    let snapshot: Snapshot = serde_json::from_str(text).map_err(|e| format!("not an organisation: {e}"))?;
+    snapshot.into_store().map_err(|problems| {
+        let shown: Vec<&str> = problems.iter().take(10).map(String::as_str).collect();
+        format!("the organisation breaks the rules: {}", shown.join("; "))
+    })
 }
 
 #[derive(Clone)]
@@ -58,7 +77,18 @@ impl AppState {
             .meta()
             .map_err(|e| StartError(format!("the database {shown} is not a Rapport database ({e})")))?
         {
-            Some(meta) => meta,
+            Some(meta) => {
+                if let Some(file) = &options.snapshot {
+                    let given = read_snapshot(file)?;
+                    if meta.snapshot.as_deref() != Some(given.as_str()) {
+                        return Err(StartError(format!(
+                            "the database {shown} did not start from {}; start with a new --db to use it",
+                            file.display()
+                        )));
+                    }
+                }
+                meta
+            }
             None => {
                 let anchor = Utc::now()
                     .duration_trunc(TimeDelta::minutes(1))
@@ -69,6 +99,7 @@ impl AppState {
                     seed: SEED,
                     conversations: options.conversations,
                     anchor,
+                    snapshot: options.snapshot.as_deref().map(read_snapshot).transpose()?,
                 };
                 db.init_meta(&meta)
                     .map_err(|e| StartError(format!("cannot write to the database {shown}: {e}")))?;
@@ -96,6 +127,12 @@ impl AppState {
                 anchor: meta.anchor,
             },
             heavy_customer_items: None,
+            snapshot: match &meta.snapshot {
+                Some(text) => Some(Arc::new(
+                    parse_snapshot(text).map_err(|e| StartError(format!("{shown}: {e}")))?,
+                )),
+                None => None,
+            },
         };
         let service_options = rapport_service::Options {
             token: options.token.clone(),

@@ -205,3 +205,99 @@ fn the_sandbox_endpoints_answer_only_on_a_sandbox_server() {
     assert_eq!(r.status, 200, "{}", r.text);
     assert!(r.text.contains("\"clockOffsetMs\":3600000"), "{}", r.text);
 }
+
+/// A small organisation as data: one agent, one inbox, one customer with an open conversation.
+fn organisation(second_open: bool) -> String {
+    let conv = |id: &str| {
+        serde_json::json!({
+            "id": id, "customerId": "cu1", "status": "OPEN",
+            "assignee": { "inboxId": "support", "agentId": "ag1" },
+            "createdAt": "2026-11-30T10:00:00Z", "updatedAt": "2026-11-30T10:05:00Z", "version": 2
+        })
+    };
+    let mut conversations = vec![conv("co1")];
+    if second_open {
+        conversations.push(conv("co2"));
+    }
+    serde_json::json!({
+        "organization": { "name": "Trial Outfitters" },
+        "agents": [{ "id": "ag1", "name": "Ava Thompson", "emailAddress": "ava@trial.example" }],
+        "inboxes": [{ "id": "support", "name": "Support", "agentIds": ["ag1"], "reopenWindowHours": 24 }],
+        "customers": [{ "id": "cu1", "name": "Olivia Bennett", "createdAt": "2026-01-01T00:00:00Z",
+                        "phones": [{ "original": "+15550100001", "primary": true }] }],
+        "conversations": conversations,
+        "timeline": { "cu1": [{ "id": "it1", "customerId": "cu1", "conversationId": "co1",
+            "timestamp": "2026-11-30T10:00:00Z", "initiator": { "type": "CUSTOMER" },
+            "content": { "type": "SMS", "content": "Where is my order?", "direction": "INBOUND" } }] }
+    })
+    .to_string()
+}
+
+#[test]
+fn a_server_starts_from_an_organisation_given_as_data_and_keeps_it_across_restarts() {
+    let db = temp_db("snapshot");
+    let file = db.with_extension("organisation.json");
+    std::fs::write(&file, organisation(false)).unwrap();
+    let with_snapshot = || Options {
+        snapshot: Some(file.clone()),
+        ..options(&db)
+    };
+    let server = TestServer::start_with(with_snapshot());
+    let r = request("GET", &server.url("/api/v1/organization"), &[], None);
+    assert_eq!(r.json()["name"], "Trial Outfitters");
+    // A change on it; the customer writes again, which appends to the open conversation.
+    let r = request(
+        "POST",
+        &server.url("/api/v1/inbound"),
+        &[],
+        Some(r#"{"customerId":"cu1","channel":"SMS","text":"Any news?"}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    assert_eq!(r.json()["conversationId"], "co1");
+    server.stop();
+
+    // Restarted without the flag: the database remembers where it started, and the change.
+    let server = TestServer::start_with(options(&db));
+    let r = request("GET", &server.url("/api/v1/customers/cu1/timeline"), &[], None);
+    let texts: Vec<String> = r.json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["content"]["content"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(texts, ["Where is my order?", "Any news?"]);
+    server.stop();
+
+    // Restarted with the same file: fine. With another organisation: refused, not mixed.
+    TestServer::start_with(with_snapshot()).stop();
+    std::fs::write(&file, organisation(false).replace("Trial", "Other")).unwrap();
+    let err = match AppState::open(&with_snapshot()) {
+        Ok(_) => panic!("another organisation on this database must be refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("did not start from"), "{err}");
+}
+
+#[test]
+fn an_organisation_that_breaks_the_rules_is_refused_with_the_reason() {
+    let db = temp_db("snapshot-bad");
+    let file = db.with_extension("organisation.json");
+    std::fs::write(&file, organisation(true)).unwrap();
+    let err = match AppState::open(&Options {
+        snapshot: Some(file.clone()),
+        ..options(&db)
+    }) {
+        Ok(_) => panic!("two open conversations for one customer must be refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("cu1: more than one open conversation"), "{err}");
+    std::fs::write(&file, r#"{"agents": [], "inboxes": [], "tickets": []}"#).unwrap();
+    let err = match AppState::open(&Options {
+        snapshot: Some(file.clone()),
+        ..options(&temp_db("snapshot-bad2"))
+    }) {
+        Ok(_) => panic!("an unknown field must be refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("unknown field `tickets`"), "{err}");
+}

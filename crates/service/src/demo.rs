@@ -61,6 +61,7 @@ impl Saved {
                 anchor: self.anchor,
             },
             heavy_customer_items: self.heavy_customer_items,
+            snapshot: None,
         }
     }
 

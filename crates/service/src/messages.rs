@@ -65,12 +65,13 @@ pub enum FromWorker {
     Response {
         id: u64,
         status: u16,
+        /// As the HTTP shell sends them (`ETag`, `Allow`, `Retry-After`…).
+        #[serde(default)]
+        headers: Vec<(String, String)>,
         body: String,
     },
     /// Something the agent should know (a save that failed).
-    Notice {
-        text: String,
-    },
+    Notice { text: String },
 }
 
 impl FromWorker {
@@ -78,6 +79,11 @@ impl FromWorker {
         FromWorker::Response {
             id,
             status: response.status,
+            headers: response
+                .headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
             body: response.text(),
         }
     }
@@ -102,7 +108,10 @@ mod tests {
         assert_eq!(back, ToWorker::Request(call.clone()));
         let request = call.request();
         assert_eq!(request.method, Method::Patch);
-        assert_eq!((request.path.as_str(), request.query.as_str()), ("/v1/conversations/co1", "x=1"));
+        assert_eq!(
+            (request.path.as_str(), request.query.as_str()),
+            ("/v1/conversations/co1", "x=1")
+        );
         assert_eq!(request.header("if-match"), Some(&b"\"3\""[..]));
         assert_eq!(request.body, br#"{"status":{"value":"OPEN"}}"#);
     }

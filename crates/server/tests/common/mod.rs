@@ -22,10 +22,34 @@ pub struct TestServer {
     pub db: PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    /// Held while a test runs against the shared worker (see `start`), so they take turns.
+    bridge: Option<std::sync::MutexGuard<'static, ()>>,
+}
+
+/// Where `RAPPORT_SCENARIO_BRIDGE` points: the demo's service in its Web Worker, relayed by
+/// e2e/worker-bridge.mjs. One service for every test, so they run one at a time.
+fn bridge() -> Option<String> {
+    std::env::var("RAPPORT_SCENARIO_BRIDGE").ok().filter(|u| !u.is_empty())
 }
 
 impl TestServer {
+    /// A server on a fresh database seeded with `SEED_CONVERSATIONS`. Under the worker bridge
+    /// (and with no token, which the demo does not have) it is the demo's service instead, reset
+    /// to the same seed: the scenario tests run through both transports unchanged.
     pub fn start(db: &Path, token: Option<&str>) -> TestServer {
+        if let (Some(base), None) = (bridge(), token) {
+            static TURN: Mutex<()> = Mutex::new(());
+            let turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+            let r = request("POST", &format!("{base}/api/v1/sandbox/reset"), &[], None);
+            assert_eq!(r.status, 200, "the worker resets to the seed: {}", r.text);
+            return TestServer {
+                base,
+                db: db.to_path_buf(),
+                stop: None,
+                thread: None,
+                bridge: Some(turn),
+            };
+        }
         TestServer::start_with(Options {
             db: db.to_path_buf(),
             conversations: SEED_CONVERSATIONS,
@@ -61,7 +85,14 @@ impl TestServer {
             db,
             stop: Some(stop),
             thread: Some(thread),
+            bridge: None,
         }
+    }
+
+    /// Whether this is the demo's service in the worker, not an HTTP server: what only the HTTP
+    /// shell does (routes outside /api/v1, CORS, restarts) is not there to test.
+    pub fn through_worker(&self) -> bool {
+        self.bridge.is_some()
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -496,4 +527,36 @@ fn strictify(node: &mut Value, components: &Value, is_schema: bool) {
         }
         _ => {}
     }
+}
+
+// ----- scenario helpers -----
+
+/// The agent the scenario tests act as.
+pub const AGENT: (&str, &str) = ("X-Agent-Id", "ag1");
+
+pub fn get(server: &TestServer, path: &str) -> Value {
+    let r = request("GET", &server.url(path), &[AGENT], None);
+    assert_eq!(r.status, 200, "GET {path}: {}", r.text);
+    r.json()
+}
+
+/// The first conversation (id, customer id) of a view.
+pub fn first_in(server: &TestServer, view: &str) -> (String, String) {
+    let page = get(server, &format!("/api/v1/conversations?view={view}&limit=1"));
+    let conv = &page["items"][0]["conversation"];
+    (
+        conv["id"].as_str().expect("a conversation in the view").to_owned(),
+        conv["customerId"].as_str().unwrap().to_owned(),
+    )
+}
+
+pub fn add_note(server: &TestServer, conv: &str, text: &str) -> u16 {
+    let body = json!({ "body": text }).to_string();
+    request(
+        "POST",
+        &server.url(&format!("/api/v1/conversations/{conv}/notes")),
+        &[AGENT],
+        Some(&body),
+    )
+    .status
 }

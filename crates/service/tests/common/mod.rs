@@ -21,6 +21,7 @@ pub fn origin() -> Origin {
             anchor: now(),
         },
         heavy_customer_items: None,
+        snapshot: None,
     }
 }
 
