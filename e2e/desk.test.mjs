@@ -349,3 +349,52 @@ test('a long view renders only the rows in sight, and scrolls to its end', { tim
     assert.deepEqual(errors, []);
   }),
 );
+
+test('two tabs share one demo: neither overwrites the other, and each sees the other live', { timeout: 120_000 }, async () => {
+  // One browser profile, two tabs, as a Ctrl+click on a row opens them.
+  const context = await app.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  const tab = async (route) => {
+    const page = await context.newPage();
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${app.baseUrl}${route}`);
+    return page;
+  };
+  try {
+    const one = await tab('inbox/open');
+    const rows = one.getByTestId('conversation-row');
+    await rows.nth(1).waitFor({ timeout: T });
+    const names = (await rows.locator('.customer-name').allTextContents()).map((n) => n.trim());
+    const [hrefOne, hrefTwo] = await Promise.all([0, 1].map((i) => rows.nth(i).locator('a').first().getAttribute('href')));
+    await one.goto(new URL(hrefOne, one.url()).href);
+    const two = await tab(new URL(hrefTwo, one.url()).href.slice(app.baseUrl.length));
+    await one.locator('.customer-title', { hasText: names[0] }).waitFor({ timeout: T });
+    await two.locator('.customer-title', { hasText: names[1] }).waitFor({ timeout: T });
+
+    // A reply in one tab, a note in the other.
+    await one.locator('#mode-reply').click();
+    await one.locator('#composer-text').fill('Your parcel left the depot this morning.');
+    await one.locator('#composer-text').press('Control+Enter');
+    await one.getByTestId('timeline').getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
+    await two.locator('#mode-note').click();
+    await two.locator('#composer-text').fill('Called the courier about the second parcel.');
+    await two.locator('#composer-text').press('Control+Enter');
+    await two.getByTestId('timeline').getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
+
+    // Reloaded, the first tab still has its reply; the note is on the other customer.
+    await one.reload();
+    await one.getByTestId('timeline').getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
+    await one.goto(new URL(hrefTwo, one.url()).href);
+    await one.getByTestId('timeline').getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
+
+    // Live: a note written in one tab shows in the other, which is on the same customer now.
+    await one.locator('#mode-note').click();
+    await one.locator('#composer-text').fill('Courier confirmed: delivery tomorrow.');
+    await one.locator('#composer-text').press('Control+Enter');
+    await two.getByTestId('timeline').getByText('Courier confirmed: delivery tomorrow.').waitFor({ timeout: T });
+    await screenshot(two, 'two-tabs.png');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

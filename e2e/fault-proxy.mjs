@@ -26,6 +26,8 @@
 //   { huge: N }                       the list in the server's answer padded to N entries
 //   { huge: '5MB' }                   the last text field of the server's answer grown to that size
 //   { delay: ms }                     the server's answer (or the fault) held back that long
+//   { lost: true }                    the server applies the request, the answer never arrives
+//                                     (the connection drops): a write the client cannot know landed
 // plus optional `times: k` (only the next k matching requests) and `method: 'PATCH'` (only that
 // method; preflights are never faulted unless method is 'OPTIONS'). A fault that answers by
 // itself (status, raw, timeout, reset, malformed, a fixed body) never reaches the server.
@@ -134,6 +136,7 @@ export function describeFault(f) {
   if (f.body !== undefined) return f.label ?? 'replaced body';
   if (f.status === 429) return `429 Retry-After: ${f.retryAfter ?? '-'}`;
   if (f.status) return String(f.status);
+  if (f.lost) return 'answer lost (applied)';
   if (f.delay) return `delay ${f.delay} ms`;
   return 'fault';
 }
@@ -239,6 +242,10 @@ export async function startBackend({ fixture = baseFixture(), faults = [] } = {}
     const transform = fault && (typeof fault.body === 'function' || fault.huge !== undefined);
     const up = await forward(req, raw, { identity: transform });
     if (fault?.delay) await sleep(fault.delay);
+    if (fault?.lost) {
+      up.resume();
+      return req.socket.destroy();
+    }
     if (req.method === 'GET' && url.pathname === '/api/v1/events' && up.statusCode === 200) return relayStream(up, res);
     if (!transform) {
       res.writeHead(up.statusCode, up.headers);

@@ -1,5 +1,5 @@
 // Runs a command against the demo's service in its Web Worker, as if it were a server: the release
-// build is served, headless Chromium starts the worker (`rapport-demo_loader.js`) with the seed the
+// build is served, headless Chromium starts the worker (`demo-worker.js`) with the seed the
 // server tests use, and a local HTTP endpoint turns each request under /api/v1 into the worker's
 // request message and its answer back into a response. The server's scenario tests then run
 // unchanged through the worker (`RAPPORT_SCENARIO_BRIDGE` names the endpoint); the only code
@@ -28,7 +28,7 @@ const page = await browser.newPage();
 // Any page of the build's origin will do; this one starts no app (and so no worker of its own).
 await page.goto(`${baseUrl}config.json`);
 await page.evaluate(async (size) => {
-  const worker = new Worker(new URL('rapport-demo_loader.js', location.href));
+  const worker = new Worker(new URL('demo-worker.js', location.href));
   const pending = new Map();
   let next = 0;
   await new Promise((resolve, reject) => {

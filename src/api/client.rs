@@ -35,6 +35,8 @@ pub struct Backend {
     legacy: Rc<Legacy>,
     /// How far the backend's clock runs ahead of this browser's (the sandbox can move it).
     clock_ms: Rc<Cell<i64>>,
+    /// The idempotency key its writes carry (set by `execute_once` on a copy).
+    key: Option<String>,
 }
 
 /// The trial state of a backend with the sandbox endpoints (the demo, a `--sandbox` server).
@@ -133,6 +135,7 @@ impl Backend {
             transport: Transport::Worker(demo),
             legacy: Rc::default(),
             clock_ms,
+            key: None,
         }
     }
 
@@ -149,6 +152,7 @@ impl Backend {
             transport,
             legacy: Rc::default(),
             clock_ms: Rc::default(),
+            key: None,
         }
     }
 
@@ -157,6 +161,14 @@ impl Backend {
         match &self.transport {
             Transport::Fetch(f) => Some(f),
             _ => None,
+        }
+    }
+
+    /// Runs `f` whenever another tab changes the demo (None to do for a server or the in-page demo,
+    /// whose changes come from this page only).
+    pub fn on_demo_change(&self, f: impl Fn() + 'static) {
+        if let Transport::Worker(w) = &self.transport {
+            w.on_change(f);
         }
     }
 
@@ -210,6 +222,9 @@ impl Backend {
         let mut call = Call::new(method, target);
         if let Some(a) = agent {
             call.headers.push(("X-Agent-Id", a.as_str().to_owned()));
+        }
+        if let Some(key) = &self.key {
+            call.headers.push(("Idempotency-Key", key.clone()));
         }
         if let Some(v) = version {
             call.headers.push(("If-Match", format!("\"{v}\"")));
@@ -391,6 +406,16 @@ impl Backend {
     pub async fn tasks_for(&self, agent: AgentId) -> Result<Vec<(Task, String)>, ApiError> {
         let list: Vec<TaskWithCustomer> = self.get(&format!("/tasks?agentId={}", enc(agent.as_str()))).await?;
         Ok(list.into_iter().map(|t| (t.task, t.customer_name)).collect())
+    }
+
+    /// `execute`, sent with an idempotency key the caller keeps for this one intent (a reply,
+    /// a task): sending it again (Retry, a second click) can never make two.
+    pub async fn execute_once(&self, command: Command, key: &str) -> Result<Outcome, ApiError> {
+        let keyed = Backend {
+            key: Some(key.to_owned()),
+            ..self.clone()
+        };
+        keyed.execute(command).await
     }
 
     pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {

@@ -93,6 +93,14 @@ pub struct CustomerPage {
 /// customer with years of history opens at once.
 pub const TIMELINE_PAGE: usize = 500;
 
+/// A fresh idempotency key: 128 random bits as hex (`Math.random` is enough: keys are scoped to
+/// the agent, and only need to differ between one agent's intents).
+pub fn new_key() -> String {
+    (0..4)
+        .map(|_| format!("{:08x}", (js_sys::Math::random() * 4_294_967_296.0) as u32))
+        .collect()
+}
+
 /// One page of a timeline, oldest first, read backwards from the newest item.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TimelinePage {
@@ -124,10 +132,13 @@ impl Api {
         }
     }
 
-    /// Follows the server's event stream, for an HTTP backend.
+    /// Follows the server's event stream, for an HTTP backend; the other tabs' changes, for the
+    /// demo.
     pub fn start_live(self) {
-        if let Some(server) = self.backend().server() {
-            live::start(self, server.clone());
+        let backend = self.backend();
+        match backend.server() {
+            Some(server) => live::start(self, server.clone()),
+            None => backend.on_demo_change(move || self.changed()),
         }
     }
 
@@ -165,7 +176,16 @@ impl Api {
 
     /// Runs a write and, on success, tells every view to refresh.
     pub async fn execute(self, command: Command) -> Result<Outcome, ApiError> {
-        let result = self.backend().execute(command).await;
+        self.refreshed(self.backend().execute(command).await)
+    }
+
+    /// `execute` under an idempotency key kept for this one intent (see `new_key`): a repeat
+    /// with the same key (Retry, a second click) is answered with the first result.
+    pub async fn execute_once(self, command: Command, key: &str) -> Result<Outcome, ApiError> {
+        self.refreshed(self.backend().execute_once(command, key).await)
+    }
+
+    fn refreshed(self, result: Result<Outcome, ApiError>) -> Result<Outcome, ApiError> {
         if result.is_ok() {
             self.changed();
         }

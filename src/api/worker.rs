@@ -1,6 +1,8 @@
 //! The page's side of the demo worker (`crates/demo-worker`): starts it, sends each request of the
 //! HTTP API as a message, and resolves the answer by its id. Requests sent before the worker has
-//! loaded the demo wait in the worker and are answered in order.
+//! loaded the demo wait in the worker and are answered in order. Where the browser has
+//! SharedWorker, every tab of the app connects to one worker, so tabs share one demo and each
+//! hears of the others' changes; elsewhere each tab has a dedicated worker of its own.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -12,18 +14,60 @@ use rapport_service::messages::{FromWorker, ToWorker};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{MessageEvent, Worker};
+use web_sys::{MessageEvent, MessagePort, SharedWorker, Worker};
 
 use super::storage;
 use super::transport::{Call, Reply};
 use super::ApiError;
 
-/// The worker's loader, beside index.html (Trunk does not hash worker file names).
-const LOADER: &str = "rapport-demo_loader.js";
+/// The worker's entry script, beside index.html (public/demo-worker.js; Trunk does not hash
+/// worker file names).
+const ENTRY: &str = "demo-worker.js";
+
+/// How messages reach the worker.
+enum Channel {
+    /// The worker object is kept so the connection lives as long as the page.
+    Shared(SharedWorker, MessagePort),
+    Dedicated(Worker),
+}
+
+impl Channel {
+    fn open(url: &str) -> Option<Channel> {
+        let has_shared = js_sys::Reflect::has(&js_sys::global(), &"SharedWorker".into()).unwrap_or(false);
+        if has_shared {
+            if let Ok(shared) = SharedWorker::new(url) {
+                let port = shared.port();
+                return Some(Channel::Shared(shared, port));
+            }
+        }
+        Worker::new(url).ok().map(Channel::Dedicated)
+    }
+
+    fn post(&self, text: &str) -> Result<(), JsValue> {
+        match self {
+            Channel::Shared(_, port) => port.post_message(&JsValue::from_str(text)),
+            Channel::Dedicated(worker) => worker.post_message(&JsValue::from_str(text)),
+        }
+    }
+
+    fn on_message(&self, f: &Function) {
+        match self {
+            Channel::Shared(_, port) => port.set_onmessage(Some(f)),
+            Channel::Dedicated(worker) => worker.set_onmessage(Some(f)),
+        }
+    }
+
+    fn on_error(&self, f: &Function) {
+        match self {
+            Channel::Shared(shared, _) => shared.set_onerror(Some(f)),
+            Channel::Dedicated(worker) => worker.set_onerror(Some(f)),
+        }
+    }
+}
 
 struct Link {
     /// None when the browser would not start it; every request then says so.
-    worker: Option<Worker>,
+    worker: Option<Channel>,
     /// Messages held until the worker listens (None once it does).
     held: RefCell<Option<Vec<String>>>,
     next: Cell<u64>,
@@ -35,6 +79,8 @@ struct Link {
     ready: RefCell<Option<Vec<Function>>>,
     notice: RefCell<Option<String>>,
     key: String,
+    /// Called when another tab changed the demo.
+    on_change: RefCell<Option<Rc<dyn Fn()>>>,
 }
 
 /// A handle to the running demo worker, shared by every clone of the client.
@@ -44,9 +90,9 @@ pub struct WorkerDemo(Rc<Link>);
 impl WorkerDemo {
     /// Starts the worker on the demo saved under `key`. `clock_ms` follows the demo's clock.
     pub fn start(key: &str, size: Option<DemoSize>, clock_ms: Rc<Cell<i64>>) -> WorkerDemo {
-        let url = format!("{}/{LOADER}", crate::routing::base());
+        let url = format!("{}/{ENTRY}", crate::routing::base());
         let link = Rc::new(Link {
-            worker: Worker::new(&url).ok(),
+            worker: Channel::open(&url),
             held: RefCell::new(Some(Vec::new())),
             next: Cell::new(1),
             pending: RefCell::default(),
@@ -54,6 +100,7 @@ impl WorkerDemo {
             ready: RefCell::new(Some(Vec::new())),
             notice: RefCell::default(),
             key: key.to_owned(),
+            on_change: RefCell::default(),
         });
         let Some(worker) = &link.worker else {
             link.fail_all();
@@ -65,7 +112,7 @@ impl WorkerDemo {
                 link.receive(&text, &clock_ms);
             }
         });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.on_message(on_message.as_ref().unchecked_ref());
         // The page keeps one worker for its whole life.
         on_message.forget();
         let weak = Rc::downgrade(&link);
@@ -74,7 +121,7 @@ impl WorkerDemo {
                 link.fail_all();
             }
         });
-        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        worker.on_error(on_error.as_ref().unchecked_ref());
         on_error.forget();
         let init = ToWorker::Init {
             key: key.to_owned(),
@@ -86,6 +133,11 @@ impl WorkerDemo {
             link.fail_all();
         }
         WorkerDemo(link)
+    }
+
+    /// Runs `f` whenever another tab changes the demo (a shared worker tells of each change).
+    pub fn on_change(&self, f: impl Fn() + 'static) {
+        *self.0.on_change.borrow_mut() = Some(Rc::new(f));
     }
 
     pub async fn send(&self, call: Call) -> Result<Reply, ApiError> {
@@ -145,7 +197,7 @@ impl Link {
             return Ok(());
         }
         worker
-            .post_message(&JsValue::from_str(&text))
+            .post(&text)
             .map_err(|_| ApiError::Network("the demo stopped; reload the page".into()))
     }
 
@@ -154,7 +206,7 @@ impl Link {
         let held = self.held.borrow_mut().take().unwrap_or_default();
         if let Some(worker) = &self.worker {
             for text in held {
-                if worker.post_message(&JsValue::from_str(&text)).is_err() {
+                if worker.post(&text).is_err() {
                     self.fail_all();
                     return;
                 }
@@ -187,6 +239,13 @@ impl Link {
                 }
             }
             Ok(FromWorker::Notice { text }) => *self.notice.borrow_mut() = Some(text),
+            Ok(FromWorker::Changed { .. }) => {
+                // Cloned out first: the callback may send requests, which borrow the link.
+                let on_change = self.on_change.borrow().clone();
+                if let Some(f) = on_change {
+                    f();
+                }
+            }
             Err(_) => {}
         }
     }

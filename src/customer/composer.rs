@@ -9,11 +9,37 @@ use leptos::task::spawn_local;
 use rapport_core::query::fill_placeholders;
 use rapport_core::{Channel, Command, Conversation, Customer};
 
-use crate::api::{storage, Api};
+use crate::api::{new_key, storage, Api};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
 use super::outbox::{Outbox, Unsent};
+
+/// A send of this composer that failed: sending the same again reuses its key.
+#[derive(Clone)]
+struct Failed {
+    unsent: u64,
+    command: Command,
+    key: String,
+    text: String,
+}
+
+/// What the agent typed after pressing Send: `now` minus the `sent` text it began with; all of
+/// `now` if they changed that text meanwhile.
+pub fn typed_after(sent: &str, now: &str) -> String {
+    match now.strip_prefix(sent) {
+        Some(rest) => rest.trim_start().to_owned(),
+        None => now.to_owned(),
+    }
+}
+
+fn keep_draft(key: &str, text: &str) {
+    if text.is_empty() {
+        storage::remove(key);
+    } else {
+        let _ = storage::set(key, text);
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -72,6 +98,8 @@ pub fn Composer(
     );
     let error = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
+    // This composer's last send that failed, while it waits in the outbox.
+    let failed = RwSignal::new(None::<Failed>);
 
     let on_input = {
         let key = key.clone();
@@ -112,6 +140,7 @@ pub fn Composer(
             }
             let me = session.agent.get_untracked();
             let (m, ch) = (mode.get_untracked(), channel.get_untracked());
+            let conversation_id = conv.id.clone();
             let command = match m {
                 Mode::Note => Command::AddNote {
                     conversation_id: conv.id.clone(),
@@ -130,16 +159,40 @@ pub fn Composer(
                 },
             };
             let draft = key();
-            let (retry, sent_text, conversation_id) = (command.clone(), text.get_untracked(), conv.id.clone());
+            let sent_text = text.get_untracked();
+            // The text that failed, sent again unchanged, is that send again (under its key):
+            // never a second copy, whether or not the first attempt in fact arrived.
+            let (intent, again) = match failed.get_untracked() {
+                Some(f) if f.command == command => (f.key, Some(f.unsent)),
+                _ => (new_key(), None),
+            };
+            let label = match m {
+                Mode::Note => "Note".to_owned(),
+                Mode::Reply => format!("Reply on {}", ch.label()),
+            };
             sending.set(true);
             error.set(None);
+            let current_key = key.clone();
             spawn_local(async move {
-                match api.execute(command).await {
+                let result = api.execute_once(command.clone(), &intent).await;
+                // The composer outlives refreshes of the page, so it updates itself (try_: it may
+                // be gone by now).
+                sending.try_set(false);
+                match result {
                     Ok(_) => {
-                        storage::remove(&draft);
-                        // The composer outlives refreshes of the page, so it clears itself.
-                        sending.try_set(false);
-                        text.try_set(String::new());
+                        if let Some(id) = again {
+                            outbox.delivered(id);
+                        }
+                        failed.try_set(None);
+                        // What was typed after Send stays, in the box and as the draft.
+                        if current_key() == draft {
+                            let now = text.get_untracked();
+                            let rest = typed_after(&sent_text, &now);
+                            keep_draft(&draft, &rest);
+                            text.try_set(rest);
+                        } else {
+                            storage::remove(&draft);
+                        }
                         toasts.info(match m {
                             Mode::Note => "Note added.".to_owned(),
                             Mode::Reply => format!("Sent on {}.", ch.label()),
@@ -148,25 +201,48 @@ pub fn Composer(
                     // The draft stays in storage and in the box, and the message waits in the
                     // timeline with Retry: nothing is lost.
                     Err(e) => {
-                        sending.set(false);
-                        error.set(Some(format!("Not sent: {e}")));
-                        outbox.add(Unsent {
-                            id: 0,
-                            conversation: conversation_id,
-                            command: retry,
-                            draft_key: draft,
+                        error.try_set(Some(format!("Not sent: {e}")));
+                        let unsent = match again {
+                            Some(id) => {
+                                outbox.set_error(id, e.to_string());
+                                id
+                            }
+                            None => outbox.add(Unsent {
+                                id: 0,
+                                conversation: conversation_id,
+                                command: command.clone(),
+                                key: intent.clone(),
+                                draft_key: draft,
+                                text: sent_text.clone(),
+                                label,
+                                error: e.to_string(),
+                            }),
+                        };
+                        failed.try_set(Some(Failed {
+                            unsent,
+                            command,
+                            key: intent,
                             text: sent_text,
-                            label: match m {
-                                Mode::Note => "Note".to_owned(),
-                                Mode::Reply => format!("Reply on {}", ch.label()),
-                            },
-                            error: e.to_string(),
-                        });
+                        }));
                     }
                 }
             });
         }
     };
+
+    // A failed send that went through by Retry (or was discarded) takes its "Not sent" with it;
+    // sent, its text leaves the box too.
+    Effect::new(move |_| {
+        let Some(f) = failed.get() else { return };
+        if outbox.is_waiting(f.unsent) {
+            return;
+        }
+        failed.set(None);
+        error.set(None);
+        if outbox.was_delivered(f.unsent) && text.get_untracked() == f.text {
+            text.set(String::new());
+        }
+    });
 
     let on_input_answer = on_input.clone();
     let insert_answer = move |answer_id: String| {
@@ -261,7 +337,7 @@ pub fn focus_text() {
 
 #[cfg(test)]
 mod tests {
-    use super::unfilled;
+    use super::{typed_after, unfilled};
 
     #[test]
     fn unfilled_finds_placeholders_left_in_the_text() {
@@ -271,5 +347,20 @@ mod tests {
         );
         assert!(unfilled("Plain text, no braces").is_empty());
         assert!(unfilled("A lone { brace and { spaced thing }").is_empty());
+    }
+
+    #[test]
+    fn what_was_typed_during_a_send_is_kept() {
+        assert_eq!(typed_after("First message", "First message"), "");
+        assert_eq!(
+            typed_after("First message", "First message and the second"),
+            "and the second"
+        );
+        // Changed meanwhile: all of it stays, nothing is thrown away.
+        assert_eq!(
+            typed_after("First message", "Fist message, edited"),
+            "Fist message, edited"
+        );
+        assert_eq!(typed_after("First message", ""), "");
     }
 }

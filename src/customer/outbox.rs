@@ -1,5 +1,7 @@
 //! Replies and notes that failed to send. They stay in the timeline as "Not sent" with Retry, and
 //! their text stays in the draft store, so a failing backend never loses what the agent wrote.
+//! Each keeps the idempotency key of its first attempt, so Retry (however often pressed, and
+//! whether or not the first attempt in fact arrived) never sends it twice.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -13,6 +15,8 @@ pub struct Unsent {
     pub id: u64,
     pub conversation: ConversationId,
     pub command: Command,
+    /// The idempotency key every attempt of this send carries.
+    pub key: String,
     /// Where its text is kept as a draft, cleared once it goes through.
     pub draft_key: String,
     pub text: String,
@@ -24,6 +28,10 @@ pub struct Unsent {
 pub struct Outbox {
     list: RwSignal<Vec<Unsent>>,
     next: StoredValue<u64>,
+    /// Sends that went through after failing, so the composer that wrote them can clear itself.
+    delivered: RwSignal<Vec<u64>>,
+    /// Sends being retried now: a second press waits for the first.
+    in_flight: StoredValue<Vec<u64>>,
 }
 
 impl Outbox {
@@ -31,6 +39,8 @@ impl Outbox {
         let outbox = Outbox {
             list: RwSignal::new(Vec::new()),
             next: StoredValue::new(0),
+            delivered: RwSignal::new(Vec::new()),
+            in_flight: StoredValue::new(Vec::new()),
         };
         provide_context(outbox);
         outbox
@@ -40,18 +50,35 @@ impl Outbox {
         expect_context::<Outbox>()
     }
 
-    pub fn add(&self, mut unsent: Unsent) {
+    /// Keeps a failed send; its id.
+    pub fn add(&self, mut unsent: Unsent) -> u64 {
         let id = self.next.get_value() + 1;
         self.next.set_value(id);
         unsent.id = id;
         self.list.update(|l| l.push(unsent));
+        id
     }
 
     fn remove(&self, id: u64) {
         self.list.update(|l| l.retain(|u| u.id != id));
     }
 
-    fn set_error(&self, id: u64, error: String) {
+    /// It went through (by Retry, or sent again from the composer).
+    pub fn delivered(&self, id: u64) {
+        self.remove(id);
+        self.delivered.update(|d| d.push(id));
+    }
+
+    /// Whether it is still waiting to be sent (tracked: a composer follows it).
+    pub fn is_waiting(&self, id: u64) -> bool {
+        self.list.with(|l| l.iter().any(|u| u.id == id))
+    }
+
+    pub fn was_delivered(&self, id: u64) -> bool {
+        self.delivered.with_untracked(|d| d.contains(&id))
+    }
+
+    pub fn set_error(&self, id: u64, error: String) {
         self.list.update(|l| {
             if let Some(u) = l.iter_mut().find(|u| u.id == id) {
                 u.error = error;
@@ -65,10 +92,16 @@ impl Outbox {
         let Some(unsent) = self.list.with_untracked(|l| l.iter().find(|u| u.id == id).cloned()) else {
             return;
         };
+        if self.in_flight.with_value(|f| f.contains(&id)) {
+            return;
+        }
+        self.in_flight.update_value(|f| f.push(id));
         spawn_local(async move {
-            match api.execute(unsent.command.clone()).await {
+            let result = api.execute_once(unsent.command.clone(), &unsent.key).await;
+            outbox.in_flight.update_value(|f| f.retain(|x| *x != id));
+            match result {
                 Ok(_) => {
-                    outbox.remove(id);
+                    outbox.delivered(id);
                     if storage::get(&unsent.draft_key).as_deref() == Some(unsent.text.as_str()) {
                         storage::remove(&unsent.draft_key);
                     }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::{Assignee, Command, Customer, Task, TaskStatus};
 
-use crate::api::Api;
+use crate::api::{new_key, Api, ApiError};
 use crate::components::time::{self, local_offset, relative};
 use crate::components::toast::Toasts;
 use crate::session::Session;
@@ -13,6 +13,43 @@ use crate::session::Session;
 /// Text to start a new task with, set by "Task" on a timeline message.
 #[derive(Clone, Copy)]
 pub struct TaskSeed(pub RwSignal<Option<String>>);
+
+/// One write at a time, under one idempotency key until it goes through: a double click on
+/// "Create task" or a second Enter in a comment can never make two.
+#[derive(Clone, Copy)]
+struct Once {
+    busy: RwSignal<bool>,
+    key: StoredValue<String>,
+}
+
+impl Once {
+    fn new() -> Once {
+        Once {
+            busy: RwSignal::new(false),
+            key: StoredValue::new(new_key()),
+        }
+    }
+
+    fn run(self, api: Api, command: Command, ok: impl FnOnce() + 'static, failed: impl FnOnce(ApiError) + 'static) {
+        if self.busy.get_untracked() {
+            return;
+        }
+        self.busy.set(true);
+        let key = self.key.get_value();
+        spawn_local(async move {
+            let result = api.execute_once(command, &key).await;
+            // The form may be gone by now (the page refreshed): try_.
+            self.busy.try_set(false);
+            match result {
+                Ok(_) => {
+                    let _ = self.key.try_update_value(|k| *k = new_key());
+                    ok();
+                }
+                Err(e) => failed(e),
+            }
+        });
+    }
+}
 
 fn run(api: Api, toasts: Toasts, command: Command, done: &'static str) {
     spawn_local(async move {
@@ -62,6 +99,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
         }
     });
     let customer_id = customer.id.clone();
+    let creating = Once::new();
     let create = move |_| {
         let Some(due_at) = parse_local(&due.get_untracked()) else {
             form_error.set(Some("Pick a due date and time.".into()));
@@ -82,12 +120,15 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
             },
             agent_id: session.agent.get_untracked(),
         };
-        spawn_local(async move {
-            match api.execute(command).await {
-                Ok(_) => toasts.info("Task created."),
-                Err(e) => form_error.set(Some(e.to_string())),
-            }
-        });
+        form_error.set(None);
+        creating.run(
+            api,
+            command,
+            move || toasts.info("Task created."),
+            move |e| {
+                form_error.try_set(Some(e.to_string()));
+            },
+        );
     };
 
     let row = move |task: Task| {
@@ -99,6 +140,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
             .map(|a| session.agent_name(a))
             .unwrap_or_else(|| session.inbox_name(&task.assignee.inbox_id));
         let comment = RwSignal::new(String::new());
+        let commenting = Once::new();
         let (id, id2) = (task.id.clone(), task.id.clone());
         let is_open = task.status == TaskStatus::Open;
         view! {
@@ -113,7 +155,11 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                         on:input:target=move |ev| comment.set(ev.target().value())
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && !comment.get_untracked().trim().is_empty() {
-                                run(api, toasts, Command::CommentTask { task_id: id.clone(), agent_id: session.agent.get_untracked(), body: comment.get_untracked() }, "Comment added.");
+                                let command = Command::CommentTask { task_id: id.clone(), agent_id: session.agent.get_untracked(), body: comment.get_untracked() };
+                                commenting.run(api, command, move || {
+                                    comment.try_set(String::new());
+                                    toasts.info("Comment added.");
+                                }, move |e| toasts.error(e.to_string()));
                             }
                         }/>
                     <button class="btn small" on:click=move |_| {
@@ -149,7 +195,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                         </select>
                     </label>
                     {move || form_error.get().map(|e| view! { <p class="composer-error" role="alert">{e}</p> })}
-                    <button class="btn primary" on:click=create.clone()>"Create task"</button>
+                    <button class="btn primary" disabled=move || creating.busy.get() on:click=create.clone()>"Create task"</button>
                 </div>
             </Show>
             {if open.is_empty() { Some(view! { <p class="muted">"No open tasks"</p> }) } else { None }}

@@ -52,8 +52,9 @@ fn cors() -> CorsLayer {
             header::IF_MATCH,
             HeaderName::from_static(rapport_service::extract::AGENT_HEADER),
             HeaderName::from_static("last-event-id"),
+            HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([header::ETAG])
+        .expose_headers([header::ETAG, HeaderName::from_static("idempotent-replayed")])
         .max_age(Duration::from_secs(600))
 }
 

@@ -108,6 +108,11 @@ pub struct DemoLog {
 }
 
 impl DemoLog {
+    /// How big the organisation it holds was made.
+    pub fn size(&self) -> DemoSize {
+        self.saved.size()
+    }
+
     /// The save's text when something changed since the last call, for the caller to store.
     pub fn take_save(&mut self) -> Option<String> {
         if !self.dirty {

@@ -7,6 +7,7 @@ pub mod demo;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod idempotency;
 pub mod log;
 pub mod messages;
 mod routes;
@@ -49,6 +50,8 @@ pub struct Service<S> {
     clock: Duration,
     /// Commands applied since the seed (or the latest reset).
     commands: usize,
+    /// Writes answered under an idempotency key, for their repeats.
+    answered: idempotency::Answered,
 }
 
 impl<S: Storage> Service<S> {
@@ -65,6 +68,7 @@ impl<S: Storage> Service<S> {
             options,
             clock: replayed.clock,
             commands: replayed.commands,
+            answered: replayed.answered,
         })
     }
 
@@ -77,6 +81,7 @@ impl<S: Storage> Service<S> {
             options,
             clock: Duration::zero(),
             commands: 0,
+            answered: idempotency::Answered::default(),
         }
     }
 
@@ -158,11 +163,18 @@ impl<S: Storage> Service<S> {
             .collect()
     }
 
+    /// The outcomes of the write answered under this (scoped) idempotency key, if any.
+    fn answered(&self, key: &str) -> Option<Vec<Outcome>> {
+        self.answered.get(key).map(<[Outcome]>::to_vec)
+    }
+
     /// The one write path. `build` turns the current store into entries; all of them apply and
-    /// are stored, or none. `respond` reads the result, so it shows this write.
+    /// are stored, or none. `respond` reads the result, so it shows this write. `key` (scoped,
+    /// see `idempotency`) is stored with the entries and answers later repeats.
     fn write(
         &mut self,
         wall: DateTime<Utc>,
+        key: Option<&str>,
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<(Response, Vec<Change>)> {
@@ -176,7 +188,7 @@ impl<S: Storage> Service<S> {
         let several = entries.len() > 1;
         for entry in &entries {
             // Serialized first, so nothing can fail between changing memory and storing.
-            let json = entry.to_json().map_err(ApiError::internal)?;
+            let json = entry.to_json_keyed(key).map_err(ApiError::internal)?;
             match entry {
                 Entry::Command(command) => {
                     // Several commands are all-or-nothing, so they apply to a copy; one applies in
@@ -219,6 +231,17 @@ impl<S: Storage> Service<S> {
         if let Some(d) = draft {
             self.store = d;
         }
+        if entries
+            .iter()
+            .any(|e| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })))
+        {
+            self.answered = idempotency::Answered::default();
+        }
+        if let Some(key) = key {
+            for outcome in &outcomes {
+                self.answered.push(now, key, outcome.clone());
+            }
+        }
         self.clock = clock;
         self.commands = commands;
         let response = respond(&self.store, &outcomes)?;
@@ -236,6 +259,7 @@ impl<S: Storage> Service<S> {
                 self.store = r.store;
                 self.clock = r.clock;
                 self.commands = r.commands;
+                self.answered = r.answered;
             }
             Err(e) => eprintln!("rapport: cannot rebuild the store: {e}"),
         }

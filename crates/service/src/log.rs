@@ -7,6 +7,8 @@ use rapport_core::seed::Origin;
 use rapport_core::{Command, Outcome, Store};
 use serde::{Deserialize, Serialize};
 
+use crate::idempotency::Answered;
+
 /// One live event: which things a write touched, so clients know what to read again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -84,21 +86,43 @@ pub enum SandboxEntry {
     },
 }
 
+/// The field of a stored entry naming the idempotency key of the write it belongs to.
+const KEY_FIELD: &str = "idempotencyKey";
+
 impl Entry {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        match self {
-            Entry::Command(c) => serde_json::to_string(c),
-            Entry::Sandbox(s) => serde_json::to_string(s),
+        self.to_json_keyed(None)
+    }
+
+    /// The stored form, with the (scoped) idempotency key of its write when it had one.
+    pub fn to_json_keyed(&self, key: Option<&str>) -> Result<String, serde_json::Error> {
+        let mut value = match self {
+            Entry::Command(c) => serde_json::to_value(c)?,
+            Entry::Sandbox(s) => serde_json::to_value(s)?,
+        };
+        if let (Some(key), Some(object)) = (key, value.as_object_mut()) {
+            object.insert(KEY_FIELD.to_owned(), key.into());
         }
+        serde_json::to_string(&value)
     }
 
     pub fn from_json(text: &str) -> Result<Entry, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_str(text)?;
-        if value.get("sandbox").is_some() {
-            serde_json::from_value(value).map(Entry::Sandbox)
+        Entry::from_json_keyed(text).map(|(entry, _)| entry)
+    }
+
+    /// The entry and the idempotency key it was stored with, if any.
+    pub fn from_json_keyed(text: &str) -> Result<(Entry, Option<String>), serde_json::Error> {
+        let mut value: serde_json::Value = serde_json::from_str(text)?;
+        let key = value
+            .as_object_mut()
+            .and_then(|o| o.remove(KEY_FIELD))
+            .and_then(|k| k.as_str().map(str::to_owned));
+        let entry = if value.get("sandbox").is_some() {
+            serde_json::from_value(value).map(Entry::Sandbox)?
         } else {
-            serde_json::from_value(value).map(Entry::Command)
-        }
+            serde_json::from_value(value).map(Entry::Command)?
+        };
+        Ok((entry, key))
     }
 }
 
@@ -109,6 +133,8 @@ pub struct Replayed {
     pub clock: Duration,
     /// Commands since the last reset.
     pub commands: usize,
+    /// The keyed writes of the last day, for repeats.
+    pub answered: Answered,
 }
 
 /// The origin's seed (or the latest reset's) plus every later command, each applied at its
@@ -119,13 +145,13 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
         let seq = stored.seq;
         let at =
             parse_time(&stored.at).ok_or_else(|| format!("change {seq} has an unreadable time `{}`", stored.at))?;
-        let entry = Entry::from_json(&stored.entry)
+        let (entry, key) = Entry::from_json_keyed(&stored.entry)
             .map_err(|e| format!("change {seq} cannot be read by this version ({e}); start with new data"))?;
-        parsed.push((seq, at, entry));
+        parsed.push((seq, at, entry, key));
     }
     let last_reset = parsed
         .iter()
-        .rposition(|(_, _, e)| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })));
+        .rposition(|(_, _, e, _)| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })));
     let mut origin = origin.clone();
     if let Some(Entry::Sandbox(SandboxEntry::Reset { anchor })) = last_reset.map(|i| &parsed[i].2) {
         origin.config.anchor = *anchor;
@@ -133,16 +159,20 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
     let mut store = origin.build();
     let mut clock = Duration::zero();
     let mut commands = 0;
-    for (seq, at, entry) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
+    let mut answered = Answered::default();
+    for (seq, at, entry, key) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
         match entry {
             Entry::Command(command) => {
-                store.apply(at, &command).map_err(|e| {
+                let outcome = store.apply(at, &command).map_err(|e| {
                     format!(
                         "change {seq} no longer applies ({}: {e}); this version's rules differ from the ones that \
                          accepted it. Start with new data (or an older version) — nothing was changed",
                         e.code()
                     )
                 })?;
+                if let Some(key) = key {
+                    answered.push(at, &key, outcome);
+                }
                 commands += 1;
             }
             Entry::Sandbox(SandboxEntry::Clock { advance_ms }) => clock += Duration::milliseconds(advance_ms),
@@ -154,6 +184,7 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
         origin,
         clock,
         commands,
+        answered,
     })
 }
 

@@ -72,6 +72,9 @@ pub enum FromWorker {
     },
     /// Something the agent should know (a save that failed).
     Notice { text: String },
+    /// Another tab changed the demo (the worker is shared by every tab of the app): refresh.
+    /// `seq` is the change's number in the log, as on a server's event stream.
+    Changed { seq: u64 },
 }
 
 impl FromWorker {

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{etag, if_match, known_agent, parse_json, required_agent, segments, QueryMap};
 use crate::log::{Change, Entry, Storage};
 use crate::wire::{Method, Request, Response};
-use crate::{Service, BODY_LIMIT};
+use crate::{idempotency, Service, BODY_LIMIT};
 
 pub(crate) struct Ctx<'a, S> {
     pub service: &'a mut Service<S>,
@@ -65,12 +65,19 @@ impl<S: Storage> Ctx<'_, S> {
 
     /// Applies what `build` makes of the current store (all or nothing), stores it, and answers
     /// with what `respond` reads afterwards.
+    /// A repeat of a write already answered under the request's `Idempotency-Key` changes
+    /// nothing and gets the first write's result (read now, marked `Idempotent-Replayed`).
     pub fn write(
         &mut self,
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<Response> {
-        let (response, changes) = self.service.write(self.now, build, respond)?;
+        let key = idempotency::scoped_key(self.request)?;
+        if let Some(outcomes) = key.as_deref().and_then(|k| self.service.answered(k)) {
+            let response = respond(self.store(), &outcomes)?;
+            return Ok(response.with_header("idempotent-replayed", "true".to_owned()));
+        }
+        let (response, changes) = self.service.write(self.now, key.as_deref(), build, respond)?;
         self.changes.extend(changes);
         Ok(response)
     }
