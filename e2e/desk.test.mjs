@@ -398,3 +398,116 @@ test('two tabs share one demo: neither overwrites the other, and each sees the o
     await context.close();
   }
 });
+
+test('"Act as" applies to the header at once: Close & Next goes on in the chosen agent\'s Mine', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'act-as', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/mine`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.locator('.customer-title').waitFor({ timeout: T });
+    const first = page.url();
+    // Trial controls → Act as: someone else, after the header was shown.
+    await page.locator('details.trial summary').click();
+    const actAs = page.getByLabel('Act as agent');
+    const me = await actAs.inputValue();
+    const other = await actAs.locator('option').evaluateAll((os, mine) => os.map((o) => o.value).find((v) => v !== mine), me);
+    await actAs.selectOption(other);
+    await page.locator('#close-next-btn').click();
+    await page.waitForTimeout(300);
+    if (await page.getByText('Add a topic to close').count()) {
+      await page.locator('#topic-select').selectOption({ index: 1 });
+      await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).first().waitFor({ timeout: T });
+      await page.locator('#close-next-btn').click();
+    }
+    await page.waitForFunction((was) => location.href !== was, first, { timeout: T });
+    await page.locator('.customer-title').waitFor({ timeout: T });
+    // The next one is the other agent's: their Mine, not the one the header was shown for.
+    await page.waitForFunction((who) => document.querySelector('#assignee-select')?.value.endsWith(`|${who}`), other, { timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('ages in the list follow the clock: the demo clock moved 3 days shows at once', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'ages-tick', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/new`);
+    const waiting = page.getByTestId('conversation-row').first().locator('.reason.waiting');
+    await waiting.waitFor({ timeout: T });
+    const before = await waiting.textContent();
+    const days = (text) => Number(/(\d+) d/.exec(text)?.[1] ?? 0);
+    await page.locator('details.trial summary').click();
+    await page.getByRole('button', { name: '+3 days' }).click();
+    await page.waitForFunction(
+      ([want]) => {
+        const t = document.querySelector('[data-testid=conversation-row] .reason.waiting')?.textContent ?? '';
+        return Number(/(\d+) d/.exec(t)?.[1] ?? 0) >= want;
+      },
+      [days(before) + 3],
+      { timeout: T },
+    );
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('a past due date reads overdue, and entering one is asked about first', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'overdue', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByLabel('Task', { exact: true }).fill('Chase the courier (yesterday)');
+    const yesterday = new Date(Date.now() - 86_400_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.locator('.task-form input[type=datetime-local]').fill(yesterday);
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const asked = page.locator('.task-form [role=alert]');
+    await asked.filter({ hasText: 'already passed' }).waitFor({ timeout: T });
+    assert.equal(await page.getByTestId('task').filter({ hasText: 'Chase the courier' }).count(), 0, 'not created yet');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const task = page.getByTestId('task').filter({ hasText: 'Chase the courier' });
+    await task.waitFor({ timeout: T });
+    assert.match(await task.locator('.muted').textContent(), /^Overdue 1 d/);
+    await page.locator('nav a[href$="/tasks"]').click();
+    const mine = page.getByTestId('my-task').filter({ hasText: 'Chase the courier' });
+    await mine.waitFor({ timeout: T });
+    assert.match(await mine.textContent(), /overdue 1 d/);
+    assert.deepEqual(errors, []);
+  }),
+);
+
+test('Undo takes back a close, a status change after a topic, and an unassignment, whole', { timeout: 120_000 }, () =>
+  withPage(app.browser, 'undo', async ({ page, errors }) => {
+    const undoOf = async (text) => {
+      await page.getByTestId('toast').filter({ hasText: text }).getByRole('button', { name: 'Undo' }).click();
+      await page.getByTestId('toast').filter({ hasText: 'Undone.' }).first().waitFor({ timeout: T });
+    };
+    await page.goto(`${app.baseUrl}inbox/waiting`);
+    await page.getByTestId('conversation-row').first().click();
+    await statusIs(page, 'Waiting');
+    // Step 5: close a Waiting conversation, then Undo: Waiting again.
+    await page.locator('button[data-status="Closed"]').click();
+    await page.waitForTimeout(300);
+    if (await page.getByText('Add a topic to close').count()) {
+      await page.locator('#topic-select').selectOption({ index: 1 });
+      await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).first().waitFor({ timeout: T });
+      await page.locator('button[data-status="Closed"]').click();
+    }
+    await statusIs(page, 'Closed');
+    await undoOf('Status set to Closed.');
+    await statusIs(page, 'Waiting');
+    // Step 6: Open, then a topic of one's own, then Undo of "Open": Waiting again, topic kept.
+    await page.locator('button[data-status="Open"]').click();
+    await page.getByTestId('toast').filter({ hasText: 'Status set to Open.' }).waitFor({ timeout: T });
+    await page.locator('#topic-select').selectOption({ index: 1 });
+    await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).last().waitFor({ timeout: T });
+    const chips = await page.locator('.conversation-header .topic.chip').count();
+    await undoOf('Status set to Open.');
+    await statusIs(page, 'Waiting');
+    assert.equal(await page.locator('.conversation-header .topic.chip').count(), chips, 'the topic stays');
+    // Step 7: unassign (→ New), then Undo: the agent and Waiting both back.
+    const owner = await page.locator('#assignee-select').inputValue();
+    const inbox = owner.split('|')[0];
+    await page.locator('#assignee-select').selectOption(`${inbox}|`);
+    await statusIs(page, 'New');
+    await undoOf('Assigned to');
+    await statusIs(page, 'Waiting');
+    assert.equal(await page.locator('#assignee-select').inputValue(), owner);
+    assert.deepEqual(errors, []);
+  }),
+);

@@ -114,3 +114,23 @@ test('a double click on Create task makes one task; two Enters in a comment make
     assert.deepEqual(saved.comments.map((c) => c.body), ['Printed it.']);
   }),
 );
+
+test('a refusal no retry can change offers no Retry, and the page shows what it contradicts', { timeout: 90_000 }, () =>
+  withDesk('permanent-refusal', 'inbox/open/cu1', async ({ page, backend }) => {
+    await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
+    // Noah closes it; this page's live stream is stalled, so its header still says Open.
+    backend.holdEvents();
+    await backend.api('PATCH', '/conversations/co1', { status: { value: 'CLOSED' } }, 'ag2');
+    await page.locator('#mode-reply').click();
+    await page.locator('#composer-text').fill('Following up on your order.');
+    await page.locator('#send-btn').click();
+    const unsent = page.getByTestId('unsent').filter({ hasText: 'Following up on your order.' });
+    await unsent.waitFor({ timeout: T });
+    assert.match(await unsent.locator('[role=alert]').textContent(), /closed/i);
+    assert.equal(await unsent.getByRole('button', { name: 'Retry' }).count(), 0, 'no Retry that can never work');
+    await unsent.getByRole('button', { name: 'Discard' }).waitFor({ timeout: T });
+    // The header is read again and shows the close.
+    await page.locator('button[data-status="Closed"][aria-pressed="true"]').waitFor({ timeout: T });
+    backend.releaseEvents();
+  }),
+);

@@ -34,6 +34,7 @@ pub fn App() -> impl IntoView {
     let session = Session::provide();
     Toasts::provide();
     crate::customer::outbox::Outbox::provide();
+    crate::api::Now::provide(api);
     // The directory (agents, inboxes, topics) names everything on screen, so the desk waits for
     // it; a failure says why and offers Try again, which reads it anew.
     let directory_error = RwSignal::new(None::<String>);

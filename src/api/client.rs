@@ -37,6 +37,8 @@ pub struct Backend {
     clock_ms: Rc<Cell<i64>>,
     /// The idempotency key its writes carry (set by `execute_once` on a copy).
     key: Option<String>,
+    /// Where a write answered with a conversation puts it (set by `execute_returning` on a copy).
+    written: Option<Rc<RefCell<Option<Conversation>>>>,
 }
 
 /// The trial state of a backend with the sandbox endpoints (the demo, a `--sandbox` server).
@@ -136,6 +138,7 @@ impl Backend {
             legacy: Rc::default(),
             clock_ms,
             key: None,
+            written: None,
         }
     }
 
@@ -153,6 +156,7 @@ impl Backend {
             legacy: Rc::default(),
             clock_ms: Rc::default(),
             key: None,
+            written: None,
         }
     }
 
@@ -230,7 +234,11 @@ impl Backend {
             call.headers.push(("If-Match", format!("\"{v}\"")));
         }
         call.body = Some(body);
-        self.send(call).await
+        let reply = self.send(call).await?;
+        if let Some(sink) = &self.written {
+            *sink.borrow_mut() = serde_json::from_str::<Conversation>(&reply.text).ok();
+        }
+        Ok(reply)
     }
 
     /// The sandbox's state; `Ok(None)` for a backend without the trial endpoints.
@@ -418,6 +426,19 @@ impl Backend {
         keyed.execute(command).await
     }
 
+    /// `execute`, and the conversation as the write left it, when the answer carries it (a change
+    /// of status, assignee or topics): what an undo of this change compares with.
+    pub async fn execute_returning(&self, command: Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
+        let sink = Rc::new(RefCell::new(None));
+        let watched = Backend {
+            written: Some(sink.clone()),
+            ..self.clone()
+        };
+        let outcome = watched.execute(command).await?;
+        let conversation = sink.borrow_mut().take();
+        Ok((outcome, conversation))
+    }
+
     pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
         let conv_outcome = |id: &rapport_core::ConversationId| Outcome::Conversation {
             conversation_id: id.clone(),
@@ -508,6 +529,18 @@ impl Backend {
                     json!({ "topicIds": topic_ids }),
                 )
                 .await?;
+                Ok(conv_outcome(&conversation_id))
+            }
+            Command::Undo {
+                conversation_id,
+                undone,
+                restore,
+                actor,
+            } => {
+                let target = format!("/conversations/{}/undo", enc(conversation_id.as_str()));
+                let body = json!({ "undone": undone, "restore": restore });
+                self.write(Method::Post, target, actor_agent(&actor), None, body)
+                    .await?;
                 Ok(conv_outcome(&conversation_id))
             }
             Command::CreateTask {

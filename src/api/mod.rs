@@ -64,6 +64,14 @@ pub enum ApiError {
     Decode(String),
 }
 
+impl ApiError {
+    /// A refusal that sending again cannot change (a rule said no), unlike a failure on the way
+    /// or a conflict, which a retry or a fresh read can get past.
+    pub fn is_permanent(&self) -> bool {
+        matches!(self, ApiError::Refused(_) | ApiError::Rejected { .. })
+    }
+}
+
 impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         match e {
@@ -92,6 +100,44 @@ pub struct CustomerPage {
 /// Timeline items read per request: enough for a screen of folded chapters, small enough that a
 /// customer with years of history opens at once.
 pub const TIMELINE_PAGE: usize = 500;
+
+/// "Now" for every relative time on screen (ages, waiting times, due dates): it ticks every 30 s
+/// and follows the backend's clock (the demo's moves with the trial controls), so no list shows
+/// the age it had when it was opened.
+#[derive(Clone, Copy)]
+pub struct Now(RwSignal<DateTime<Utc>>);
+
+impl Now {
+    /// Every 30 s, and after every change (a move of the demo clock is one).
+    pub fn provide(api: Api) -> Now {
+        let now = Now(RwSignal::new(api.now()));
+        let tick = move || {
+            now.0.try_set(api.now());
+        };
+        // The app's whole life: the interval is never cancelled.
+        gloo_timers::callback::Interval::new(30_000, tick).forget();
+        Effect::new(move |_| {
+            api.revision();
+            tick();
+        });
+        provide_context(now);
+        now
+    }
+
+    pub fn use_now() -> Now {
+        // Provided by `App` at the root, with `Api`.
+        expect_context::<Now>()
+    }
+
+    /// The current time (tracked: a view reading it is redrawn as it moves on).
+    pub fn get(&self) -> DateTime<Utc> {
+        self.0.get()
+    }
+
+    pub fn get_untracked(&self) -> DateTime<Utc> {
+        self.0.get_untracked()
+    }
+}
 
 /// A fresh idempotency key: 128 random bits as hex (`Math.random` is enough: keys are scoped to
 /// the agent, and only need to differ between one agent's intents).
@@ -183,6 +229,15 @@ impl Api {
     /// with the same key (Retry, a second click) is answered with the first result.
     pub async fn execute_once(self, command: Command, key: &str) -> Result<Outcome, ApiError> {
         self.refreshed(self.backend().execute_once(command, key).await)
+    }
+
+    /// `execute`, and the conversation as the write left it (see `Backend::execute_returning`).
+    pub async fn execute_returning(self, command: Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
+        let result = self.backend().execute_returning(command).await;
+        if result.is_ok() {
+            self.changed();
+        }
+        result
     }
 
     fn refreshed(self, result: Result<Outcome, ApiError>) -> Result<Outcome, ApiError> {

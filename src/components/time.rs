@@ -34,6 +34,17 @@ pub fn relative(now: DateTime<Utc>, then: DateTime<Utc>) -> String {
     }
 }
 
+/// A due date as agents act on it: "overdue 1 d" once passed, "due in 3 h" before, "due now".
+pub fn due(now: DateTime<Utc>, at: DateTime<Utc>) -> String {
+    if (now - at).num_minutes() >= 1 {
+        format!("overdue {}", relative(now, at))
+    } else if (at - now).num_minutes() >= 1 {
+        format!("due {}", relative(now, at))
+    } else {
+        "due now".into()
+    }
+}
+
 /// A duration as "1 h 5 m", for waiting times.
 pub fn duration(d: Duration) -> String {
     let m = d.num_minutes().max(0);
@@ -148,6 +159,15 @@ mod tests {
         assert_eq!(relative(now, now - Duration::days(35)), "5 w");
         assert_eq!(relative(now, now - Duration::days(800)), "2 y");
         assert_eq!(relative(now, now + Duration::hours(3)), "in 3 h");
+    }
+
+    #[test]
+    fn a_past_due_date_reads_overdue_and_a_future_one_due_in() {
+        let now = at(12, 0);
+        assert_eq!(due(now, now - Duration::days(1)), "overdue 1 d");
+        assert_eq!(due(now, now - Duration::days(365 * 6)), "overdue 6 y");
+        assert_eq!(due(now, now + Duration::hours(23)), "due in 23 h");
+        assert_eq!(due(now, now), "due now");
     }
 
     #[test]

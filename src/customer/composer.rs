@@ -202,9 +202,13 @@ pub fn Composer(
                     // timeline with Retry: nothing is lost.
                     Err(e) => {
                         error.try_set(Some(format!("Not sent: {e}")));
+                        if e.is_permanent() {
+                            // Show what the refusal contradicts (someone closed it, say) as it is now.
+                            api.changed();
+                        }
                         let unsent = match again {
                             Some(id) => {
-                                outbox.set_error(id, e.to_string());
+                                outbox.set_error(id, &e);
                                 id
                             }
                             None => outbox.add(Unsent {
@@ -216,6 +220,7 @@ pub fn Composer(
                                 text: sent_text.clone(),
                                 label,
                                 error: e.to_string(),
+                                permanent: e.is_permanent(),
                             }),
                         };
                         failed.try_set(Some(Failed {

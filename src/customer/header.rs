@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_core::query::View;
-use rapport_core::{Actor, Assignee, Command, Conversation, Outcome, Status, Store, TopicId};
+use rapport_core::{Actor, Assignee, Command, Conversation, ConversationState, Outcome, Status, Store, TopicId};
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError};
@@ -25,13 +25,14 @@ struct Writer {
 }
 
 impl Writer {
-    async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<Outcome, ApiError> {
+    /// The write, and the conversation as it left it (when the backend says).
+    async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
         while self.busy.try_get_value().unwrap_or(false) {
             TimeoutFuture::new(15).await;
         }
         self.busy.try_set_value(true);
         let command = make(self.version.try_get_value().unwrap_or_default());
-        let result = self.api.execute(command).await;
+        let result = self.api.execute_returning(command).await;
         self.busy.try_set_value(false);
         if result.is_ok() {
             self.version.try_update_value(|v| *v += 1);
@@ -39,27 +40,37 @@ impl Writer {
         result
     }
 
-    /// Runs a change; on success says `done` (with Undo, if `make` gives one), on refusal runs
-    /// `rollback` and says why. A conflict also refreshes the page to show the other change.
+    /// Runs a change; on success says `done`, with Undo when `make` names the state to go back
+    /// to (the service compares it with the state this change left, so it refuses, naming who,
+    /// once someone moved it on). On refusal runs `rollback` and says why; a conflict also
+    /// refreshes the page to show the other change.
     fn send(
         self,
-        make: impl FnOnce(u64) -> (Command, Option<Command>) + 'static,
+        make: impl FnOnce(u64) -> (Command, Option<(ConversationState, Actor)>) + 'static,
         done: String,
         rollback: impl FnOnce() + 'static,
     ) {
         spawn_local(async move {
-            let mut undo = None;
+            let mut restore = None;
             let result = self
                 .run(|v| {
-                    let (command, u) = make(v);
-                    undo = u;
+                    let (command, r) = make(v);
+                    restore = r;
                     command
                 })
                 .await;
             match result {
-                Ok(_) => match undo {
-                    Some(u) => self.toasts.with_undo(done, u),
-                    None => self.toasts.info(done),
+                Ok((_, after)) => match (restore, after) {
+                    (Some((restore, actor)), Some(after)) => {
+                        let undo = Command::Undo {
+                            conversation_id: after.id.clone(),
+                            undone: ConversationState::of(&after),
+                            restore,
+                            actor,
+                        };
+                        self.toasts.with_undo(done, undo)
+                    }
+                    _ => self.toasts.info(done),
                 },
                 Err(e) => {
                     rollback();
@@ -85,7 +96,6 @@ pub fn ConversationHeader(
     let toasts = Toasts::use_toasts();
     let navigate = use_navigate();
     let params = use_params_map();
-    let me = session.agent.get_untracked();
     let id = conv.id.clone();
     let writer = Writer {
         api,
@@ -96,8 +106,14 @@ pub fn ConversationHeader(
     let inbox = session
         .directory
         .with_untracked(|d| d.inboxes.iter().find(|i| i.id == conv.assignee.inbox_id).cloned());
-    let me_in_inbox = inbox.as_ref().is_some_and(|i| i.agent_ids.contains(&me));
     let topics_required = inbox.as_ref().is_some_and(|i| i.topics_required_to_close);
+    // Who acts is read when they act: "Act as" (or a change of agent) applies at once.
+    let inbox_agents = StoredValue::new(inbox.map(|i| i.agent_ids).unwrap_or_default());
+    let me_in_inbox = move || {
+        let me = session.agent.get();
+        inbox_agents.with_value(|agents| agents.contains(&me))
+    };
+    let actor = move || Actor::agent(&session.agent.get_untracked());
 
     let status = RwSignal::new(conv.status);
     let assignee = RwSignal::new(conv.assignee.clone());
@@ -123,10 +139,9 @@ pub fn ConversationHeader(
 
     let allowed = move || {
         let from = status.get();
-        let has_agent = assignee.with(|a| a.agent_id.is_some()) || (from == Status::Closed && me_in_inbox);
+        let has_agent = assignee.with(|a| a.agent_id.is_some()) || (from == Status::Closed && me_in_inbox());
         Store::allowed_statuses(from, has_agent)
     };
-    let actor = Actor::agent(&me);
 
     let needs_topic = move || topics_required && topics.with(Vec::is_empty);
     let ask_for_topic = move || {
@@ -137,7 +152,7 @@ pub fn ConversationHeader(
     };
 
     let set_status = {
-        let (id, actor) = (id.clone(), actor.clone());
+        let id = id.clone();
         move |to: Status| {
             let from = status.get_untracked();
             if from == to {
@@ -147,23 +162,21 @@ pub fn ConversationHeader(
                 ask_for_topic();
                 return;
             }
+            let before = ConversationState {
+                status: from,
+                assignee: assignee.get_untracked(),
+            };
             status.set(to);
-            let (id, actor) = (id.clone(), actor.clone());
+            let (id, actor) = (id.clone(), actor());
             writer.send(
                 move |v| {
                     let cmd = Command::SetStatus {
-                        conversation_id: id.clone(),
+                        conversation_id: id,
                         expected_version: Some(v),
                         status: to,
                         actor: actor.clone(),
                     };
-                    let undo = Command::SetStatus {
-                        conversation_id: id,
-                        expected_version: Some(v + 1),
-                        status: from,
-                        actor,
-                    };
-                    (cmd, Some(undo))
+                    (cmd, Some((before, actor)))
                 },
                 format!("Status set to {}.", to.label()),
                 move || status.set(from),
@@ -172,7 +185,7 @@ pub fn ConversationHeader(
     };
 
     let on_assign = {
-        let (id, actor) = (id.clone(), actor.clone());
+        let id = id.clone();
         move |value: String| {
             let Some((inbox_id, agent_id)) = value.split_once('|') else {
                 return;
@@ -194,22 +207,20 @@ pub fn ConversationHeader(
                 .as_ref()
                 .map(|a| session.agent_name(a))
                 .unwrap_or_else(|| format!("{} (unassigned)", session.inbox_name(&to.inbox_id)));
-            let (id, actor) = (id.clone(), actor.clone());
+            let (id, actor) = (id.clone(), actor());
             writer.send(
                 move |v| {
                     let cmd = Command::Assign {
-                        conversation_id: id.clone(),
+                        conversation_id: id,
                         expected_version: Some(v),
                         assignee: to,
                         actor: actor.clone(),
                     };
-                    let undo = Command::Assign {
-                        conversation_id: id,
-                        expected_version: Some(v + 1),
+                    let before = ConversationState {
+                        status: from_status,
                         assignee: from_undo,
-                        actor,
                     };
-                    (cmd, Some(undo))
+                    (cmd, Some((before, actor)))
                 },
                 format!("Assigned to {who}."),
                 move || {
@@ -221,12 +232,12 @@ pub fn ConversationHeader(
     };
 
     let set_topics = {
-        let (id, actor) = (id.clone(), actor.clone());
+        let id = id.clone();
         move |next: Vec<TopicId>| {
             let before = topics.get_untracked();
             topics.set(next.clone());
             topic_hint.set(false);
-            let (id, actor) = (id.clone(), actor.clone());
+            let (id, actor) = (id.clone(), actor());
             writer.send(
                 move |v| {
                     (
@@ -246,7 +257,7 @@ pub fn ConversationHeader(
     };
 
     let close_and_next = {
-        let (id, actor, customer) = (id.clone(), actor.clone(), conv.customer_id.clone());
+        let (id, customer) = (id.clone(), conv.customer_id.clone());
         move |_| {
             if needs_topic() {
                 ask_for_topic();
@@ -257,8 +268,8 @@ pub fn ConversationHeader(
             let slug = params
                 .with_untracked(|p| p.get("view"))
                 .unwrap_or_else(|| "mine".into());
-            let (id, actor) = (id.clone(), actor.clone());
-            let (customer, navigate, me) = (customer.clone(), navigate.clone(), me.clone());
+            let (id, actor, me) = (id.clone(), actor(), session.agent.get_untracked());
+            let (customer, navigate) = (customer.clone(), navigate.clone());
             spawn_local(async move {
                 let close = |v| Command::SetStatus {
                     conversation_id: id,

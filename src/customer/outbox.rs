@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::{Command, ConversationId};
 
-use crate::api::{storage, Api};
+use crate::api::{storage, Api, ApiError};
 use crate::components::toast::Toasts;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -22,6 +22,8 @@ pub struct Unsent {
     pub text: String,
     pub label: String,
     pub error: String,
+    /// The backend refused it by a rule: Retry could never work, so none is offered.
+    pub permanent: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -78,10 +80,11 @@ impl Outbox {
         self.delivered.with_untracked(|d| d.contains(&id))
     }
 
-    pub fn set_error(&self, id: u64, error: String) {
+    pub fn set_error(&self, id: u64, error: &ApiError) {
         self.list.update(|l| {
             if let Some(u) = l.iter_mut().find(|u| u.id == id) {
-                u.error = error;
+                u.error = error.to_string();
+                u.permanent = error.is_permanent();
             }
         });
     }
@@ -107,7 +110,13 @@ impl Outbox {
                     }
                     toasts.info("Sent.");
                 }
-                Err(e) => outbox.set_error(id, e.to_string()),
+                Err(e) => {
+                    outbox.set_error(id, &e);
+                    if e.is_permanent() {
+                        // What the refusal contradicts (a status, an owner) is shown as it is now.
+                        api.changed();
+                    }
+                }
             }
         });
     }
@@ -128,14 +137,14 @@ pub fn UnsentItems(#[prop(into)] conversations: Signal<Vec<ConversationId>>) -> 
             .collect::<Vec<_>>()
     };
     view! {
-        <For each=mine key=|u| (u.id, u.error.clone()) let:u>
+        <For each=mine key=|u| (u.id, u.error.clone(), u.permanent) let:u>
             <article class="item unsent" data-testid="unsent">
                 <div class="message outbound">
                     <div class="item-meta"><span class="author">{u.label.clone()}</span><span class="unsent-mark">"Not sent"</span></div>
                     <p class="text">{u.text.clone()}</p>
                     <p class="composer-error" role="alert">{u.error.clone()}</p>
                     <div class="trial-buttons">
-                        <button class="btn small primary" on:click=move |_| outbox.retry(api, toasts, u.id)>"Retry"</button>
+                        {(!u.permanent).then(|| view! { <button class="btn small primary" on:click=move |_| outbox.retry(api, toasts, u.id)>"Retry"</button> })}
                         <button class="btn small" on:click=move |_| outbox.remove(u.id)>"Discard"</button>
                     </div>
                 </div>

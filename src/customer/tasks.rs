@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::{Assignee, Command, Customer, Task, TaskStatus};
 
-use crate::api::{new_key, Api, ApiError};
-use crate::components::time::{self, local_offset, relative};
+use crate::api::{new_key, Api, ApiError, Now};
+use crate::components::time::{self, local_offset};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
@@ -60,6 +60,14 @@ fn run(api: Api, toasts: Toasts, command: Command, done: &'static str) {
     });
 }
 
+fn capitalised(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// `datetime-local` input value in the browser's zone → UTC.
 fn parse_local(value: &str) -> Option<DateTime<Utc>> {
     time::from_local(time::parse_input(value)?, local_offset())
@@ -76,6 +84,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
     let toasts = Toasts::use_toasts();
     let seed = expect_context::<TaskSeed>();
     let now = api.now();
+    let clock = Now::use_now();
     let (open, closed): (Vec<Task>, Vec<Task>) = tasks.into_iter().partition(|t| t.status == TaskStatus::Open);
 
     let body = RwSignal::new(String::new());
@@ -100,11 +109,22 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
     });
     let customer_id = customer.id.clone();
     let creating = Once::new();
+    let past_ok = RwSignal::new(false);
     let create = move |_| {
         let Some(due_at) = parse_local(&due.get_untracked()) else {
             form_error.set(Some("Pick a due date and time.".into()));
             return;
         };
+        // A time already past is asked about once: a typo in the year reads like a real task.
+        if due_at <= clock.get_untracked() && !past_ok.get_untracked() {
+            past_ok.set(true);
+            form_error.set(Some(
+                "That time has already passed, so the task would be overdue at once. Press Create task again to \
+                 create it anyway, or pick a later time."
+                    .into(),
+            ));
+            return;
+        }
         let owner_value = owner.get_untracked();
         let Some((inbox, agent)) = owner_value.split_once('|') else {
             form_error.set(Some("Pick who the task is for.".into()));
@@ -132,7 +152,9 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
     };
 
     let row = move |task: Task| {
-        let overdue = task.status == TaskStatus::Open && task.due_at < now;
+        let is_open = task.status == TaskStatus::Open;
+        let due_at = task.due_at;
+        let overdue = move || is_open && due_at < clock.get();
         let who = task
             .assignee
             .agent_id
@@ -142,11 +164,10 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
         let comment = RwSignal::new(String::new());
         let commenting = Once::new();
         let (id, id2) = (task.id.clone(), task.id.clone());
-        let is_open = task.status == TaskStatus::Open;
         view! {
             <li class="task" class:overdue=overdue class:done=!is_open data-testid="task">
                 <span class="task-body">{task.body.clone()}</span>
-                <span class="muted">"Due " {relative(now, task.due_at)} " · " {who}</span>
+                <span class="muted">{move || capitalised(&time::due(clock.get(), due_at))} " · " {who}</span>
                 <ul class="task-comments">
                     {task.comments.iter().map(|c| view! { <li><span class="author">{session.agent_name(&c.agent_id)}</span> ": " {c.body.clone()}</li> }).collect_view()}
                 </ul>
@@ -182,7 +203,10 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                 <div class="task-form">
                     <textarea aria-label="Task" rows="2" placeholder="What needs doing?" prop:value=move || body.get() on:input:target=move |ev| body.set(ev.target().value())></textarea>
                     <label class="field"><span>"Due"</span>
-                        <input type="datetime-local" prop:value=move || due.get() on:input:target=move |ev| due.set(ev.target().value())/>
+                        <input type="datetime-local" prop:value=move || due.get() on:input:target=move |ev| {
+                            past_ok.set(false);
+                            due.set(ev.target().value());
+                        }/>
                     </label>
                     <label class="field"><span>"For"</span>
                         <select prop:value=move || owner.get() on:change:target=move |ev| owner.set(ev.target().value())>

@@ -10,8 +10,8 @@ use leptos_router::hooks::use_params_map;
 use rapport_core::query::{ConversationSummary, View};
 use rapport_core::{AgentId, ConversationId, CoreError, Status};
 
-use crate::api::{Api, ApiError, Live};
-use crate::components::time::{duration, relative};
+use crate::api::{Api, ApiError, Live, Now};
+use crate::components::time::{self, duration, relative};
 use crate::components::{style_px, Avatar, ChannelBadge, EmptyState, ErrorMessage, StatusPill};
 use crate::routing;
 use crate::search::SearchBox;
@@ -316,7 +316,7 @@ fn ConversationList(
                 .collect::<Vec<_>>()
         })
     };
-    let now = api.now();
+    let now = Now::use_now();
     let row_view = move |(i, id): (usize, ConversationId)| {
         let row = Memo::new(move |_| cache.with(|c| c.get(&id).map(|(_, r)| r.clone())));
         let slug = slug.clone();
@@ -324,7 +324,7 @@ fn ConversationList(
             <li class="conversation-row" data-testid="conversation-row" style=style_px("top", i as f64 * ROW_HEIGHT)
                 aria-posinset=i + 1 aria-setsize=move || total.get()>
                 {move || match row.get() {
-                    Some(Some(row)) => row_content(row, &slug, now, session).into_any(),
+                    Some(Some(row)) => row_content(row, &slug, now.get(), session).into_any(),
                     Some(None) => view! {
                         <div class="row-placeholder row-unavailable">"This conversation cannot be shown here. It may have moved, or come from a newer server."</div>
                     }.into_any(),
@@ -370,7 +370,7 @@ fn row_content(
     let due = row
         .next_task_due
         .filter(|d| *d <= now + chrono::Duration::hours(24))
-        .map(|d| relative(now, d));
+        .map(|d| time::due(now, d));
     view! {
         <A href={href} {..} class="row-link">
             <Avatar name=row.customer_name.clone()/>
@@ -386,7 +386,7 @@ fn row_content(
                     {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
                     {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
                     {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
-                    {due.map(|d| view! { <span class="reason due">"Task due " {d}</span> })}
+                    {due.map(|d| view! { <span class="reason due">"Task " {d}</span> })}
                     {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}
                 </div>
             </div>

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use rapport_core::TaskStatus;
 
-use crate::api::{Api, ApiError};
-use crate::components::time::relative;
+use crate::api::{Api, ApiError, Now};
+use crate::components::time;
 use crate::components::{EmptyState, ErrorNotice};
 use crate::routing;
 use crate::session::Session;
@@ -14,6 +14,7 @@ use crate::session::Session;
 pub fn MyTasksPage() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
+    let clock = Now::use_now();
     let tasks = LocalResource::new(move || {
         let me = session.agent.get();
         api.revision();
@@ -27,20 +28,21 @@ pub fn MyTasksPage() -> impl IntoView {
                 <ErrorBoundary fallback=|errors| view! { <ErrorNotice errors/> }>
                 {move || Suspend::new(async move {
                     let list = tasks.await?;
-                    let now = api.now();
                     if list.iter().all(|(t, _)| t.status != TaskStatus::Open) {
                         return Ok::<_, ApiError>(view! { <EmptyState title="No open tasks" hint="Tasks assigned to you show up here."/> }.into_any());
                     }
                     Ok(view! {
                         <ul class="results my-tasks">
-                            {list.into_iter().filter(|(t, _)| t.status == TaskStatus::Open).map(|(t, name)| view! {
-                                <li class="task" class:overdue=t.due_at < now data-testid="my-task">
+                            {list.into_iter().filter(|(t, _)| t.status == TaskStatus::Open).map(|(t, name)| {
+                                let due_at = t.due_at;
+                                view! {
+                                <li class="task" class:overdue=move || due_at < clock.get() data-testid="my-task">
                                     <A href=routing::to(&format!("/customers/{}", routing::segment(t.customer_id.as_str()))) {..} class="result-link">
                                         <span class="task-body">{t.body.clone()}</span>
-                                        <span class="muted">{name} " · due " {relative(now, t.due_at)}</span>
+                                        <span class="muted">{name} " · " {move || time::due(clock.get(), due_at)}</span>
                                     </A>
                                 </li>
-                            }).collect_view()}
+                            }}).collect_view()}
                         </ul>
                     }.into_any())
                 })}

@@ -39,6 +39,9 @@ pub enum CoreError {
     #[error("You cannot reply on {}.", .0.label())]
     ChannelNotReplyable(Channel),
 
+    #[error("{0} changed this conversation since, so it can no longer be undone.")]
+    ChangedSince(String),
+
     #[error("{0}")]
     Invalid(String),
 }
@@ -58,6 +61,7 @@ impl CoreError {
             CoreError::TopicDisabled(_) => "topic_disabled",
             CoreError::NoContactForChannel(_) => "no_contact_for_channel",
             CoreError::ChannelNotReplyable(_) => "channel_not_replyable",
+            CoreError::ChangedSince(_) => "changed_since",
             CoreError::Invalid(_) => "invalid",
         }
     }

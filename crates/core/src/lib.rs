@@ -14,4 +14,4 @@ pub mod views;
 
 pub use error::{CoreError, CoreResult};
 pub use model::*;
-pub use store::{Actor, Command, Directory, NewCustomer, Outcome, Routing, Store};
+pub use store::{Actor, Command, ConversationState, Directory, NewCustomer, Outcome, Routing, Store};

@@ -106,6 +106,15 @@ pub enum Command {
         topic_ids: Vec<TopicId>,
         actor: Actor,
     },
+    /// Takes back a change of status or assignee: if the conversation still is as that change
+    /// left it (`undone`), it returns to the state before it (`restore`), whatever else (topics,
+    /// notes) happened since. Refused, with who changed it, when status or assignee moved on.
+    Undo {
+        conversation_id: ConversationId,
+        undone: ConversationState,
+        restore: ConversationState,
+        actor: Actor,
+    },
     AddActivity {
         customer_id: CustomerId,
         title: String,
@@ -130,6 +139,23 @@ pub enum Command {
         status: TaskStatus,
         agent_id: AgentId,
     },
+}
+
+/// What an undo compares and restores: a conversation's status and who has it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationState {
+    pub status: Status,
+    pub assignee: Assignee,
+}
+
+impl ConversationState {
+    pub fn of(conv: &Conversation) -> ConversationState {
+        ConversationState {
+            status: conv.status,
+            assignee: conv.assignee.clone(),
+        }
+    }
 }
 
 /// How an inbound contact was routed.
@@ -408,6 +434,12 @@ impl Store {
                 status,
                 actor,
             } => self.set_status(now, conversation_id, *expected_version, *status, actor),
+            Command::Undo {
+                conversation_id,
+                undone,
+                restore,
+                actor,
+            } => self.undo(now, conversation_id, undone, restore, actor),
             Command::SetTopics {
                 conversation_id,
                 expected_version,
@@ -723,6 +755,80 @@ impl Store {
             conversation_id: conv_id.clone(),
             routing: None,
         })
+    }
+
+    fn undo(
+        &mut self,
+        now: DateTime<Utc>,
+        conv_id: &ConversationId,
+        undone: &ConversationState,
+        restore: &ConversationState,
+        actor: &Actor,
+    ) -> CoreResult<Outcome> {
+        let conv = self.conversation(conv_id)?.clone();
+        if ConversationState::of(&conv) != *undone {
+            return Err(CoreError::ChangedSince(self.last_changed_by(&conv)));
+        }
+        let to = restore;
+        if matches!(
+            (to.status, &to.assignee.agent_id),
+            (Status::New, Some(_)) | (Status::Open | Status::Waiting, None)
+        ) {
+            return Err(CoreError::Invalid(
+                "That is not a state a conversation can be in.".into(),
+            ));
+        }
+        let inbox = self.inbox(&to.assignee.inbox_id)?;
+        if let Some(agent) = &to.assignee.agent_id {
+            self.agent(agent)?;
+            if !inbox.agent_ids.contains(agent) {
+                return Err(CoreError::AgentNotInInbox);
+            }
+        }
+        if to.status == Status::Closed && inbox.topics_required_to_close && conv.topic_ids.is_empty() {
+            return Err(CoreError::TopicsRequired);
+        }
+        if conv.status.is_closed() && !to.status.is_closed() && self.open_conversation_of(&conv.customer_id).is_some() {
+            return Err(CoreError::AlreadyOpen);
+        }
+        let customer = conv.customer_id.clone();
+        if conv.assignee != to.assignee {
+            self.conv_mut(conv_id)?.assignee = to.assignee.clone();
+            let (inbox_id, agent_id) = (to.assignee.inbox_id.clone(), to.assignee.agent_id.clone());
+            self.record_assignment(now, &customer, conv_id, actor.initiator(), inbox_id, agent_id);
+        }
+        if conv.status != to.status {
+            let c = self.conv_mut(conv_id)?;
+            c.status = to.status;
+            c.closed_at = (to.status == Status::Closed).then_some(now);
+            self.record_status(now, &customer, conv_id, actor.initiator(), to.status);
+        }
+        touch(self.conv_mut(conv_id)?, now, None);
+        Ok(Outcome::Conversation {
+            conversation_id: conv_id.clone(),
+            routing: None,
+        })
+    }
+
+    /// Who made the latest change of status or assignee, as the timeline names them.
+    fn last_changed_by(&self, conv: &Conversation) -> String {
+        let initiator = self
+            .timeline(&conv.customer_id)
+            .iter()
+            .rev()
+            .filter(|i| i.conversation_id.as_ref() == Some(&conv.id))
+            .find(|i| {
+                matches!(
+                    i.content,
+                    ItemContent::ConversationStatusChange { .. } | ItemContent::AssignmentChange { .. }
+                )
+            })
+            .map(|i| &i.initiator);
+        match initiator {
+            Some(Initiator::Agent { id }) => self.agent(id).map_or_else(|_| "Someone".to_owned(), |a| a.name.clone()),
+            Some(Initiator::Customer) => "The customer".to_owned(),
+            _ => "Someone".to_owned(),
+        }
     }
 
     fn set_status(

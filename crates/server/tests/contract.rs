@@ -337,11 +337,30 @@ fn every_operation_answers_as_documented() {
     );
     assert_eq!(r.status, 404);
     spec.check("PATCH", "/api/v1/conversations/{conversationId}", 404, &r.json());
+    let before_close = get(&conv_path).json();
     let r = request("PATCH", &server.url(&conv_path), &[AGENT], Some(close));
     assert_eq!(r.status, 200, "{}", r.text);
     spec.check("PATCH", "/api/v1/conversations/{conversationId}", 200, &r.json());
     assert_eq!(r.json()["status"], "CLOSED");
     assert!(r.header("etag").is_some());
+
+    // Undo of that close: Waiting again (a move no agent may make by hand); then it is stale.
+    let state = |c: &Value| json!({ "status": c["status"], "assignee": c["assignee"] });
+    let undo_path = format!("{conv_path}/undo");
+    let undo = json!({ "undone": state(&r.json()), "restore": state(&before_close) }).to_string();
+    let r = request("POST", &server.url(&undo_path), &[AGENT], Some(&undo));
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/undo", 200, &r.json());
+    assert_eq!(r.json()["status"], "WAITING");
+    let r = request("POST", &server.url(&undo_path), &[AGENT], Some(&undo));
+    assert_eq!(r.status, 409, "{}", r.text);
+    assert_eq!(r.error_code(), "changed_since");
+    spec.check("POST", "/api/v1/conversations/{conversationId}/undo", 409, &r.json());
+    let r = request("POST", &server.url(&undo_path), &[AGENT], Some(r#"{"undone":{}}"#));
+    assert_eq!(r.status, 400);
+    spec.check("POST", "/api/v1/conversations/{conversationId}/undo", 400, &r.json());
+    let r = request("PATCH", &server.url(&conv_path), &[AGENT], Some(close));
+    assert_eq!(r.json()["status"], "CLOSED", "closed again for what follows");
 
     // Customers.
     for template in [

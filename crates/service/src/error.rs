@@ -107,7 +107,7 @@ impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let status = match &e {
             CoreError::NotFound { .. } => 404,
-            CoreError::Conflict { .. } | CoreError::AlreadyOpen => 409,
+            CoreError::Conflict { .. } | CoreError::AlreadyOpen | CoreError::ChangedSince(_) => 409,
             _ => 422,
         };
         let attr = match &e {

@@ -20,9 +20,11 @@ pub fn keep() -> Duration {
 
 /// The request's key, scoped to who sends it and where: `None` when it has none.
 pub fn scoped_key(request: &Request) -> ApiResult<Option<String>> {
-    let Some(key) = header_text(request, "idempotency-key")? else {
+    if request.header("idempotency-key").is_none() {
         return Ok(None);
-    };
+    }
+    // Present but empty (or only spaces) is a malformed key, not none.
+    let key = header_text(request, "idempotency-key")?.unwrap_or_default();
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(ApiError::invalid(
             Some("Idempotency-Key"),
@@ -91,6 +93,8 @@ mod tests {
         let b = scoped_key(&request("ag2", "k1")).expect("valid");
         assert_ne!(a, b, "another agent's key is another key");
         assert!(scoped_key(&request("ag1", "two words")).is_err());
+        assert!(scoped_key(&request("ag1", "")).is_err(), "an empty key is malformed");
+        assert!(scoped_key(&request("ag1", "  ")).is_err());
         assert!(scoped_key(&request("ag1", &"k".repeat(256))).is_err());
         let none = Request::new(Method::Post, "/v1/conversations/co1/notes");
         assert_eq!(scoped_key(&none).expect("no key is fine"), None);

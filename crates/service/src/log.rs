@@ -202,7 +202,8 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
         | Command::AddNote { conversation_id, .. }
         | Command::Assign { conversation_id, .. }
         | Command::SetStatus { conversation_id, .. }
-        | Command::SetTopics { conversation_id, .. } => conversation = Some(conversation_id.clone()),
+        | Command::SetTopics { conversation_id, .. }
+        | Command::Undo { conversation_id, .. } => conversation = Some(conversation_id.clone()),
         Command::CommentTask { task_id, .. } | Command::SetTaskStatus { task_id, .. } => task = Some(task_id.clone()),
     }
     match outcome {

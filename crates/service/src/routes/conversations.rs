@@ -2,8 +2,8 @@
 
 use rapport_core::query::{self, ConversationSummary, View};
 use rapport_core::{
-    Actor, AgentId, Assignee, Channel, Command, ConversationId, CoreError, ItemId, Outcome, Status, Store,
-    TimelineItem, TopicId,
+    Actor, AgentId, Assignee, Channel, Command, ConversationId, ConversationState, CoreError, ItemId, Outcome, Status,
+    Store, TimelineItem, TopicId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -278,6 +278,33 @@ fn set_topics(id: &ConversationId, expected: Option<u64>, topic_ids: Vec<TopicId
         topic_ids,
         actor: Actor::agent(agent),
     })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UndoBody {
+    undone: ConversationState,
+    restore: ConversationState,
+}
+
+/// Takes back a change of status or assignee (extension): 200 with the conversation; 409
+/// `changed_since` when the conversation is no longer as that change left it.
+pub fn undo<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
+    let id = conversation_id(params);
+    let body: UndoBody = ctx.body()?;
+    let (agent, _) = ctx.acting()?;
+    ctx.write_as(
+        &agent,
+        |_| {
+            Ok(vec![Entry::Command(Command::Undo {
+                conversation_id: id.clone(),
+                undone: body.undone,
+                restore: body.restore,
+                actor: Actor::agent(&agent),
+            })])
+        },
+        |s, _| Ok(conversation_response(s.conversation(&id)?)),
+    )
 }
 
 #[derive(Deserialize)]

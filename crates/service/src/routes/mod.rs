@@ -106,6 +106,7 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
         ["conversations", _, "topics", _] => vec![(Delete, conv::remove_topic)],
         ["conversations", _, "notes"] => vec![(Post, conv::add_note)],
         ["conversations", _, "replies"] => vec![(Post, conv::reply)],
+        ["conversations", _, "undo"] => vec![(Post, conv::undo)],
         ["customer-profiles", _] | ["customers", _] => vec![(Get, customers::profile)],
         ["customers", _, "conversations"] => vec![(Get, customers::conversations)],
         ["customers", _, "timeline"] => vec![(Get, customers::timeline)],
