@@ -511,3 +511,43 @@ test('Undo takes back a close, a status change after a topic, and an unassignmen
     assert.deepEqual(errors, []);
   }),
 );
+
+test('a link to nothing says so, without a Try again that cannot help', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'not-found', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open/nope`);
+    const alert = page.locator('main.workspace [role=alert]');
+    await alert.waitFor({ timeout: T });
+    assert.match(await alert.textContent(), /no longer exists/);
+    assert.equal(await alert.getByRole('button', { name: 'Try again' }).count(), 0);
+    await page.goto(`${app.baseUrl}inbox/inbox-nope`);
+    const list = page.locator('.list-pane [role=alert]');
+    await list.waitFor({ timeout: T });
+    assert.match(await list.textContent(), /no inbox/);
+    assert.equal(await list.getByRole('button', { name: 'Try again' }).count(), 0);
+    assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  }),
+);
+
+test('the composer: a hint goes once the text changes, the subject is kept with the draft, and no typed "call"', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'composer-small', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.locator('#mode-reply').click();
+    await page.locator('#send-btn').click();
+    const hint = page.locator('.composer [role=alert]');
+    await hint.filter({ hasText: 'Write something first.' }).waitFor({ timeout: T });
+    await page.locator('#composer-text').fill('Hi');
+    await hint.waitFor({ state: 'detached', timeout: T });
+    const channels = await page.locator('#channel-select option').allTextContents();
+    assert.ok(!channels.includes('Voice'), `reply channels: ${channels.join(', ')}`);
+    if (channels.includes('Email')) {
+      await page.locator('#channel-select').selectOption({ label: 'Email' });
+      await page.getByLabel('Subject').fill('About your exchange');
+      await page.reload();
+      await page.locator('#mode-reply').click();
+      await page.locator('#channel-select').selectOption({ label: 'Email' });
+      assert.equal(await page.getByLabel('Subject').inputValue(), 'About your exchange');
+    }
+    assert.deepEqual(errors, []);
+  }),
+);

@@ -68,7 +68,27 @@ impl ApiError {
     /// A refusal that sending again cannot change (a rule said no), unlike a failure on the way
     /// or a conflict, which a retry or a fresh read can get past.
     pub fn is_permanent(&self) -> bool {
-        matches!(self, ApiError::Refused(_) | ApiError::Rejected { .. })
+        match self {
+            ApiError::Refused(_) => true,
+            // Slow down, or sign in again: then the same request can go through.
+            ApiError::Rejected { code, .. } => !matches!(code.as_str(), "rate_limited" | "unauthorized"),
+            _ => false,
+        }
+    }
+
+    /// Asking again gets the same answer: a rule's refusal, or something that does not exist.
+    pub fn is_final(&self) -> bool {
+        self.is_permanent() || self.is_not_found()
+    }
+
+    /// What was asked for does not exist (a link to a customer who was never there, say).
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            ApiError::Refused(e) => e.code() == "not_found",
+            ApiError::Rejected { code, .. } => code == "not_found",
+            ApiError::Http { status, .. } => *status == 404,
+            _ => false,
+        }
     }
 }
 
@@ -250,5 +270,34 @@ impl Api {
     /// The server's address, for an HTTP backend.
     pub fn server(&self) -> Option<String> {
         self.backend.with_value(|b| b.server().map(|s| s.base().to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_rule_or_a_missing_thing_is_final() {
+        let rejected = |code: &str| ApiError::Rejected {
+            code: code.into(),
+            detail: "x".into(),
+        };
+        assert!(ApiError::Refused(CoreError::AgentNotInInbox).is_permanent());
+        assert!(rejected("conversation_closed").is_permanent());
+        assert!(rejected("not_found").is_final());
+        for retryable in [
+            rejected("rate_limited"),
+            rejected("unauthorized"),
+            ApiError::Conflict,
+            ApiError::Timeout,
+            ApiError::Network("down".into()),
+            ApiError::Http {
+                status: 500,
+                detail: "x".into(),
+            },
+        ] {
+            assert!(!retryable.is_final(), "{retryable:?}");
+        }
     }
 }

@@ -43,16 +43,28 @@ pub fn StatusPill(status: Status) -> impl IntoView {
     view! { <span class=format!("status-pill st-{}", status.label().to_lowercase())>{status.label()}</span> }
 }
 
-/// The fallback of an `ErrorBoundary`: what went wrong, in words, with a way to retry.
+/// The fallback of an `ErrorBoundary`: what went wrong, in words, with a way to retry, unless
+/// trying again cannot help (a link to something that does not exist, a view there is not).
 #[component]
 pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
     let api = crate::api::Api::use_api();
+    let retryable = {
+        let errors = errors.clone();
+        move || {
+            errors.with(|list| {
+                list.iter()
+                    .any(|(_, e)| !e.downcast_ref::<ApiError>().is_some_and(ApiError::is_final))
+            })
+        }
+    };
     view! {
         <div class="error-notice" role="alert">
             <ul>
                 {move || errors.get().into_iter().map(|(_, e)| view! { <li>{e.to_string()}</li> }).collect_view()}
             </ul>
-            <button class="btn" on:click=move |_| api.changed()>"Try again"</button>
+            <Show when=retryable.clone()>
+                <button class="btn" on:click=move |_| api.changed()>"Try again"</button>
+            </Show>
         </div>
     }
 }
@@ -61,10 +73,11 @@ pub fn ErrorNotice(errors: ArcRwSignal<Errors>) -> impl IntoView {
 #[component]
 pub fn ErrorMessage(error: ApiError) -> impl IntoView {
     let api = crate::api::Api::use_api();
+    let retryable = !error.is_final();
     view! {
         <div class="error-notice" role="alert">
             <p>{error.to_string()}</p>
-            <button class="btn" on:click=move |_| api.changed()>"Try again"</button>
+            {retryable.then(|| view! { <button class="btn" on:click=move |_| api.changed()>"Try again"</button> })}
         </div>
     }
 }

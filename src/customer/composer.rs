@@ -74,7 +74,12 @@ pub fn Composer(
     let session = Session::use_session();
     let toasts = Toasts::use_toasts();
     let outbox = Outbox::use_outbox();
-    let channels = customer.reachable_channels();
+    // Written answers only: typed text is not a call.
+    let channels: Vec<Channel> = customer
+        .reachable_channels()
+        .into_iter()
+        .filter(|c| c.is_written())
+        .collect();
     let channel = RwSignal::new(if channels.contains(&default_channel) {
         default_channel
     } else {
@@ -91,11 +96,14 @@ pub fn Composer(
         let key = key.clone();
         move |_| text.set(storage::get(&key()).unwrap_or_default())
     });
-    let subject = RwSignal::new(
+    // A typed subject is part of the draft too.
+    let subject_key = format!("rapport.draft.{}.subject", conv.id);
+    let subject = RwSignal::new(storage::get(&subject_key).unwrap_or_else(|| {
         last_subject
             .map(|s| if s.starts_with("Re:") { s } else { format!("Re: {s}") })
-            .unwrap_or_default(),
-    );
+            .unwrap_or_default()
+    }));
+    let subject_draft = StoredValue::new(subject_key);
     let error = RwSignal::new(None::<String>);
     let sending = RwSignal::new(false);
     // This composer's last send that failed, while it waits in the outbox.
@@ -104,6 +112,10 @@ pub fn Composer(
     let on_input = {
         let key = key.clone();
         move |value: String| {
+            // "Write something first." and "Fill in …" answer the text as it was: it changed.
+            if error.with_untracked(|e| e.as_deref().is_some_and(|t| !t.starts_with("Not sent"))) {
+                error.set(None);
+            }
             if value.is_empty() {
                 storage::remove(&key());
             } else if storage::set(&key(), &value).is_err() {
@@ -305,7 +317,11 @@ pub fn Composer(
                 </select>
             </div>
             <Show when=move || mode.get() == Mode::Reply && channel.get() == Channel::Email>
-                <input type="text" class="subject-input" aria-label="Subject" prop:value=move || subject.get() on:input:target=move |ev| subject.set(ev.target().value())/>
+                <input type="text" class="subject-input" aria-label="Subject" prop:value=move || subject.get() on:input:target=move |ev| {
+                    let value = ev.target().value();
+                    let _ = storage::set(&subject_draft.get_value(), &value);
+                    subject.set(value);
+                }/>
             </Show>
             <textarea id="composer-text" rows="3" aria-label="Message" placeholder=placeholder
                 prop:value=move || text.get()

@@ -109,6 +109,11 @@ impl Channel {
     pub fn can_reply(self) -> bool {
         !matches!(self, Channel::Voicemail)
     }
+
+    /// Channels an answer is written on: what the composer offers (a call is made, not typed).
+    pub fn is_written(self) -> bool {
+        self.can_reply() && self != Channel::Phone
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
