@@ -19,14 +19,15 @@ pub struct TaskSeed(pub RwSignal<Option<String>>);
 #[derive(Clone, Copy)]
 struct Once {
     busy: RwSignal<bool>,
-    key: StoredValue<String>,
+    /// The key of the last attempt, and what it sent: an edited task is a new intent.
+    key: StoredValue<(String, Option<Command>)>,
 }
 
 impl Once {
     fn new() -> Once {
         Once {
             busy: RwSignal::new(false),
-            key: StoredValue::new(new_key()),
+            key: StoredValue::new((new_key(), None)),
         }
     }
 
@@ -35,14 +36,18 @@ impl Once {
             return;
         }
         self.busy.set(true);
-        let key = self.key.get_value();
+        let key = self
+            .key
+            .with_value(|(key, last)| (last.as_ref() == Some(&command) || last.is_none()).then(|| key.clone()));
+        let key = key.unwrap_or_else(new_key);
+        self.key.set_value((key.clone(), Some(command.clone())));
         spawn_local(async move {
             let result = api.execute_once(command, &key).await;
             // The form may be gone by now (the page refreshed): try_.
             self.busy.try_set(false);
             match result {
                 Ok(_) => {
-                    let _ = self.key.try_update_value(|k| *k = new_key());
+                    let _ = self.key.try_update_value(|k| *k = (new_key(), None));
                     ok();
                 }
                 Err(e) => failed(e),

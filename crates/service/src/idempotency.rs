@@ -2,9 +2,11 @@
 //! `Idempotency-Key` it chose; the service applies the first and answers every repeat with that
 //! first result, so nothing is ever made twice. A key is scoped to the acting agent and the
 //! operation, stored with the write's log entries (so a restart or a reload still knows it), and
-//! remembered for a day.
+//! remembered for a day. The same key with another body is refused: it is a client's mistake,
+//! and answering it with the first result would accept a request nobody checked.
 
 use std::collections::{HashMap, VecDeque};
+use std::hash::Hasher;
 
 use chrono::{DateTime, Duration, Utc};
 use rapport_core::Outcome;
@@ -18,8 +20,30 @@ pub fn keep() -> Duration {
     Duration::hours(24)
 }
 
-/// The request's key, scoped to who sends it and where: `None` when it has none.
-pub fn scoped_key(request: &Request) -> ApiResult<Option<String>> {
+/// A request's key: scoped to who sends it and where, with a fingerprint of what it sends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Keyed {
+    pub scope: String,
+    pub fingerprint: u64,
+}
+
+impl Keyed {
+    /// As stored with the write's entries.
+    pub fn stored(&self) -> String {
+        format!("{} {:016x}", self.scope, self.fingerprint)
+    }
+
+    pub fn parse(stored: &str) -> Option<Keyed> {
+        let (scope, fingerprint) = stored.rsplit_once(' ')?;
+        Some(Keyed {
+            scope: scope.to_owned(),
+            fingerprint: u64::from_str_radix(fingerprint, 16).ok()?,
+        })
+    }
+}
+
+/// The request's key: `None` when it has none.
+pub fn scoped_key(request: &Request) -> ApiResult<Option<Keyed>> {
     if request.header("idempotency-key").is_none() {
         return Ok(None);
     }
@@ -32,38 +56,48 @@ pub fn scoped_key(request: &Request) -> ApiResult<Option<String>> {
         ));
     }
     let agent = header_text(request, "x-agent-id")?.unwrap_or_default();
-    Ok(Some(format!(
-        "{agent} {} {} {key}",
-        request.method.as_str(),
-        request.path
-    )))
+    // FNV-1a: stable across builds (it is stored), and only the client's own requests meet it.
+    let mut hasher = fnv::FnvHasher::default();
+    hasher.write(&request.body);
+    Ok(Some(Keyed {
+        scope: format!("{agent} {} {} {key}", request.method.as_str(), request.path),
+        fingerprint: hasher.finish(),
+    }))
 }
 
 /// Keys answered within `keep()`, with the outcomes of their write.
 #[derive(Clone, Debug, Default)]
 pub struct Answered {
-    by_key: HashMap<String, Vec<Outcome>>,
+    by_key: HashMap<String, (u64, Vec<Outcome>)>,
     /// Oldest first, for expiry.
     order: VecDeque<(DateTime<Utc>, String)>,
 }
 
 impl Answered {
-    pub fn get(&self, key: &str) -> Option<&[Outcome]> {
-        self.by_key.get(key).map(Vec::as_slice)
+    /// The first result of a repeat; an error when the key came with another request.
+    pub fn get(&self, key: &Keyed) -> ApiResult<Option<&[Outcome]>> {
+        match self.by_key.get(&key.scope) {
+            None => Ok(None),
+            Some((fingerprint, outcomes)) if *fingerprint == key.fingerprint => Ok(Some(outcomes)),
+            Some(_) => Err(ApiError::invalid(
+                Some("Idempotency-Key"),
+                "This Idempotency-Key was sent with another request; use a new key for a new request.",
+            )),
+        }
     }
 
     /// One more outcome of the write under `key` (a write of several entries adds several).
-    pub fn push(&mut self, at: DateTime<Utc>, key: &str, outcome: Outcome) {
+    pub fn push(&mut self, at: DateTime<Utc>, key: &Keyed, outcome: Outcome) {
         while self.order.front().is_some_and(|(t, _)| *t < at - keep()) {
             if let Some((_, old)) = self.order.pop_front() {
                 self.by_key.remove(&old);
             }
         }
-        match self.by_key.get_mut(key) {
-            Some(outcomes) => outcomes.push(outcome),
+        match self.by_key.get_mut(&key.scope) {
+            Some((_, outcomes)) => outcomes.push(outcome),
             None => {
-                self.by_key.insert(key.to_owned(), vec![outcome]);
-                self.order.push_back((at, key.to_owned()));
+                self.by_key.insert(key.scope.clone(), (key.fingerprint, vec![outcome]));
+                self.order.push_back((at, key.scope.clone()));
             }
         }
     }
@@ -101,15 +135,24 @@ mod tests {
     }
 
     #[test]
-    fn keys_expire_after_a_day() {
+    fn keys_expire_after_a_day_and_refuse_another_request() {
         let t0 = DateTime::from_timestamp(1_700_000_000, 0).expect("a time");
         let item = |id: &str| Outcome::Item { item_id: id.into() };
+        let key = |scope: &str, fingerprint: u64| Keyed {
+            scope: scope.into(),
+            fingerprint,
+        };
         let mut answered = Answered::default();
-        answered.push(t0, "a", item("it1"));
-        answered.push(t0, "a", item("it2"));
-        assert_eq!(answered.get("a").map(<[Outcome]>::len), Some(2));
-        answered.push(t0 + Duration::hours(25), "b", item("it3"));
-        assert_eq!(answered.get("a"), None);
+        answered.push(t0, &key("a", 1), item("it1"));
+        answered.push(t0, &key("a", 1), item("it2"));
+        assert_eq!(answered.get(&key("a", 1)).ok().flatten().map(<[Outcome]>::len), Some(2));
+        assert!(answered.get(&key("a", 2)).is_err(), "the same key with another body");
+        assert_eq!(
+            Keyed::parse(&key("ag1 POST /v1/x k", 0xab).stored()),
+            Some(key("ag1 POST /v1/x k", 0xab))
+        );
+        answered.push(t0 + Duration::hours(25), &key("b", 1), item("it3"));
+        assert_eq!(answered.get(&key("a", 1)).ok().flatten(), None);
         assert_eq!(answered.len(), 1);
     }
 }

@@ -163,9 +163,9 @@ impl<S: Storage> Service<S> {
             .collect()
     }
 
-    /// The outcomes of the write answered under this (scoped) idempotency key, if any.
-    fn answered(&self, key: &str) -> Option<Vec<Outcome>> {
-        self.answered.get(key).map(<[Outcome]>::to_vec)
+    /// The outcomes of the write answered under this idempotency key, if any.
+    fn answered(&self, key: &idempotency::Keyed) -> ApiResult<Option<Vec<Outcome>>> {
+        Ok(self.answered.get(key)?.map(<[Outcome]>::to_vec))
     }
 
     /// The one write path. `build` turns the current store into entries; all of them apply and
@@ -174,7 +174,7 @@ impl<S: Storage> Service<S> {
     fn write(
         &mut self,
         wall: DateTime<Utc>,
-        key: Option<&str>,
+        key: Option<&idempotency::Keyed>,
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<(Response, Vec<Change>)> {
@@ -188,7 +188,9 @@ impl<S: Storage> Service<S> {
         let several = entries.len() > 1;
         for entry in &entries {
             // Serialized first, so nothing can fail between changing memory and storing.
-            let json = entry.to_json_keyed(key).map_err(ApiError::internal)?;
+            let json = entry
+                .to_json_keyed(key.map(idempotency::Keyed::stored).as_deref())
+                .map_err(ApiError::internal)?;
             match entry {
                 Entry::Command(command) => {
                     // Several commands are all-or-nothing, so they apply to a copy; one applies in

@@ -170,7 +170,7 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
                         e.code()
                     )
                 })?;
-                if let Some(key) = key {
+                if let Some(key) = key.as_deref().and_then(crate::idempotency::Keyed::parse) {
                     answered.push(at, &key, outcome);
                 }
                 commands += 1;

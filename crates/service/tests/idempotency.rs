@@ -122,3 +122,16 @@ fn an_inbound_delivery_retried_is_one_message() {
     }
     assert_eq!(notes_saying(&s, &conv, "Is it shipped?"), 1);
 }
+
+#[test]
+fn a_key_sent_again_with_another_body_is_refused_not_answered_unchecked() {
+    let mut s = open(MemoryLog::default());
+    let conv = open_conversation(s.store());
+    let path = format!("/v1/conversations/{conv}/notes");
+    post(&mut s, &path, r#"{"body":"The first note."}"#, "ag1", Some("k-9"));
+    // An empty note under the same key: not the first result, and not accepted unchecked.
+    let (status, error, replayed) = post(&mut s, &path, r#"{"body":""}"#, "ag1", Some("k-9"));
+    assert_eq!((status, replayed), (400, false));
+    assert_eq!(error["errors"][0]["attr"], "Idempotency-Key");
+    assert_eq!(notes_saying(&s, &conv, "The first note."), 1);
+}

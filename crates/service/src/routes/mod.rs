@@ -73,11 +73,13 @@ impl<S: Storage> Ctx<'_, S> {
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<Response> {
         let key = idempotency::scoped_key(self.request)?;
-        if let Some(outcomes) = key.as_deref().and_then(|k| self.service.answered(k)) {
-            let response = respond(self.store(), &outcomes)?;
-            return Ok(response.with_header("idempotent-replayed", "true".to_owned()));
+        if let Some(k) = &key {
+            if let Some(outcomes) = self.service.answered(k)? {
+                let response = respond(self.store(), &outcomes)?;
+                return Ok(response.with_header("idempotent-replayed", "true".to_owned()));
+            }
         }
-        let (response, changes) = self.service.write(self.now, key.as_deref(), build, respond)?;
+        let (response, changes) = self.service.write(self.now, key.as_ref(), build, respond)?;
         self.changes.extend(changes);
         Ok(response)
     }
