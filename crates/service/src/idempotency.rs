@@ -79,10 +79,13 @@ impl Answered {
         match self.by_key.get(&key.scope) {
             None => Ok(None),
             Some((fingerprint, outcomes)) if *fingerprint == key.fingerprint => Ok(Some(outcomes)),
-            Some(_) => Err(ApiError::invalid(
-                Some("Idempotency-Key"),
-                "This Idempotency-Key was sent with another request; use a new key for a new request.",
-            )),
+            // 422, as the IETF draft on the header asks: the key is fine, its reuse is not.
+            Some(_) => Err(ApiError {
+                status: 422,
+                code: "idempotency_key_reused",
+                attr: Some("Idempotency-Key".to_owned()),
+                detail: "This Idempotency-Key was sent with another request; use a new key for a new request.".into(),
+            }),
         }
     }
 

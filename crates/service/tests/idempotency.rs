@@ -131,7 +131,7 @@ fn a_key_sent_again_with_another_body_is_refused_not_answered_unchecked() {
     post(&mut s, &path, r#"{"body":"The first note."}"#, "ag1", Some("k-9"));
     // An empty note under the same key: not the first result, and not accepted unchecked.
     let (status, error, replayed) = post(&mut s, &path, r#"{"body":""}"#, "ag1", Some("k-9"));
-    assert_eq!((status, replayed), (400, false));
-    assert_eq!(error["errors"][0]["attr"], "Idempotency-Key");
+    assert_eq!((status, replayed), (422, false));
+    assert_eq!(error["errors"][0]["code"], "idempotency_key_reused");
     assert_eq!(notes_saying(&s, &conv, "The first note."), 1);
 }
