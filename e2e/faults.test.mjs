@@ -516,8 +516,9 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
     test(`status change: ${name}`, { timeout: 120_000 }, () =>
       withDesk(`status-${name}`, { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
         await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
-        // A little latency, as on a real network, so the optimistic state can be seen.
-        backend.setFault(/\/conversations\/co1$/, { ...fault, method: 'PATCH', delay: fault.timeout ? 0 : 400 });
+        // Latency, as on a real network, so the optimistic state can be seen (long enough that a
+        // loaded machine's polling does not miss it).
+        backend.setFault(/\/conversations\/co1$/, { ...fault, method: 'PATCH', delay: fault.timeout ? 0 : 1200 });
         const reads = backend.seen(/\/customer-profiles\/cu1$/).length;
         await page.locator('button[data-status="Waiting"]').click();
         // Optimistic at once…
