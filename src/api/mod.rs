@@ -253,14 +253,10 @@ impl Api {
 
     /// `execute`, and the conversation as the write left it (see `Backend::execute_returning`).
     pub async fn execute_returning(self, command: Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
-        let result = self.backend().execute_returning(command).await;
-        if result.is_ok() {
-            self.changed();
-        }
-        result
+        self.refreshed(self.backend().execute_returning(command).await)
     }
 
-    fn refreshed(self, result: Result<Outcome, ApiError>) -> Result<Outcome, ApiError> {
+    fn refreshed<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {
         if result.is_ok() {
             self.changed();
         }

@@ -31,11 +31,12 @@ pub struct Options {
     pub snapshot: Option<PathBuf>,
 }
 
-fn read_snapshot(file: &std::path::Path) -> Result<String, StartError> {
+/// The organisation in `file`: its text (to store) and the store it describes.
+fn read_snapshot(file: &std::path::Path) -> Result<(String, Store), StartError> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))?;
-    parse_snapshot(&text).map_err(|e| StartError(format!("{}: {e}", file.display())))?;
-    Ok(text)
+    let store = parse_snapshot(&text).map_err(|e| StartError(format!("{}: {e}", file.display())))?;
+    Ok((text, store))
 }
 
 /// The store an organisation given as JSON describes, or why it is not one.
@@ -73,14 +74,18 @@ impl AppState {
         let path = &options.db;
         let shown = path.display();
         let mut db = Db::open(path).map_err(|e| StartError(format!("cannot open the database {shown}: {e}")))?;
+        // The organisation a new database starts from, read and checked once.
+        let mut given: Option<Store> = None;
         let meta = match db
             .meta()
             .map_err(|e| StartError(format!("the database {shown} is not a Rapport database ({e})")))?
         {
             Some(meta) => {
                 if let Some(file) = &options.snapshot {
-                    let given = read_snapshot(file)?;
-                    if meta.snapshot.as_deref() != Some(given.as_str()) {
+                    // Only compared: the stored text is what is read (and checked) below.
+                    let text = std::fs::read_to_string(file)
+                        .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))?;
+                    if meta.snapshot.as_deref() != Some(text.as_str()) {
                         return Err(StartError(format!(
                             "the database {shown} did not start from {}; start with a new --db to use it",
                             file.display()
@@ -99,7 +104,14 @@ impl AppState {
                     seed: SEED,
                     conversations: options.conversations,
                     anchor,
-                    snapshot: options.snapshot.as_deref().map(read_snapshot).transpose()?,
+                    snapshot: match options.snapshot.as_deref() {
+                        Some(file) => {
+                            let (text, store) = read_snapshot(file)?;
+                            given = Some(store);
+                            Some(text)
+                        }
+                        None => None,
+                    },
                 };
                 db.init_meta(&meta)
                     .map_err(|e| StartError(format!("cannot write to the database {shown}: {e}")))?;
@@ -127,11 +139,12 @@ impl AppState {
                 anchor: meta.anchor,
             },
             heavy_customer_items: None,
-            snapshot: match &meta.snapshot {
-                Some(text) => Some(Arc::new(
+            snapshot: match (given, &meta.snapshot) {
+                (Some(store), _) => Some(Arc::new(store)),
+                (None, Some(text)) => Some(Arc::new(
                     parse_snapshot(text).map_err(|e| StartError(format!("{shown}: {e}")))?,
                 )),
-                None => None,
+                (None, None) => None,
             },
         };
         let service_options = rapport_service::Options {
