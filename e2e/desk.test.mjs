@@ -426,6 +426,36 @@ test('"Act as" applies to the header at once: Close & Next goes on in the chosen
   }),
 );
 
+test('a conversation is one chapter wherever its items fall, and each change names who made it (Act as)', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'one-chapter', async ({ page, errors }) => {
+    // Issue 12 step 2 and issue 14: Evelyn Hill's open conversation has a customer activity among
+    // its items; a change after it opened a second "Waiting" head reading "Conversation started".
+    await page.goto(`${app.baseUrl}inbox/mine`);
+    await page.getByTestId('conversation-row').filter({ hasText: 'Evelyn Hill' }).first().click();
+    await page.locator('.customer-title', { hasText: 'Evelyn Hill' }).waitFor({ timeout: T });
+    await page.locator('details.trial summary').click();
+    await page.getByLabel('Act as agent').selectOption({ label: 'Noah Patel' });
+    const target = (await page.locator('button[data-status="Waiting"][aria-pressed="true"]').count()) ? 'Open' : 'Waiting';
+    await page.locator(`button[data-status="${target}"]`).click();
+    await statusIs(page, target);
+    const timeline = page.getByTestId('timeline');
+    await timeline.getByText(`Noah Patel set the status to ${target}`).waitFor({ timeout: T });
+    // A task comment is one more item of the same chapter.
+    await page.getByRole('button', { name: 'New task' }).click();
+    await page.getByLabel('Task', { exact: true }).fill('Check the courier scan');
+    await page.getByRole('button', { name: 'Create task' }).click();
+    const task = page.getByTestId('task').filter({ hasText: 'Check the courier scan' });
+    await task.getByLabel('Comment on this task').fill('Asked the depot');
+    await task.getByLabel('Comment on this task').press('Enter');
+    await task.getByText('Asked the depot').waitFor({ timeout: T });
+    await page.locator(`button[data-status="${target === 'Open' ? 'Waiting' : 'Open'}"]`).click();
+    await timeline.getByText(/Noah Patel set the status to/).nth(1).waitFor({ timeout: T });
+    assert.ok((await timeline.locator('.chapter-head.current').count()) <= 1, 'one head for the current conversation');
+    await screenshot(page, 'one-chapter.png');
+    assert.deepEqual(errors, []);
+  }),
+);
+
 test('ages in the list follow the clock: the demo clock moved 3 days shows at once', { timeout: 90_000 }, () =>
   withPage(app.browser, 'ages-tick', async ({ page, errors }) => {
     await page.goto(`${app.baseUrl}inbox/new`);

@@ -37,7 +37,8 @@ test('two agents: one closes a conversation, the other sees list and counts chan
     await b.page.getByTestId('conversation-row').first().waitFor({ timeout: T });
     const openBefore = await navCount(b.page, 'open');
     const name = (await rows.first().locator('.customer-name').textContent()).trim();
-    assert.ok(await b.page.getByTestId('conversation-row').filter({ hasText: name }).count() >= 1);
+    // B's list shows it too (waited for: B's first rows may still be settling).
+    await b.page.getByTestId('conversation-row').filter({ hasText: name }).first().waitFor({ timeout: T });
 
     await rows.first().click();
     await a.page.locator('.customer-title', { hasText: name }).waitFor({ timeout: T });

@@ -134,3 +134,24 @@ test('a refusal no retry can change offers no Retry, and the page shows what it 
     backend.releaseEvents();
   }),
 );
+
+test('over a slow server, a status just undone can be chosen again at once (step 12)', { timeout: 90_000 }, () =>
+  withDesk('undo-reclick', 'inbox/open/cu1', async ({ page, backend }) => {
+    await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
+    // Every read now takes 1.5 s: the page is read again long after each write's answer.
+    backend.setFault(/^\/api\/v1\/(customers|conversations)/, { delay: 1500, method: 'GET' });
+    await page.locator('button[data-status="Waiting"]').click();
+    const toasts = page.getByTestId('toast');
+    await toasts.filter({ hasText: 'Status set to Waiting.' }).getByRole('button', { name: 'Undo' }).click();
+    await toasts.filter({ hasText: 'Undone.' }).first().waitFor({ timeout: T });
+    // The header shows what the undo's answer says, without waiting for the slow read.
+    await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: 1000 });
+    await page.locator('button[data-status="Waiting"]').click();
+    const status = async () => (await backend.api('GET', '/conversations/co1', null, 'ag1')).status;
+    for (let i = 0; i < 100 && (await status()) !== 'WAITING'; i++) await page.waitForTimeout(100);
+    assert.equal(await status(), 'WAITING', 'the second Waiting reached the server');
+    // (The first "Status set to Waiting." went with its Undo.)
+    await toasts.filter({ hasText: 'Status set to Waiting.' }).first().waitFor({ timeout: T });
+    assert.equal(await page.locator('.toast.error').count(), 0, 'no conflict, no refusal');
+  }),
+);

@@ -182,6 +182,9 @@ pub struct TimelinePage {
 pub struct Api {
     backend: StoredValue<Backend, LocalStorage>,
     revision: RwSignal<u64>,
+    /// The conversation as the last write that returned one left it: a header adopts it at once,
+    /// without waiting for the page to be read again (an Undo from a toast, say).
+    written: RwSignal<Option<Conversation>>,
     pub live: RwSignal<Live>,
 }
 
@@ -194,6 +197,7 @@ impl Api {
         Api {
             backend: StoredValue::new_local(backend),
             revision: RwSignal::new(0),
+            written: RwSignal::new(None),
             live,
         }
     }
@@ -253,7 +257,16 @@ impl Api {
 
     /// `execute`, and the conversation as the write left it (see `Backend::execute_returning`).
     pub async fn execute_returning(self, command: Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
-        self.refreshed(self.backend().execute_returning(command).await)
+        let result = self.backend().execute_returning(command).await;
+        if let Ok((_, Some(c))) = &result {
+            self.written.set(Some(c.clone()));
+        }
+        self.refreshed(result)
+    }
+
+    /// See `written`; reading it subscribes.
+    pub fn written(&self) -> Option<Conversation> {
+        self.written.get()
     }
 
     fn refreshed<T>(self, result: Result<T, ApiError>) -> Result<T, ApiError> {

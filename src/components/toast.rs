@@ -90,7 +90,7 @@ pub fn ToastHost() -> impl IntoView {
                                     toasts.dismiss(id);
                                     let cmd = cmd.clone();
                                     leptos::task::spawn_local(async move {
-                                        match api.execute(cmd).await {
+                                        match api.execute_returning(cmd).await {
                                             Ok(_) => toasts.info("Undone."),
                                             Err(e) => toasts.error(format!("Could not undo: {e}")),
                                         }

@@ -14,18 +14,25 @@ use crate::components::toast::Toasts;
 use crate::session::Session;
 
 /// This header's writes, one at a time and in order. Each is built only when its turn comes, with
-/// the version as it is then: every accepted change bumps it by one, so an agent's own quick
-/// succession of changes (a topic, then Close) is never mistaken for someone else's.
+/// the version as it is then: the version the last write's answer carries, so an agent's own
+/// quick succession of changes (a topic, then Close) is never mistaken for someone else's.
 #[derive(Clone, Copy)]
 struct Writer {
     api: Api,
     toasts: Toasts,
     version: StoredValue<u64>,
     busy: StoredValue<bool>,
+    /// Writes asked for and not yet answered: while any is, the optimistic state stands.
+    pending: StoredValue<u32>,
 }
 
 impl Writer {
-    /// The write, and the conversation as it left it (when the backend says).
+    /// Counts a write as pending from the moment its optimistic state shows; `run` ends it.
+    fn queue(self) {
+        self.pending.try_update_value(|n| *n += 1);
+    }
+
+    /// The write (queued before), and the conversation as it left it (when the backend says).
     async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
         while self.busy.try_get_value().unwrap_or(false) {
             TimeoutFuture::new(15).await;
@@ -34,10 +41,23 @@ impl Writer {
         let command = make(self.version.try_get_value().unwrap_or_default());
         let result = self.api.execute_returning(command).await;
         self.busy.try_set_value(false);
-        if result.is_ok() {
-            self.version.try_update_value(|v| *v += 1);
+        self.pending.try_update_value(|n| *n = n.saturating_sub(1));
+        match &result {
+            Ok((_, Some(after))) => {
+                self.version.try_set_value(after.version);
+            }
+            // A backend that returns no conversation: every accepted change is one version.
+            Ok((_, None)) => {
+                self.version.try_update_value(|v| *v += 1);
+            }
+            Err(_) => {}
         }
         result
+    }
+
+    /// Whether a write of this header is queued or in flight.
+    fn idle(self) -> bool {
+        self.pending.try_get_value().is_some_and(|n| n == 0)
     }
 
     /// Runs a change; on success says `done`, with Undo when `make` names the state to go back
@@ -50,6 +70,7 @@ impl Writer {
         done: String,
         rollback: impl FnOnce() + 'static,
     ) {
+        self.queue();
         spawn_local(async move {
             let mut restore = None;
             let result = self
@@ -102,6 +123,7 @@ pub fn ConversationHeader(
         toasts,
         version: StoredValue::new(conv.version),
         busy: StoredValue::new(false),
+        pending: StoredValue::new(0),
     };
     let inbox = session
         .directory
@@ -119,21 +141,31 @@ pub fn ConversationHeader(
     let assignee = RwSignal::new(conv.assignee.clone());
     let topics = RwSignal::new(conv.topic_ids.clone());
     let topic_hint = RwSignal::new(false);
-    // Someone else's change (or ours, read back) arrives as a fresh read. A write still queued
-    // here keeps its optimistic state; the read after it lands brings the final one.
-    Effect::new({
-        let id = id.clone();
-        move |_| {
-            let Some(c) = latest.get().filter(|c| c.id == id) else {
-                return;
-            };
-            if writer.busy.try_get_value().unwrap_or(true) {
-                return;
-            }
+    // Someone else's change (or ours, read back) arrives as a fresh read, and a write made
+    // elsewhere (an Undo in a toast) as its answer. A write still queued here keeps its
+    // optimistic state; the answer or read after it brings the final one.
+    let adopt = move |c: Conversation| {
+        if writer.idle() {
             writer.version.set_value(c.version);
             status.set(c.status);
             assignee.set(c.assignee);
             topics.set(c.topic_ids);
+        }
+    };
+    Effect::new({
+        let id = id.clone();
+        move |_| {
+            if let Some(c) = latest.get().filter(|c| c.id == id) {
+                adopt(c);
+            }
+        }
+    });
+    Effect::new({
+        let id = id.clone();
+        move |_| {
+            if let Some(c) = api.written().filter(|c| c.id == id) {
+                adopt(c);
+            }
         }
     });
 
@@ -265,6 +297,7 @@ pub fn ConversationHeader(
             }
             let from = status.get_untracked();
             status.set(Status::Closed);
+            writer.queue();
             let slug = params
                 .with_untracked(|p| p.get("view"))
                 .unwrap_or_else(|| "mine".into());

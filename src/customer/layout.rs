@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use rapport_core::{Conversation, TimelineItem};
 
-/// Consecutive items of one conversation, or of none (activities, task events).
+/// The items of one conversation, or a run of items of none (activities, task events).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chapter {
     /// Index into the page's conversations.
     pub conversation: Option<usize>,
-    /// Items `start..end` of the timeline.
+    /// Items `start..end` of the timeline. A conversation's chapter runs from its first item to
+    /// its last: items of no conversation that fall between them sit inside it, never end it.
     pub start: usize,
     pub end: usize,
 }
@@ -30,6 +31,16 @@ pub fn chapters(timeline: &[Arc<TimelineItem>], conversations: &[Conversation]) 
                 at
             }
         };
+        if conv.is_some() {
+            // The same conversation as the last one with a chapter: what came between joins it.
+            let loose = out.iter().rev().take_while(|ch| ch.conversation.is_none()).count();
+            let owner = out.len().checked_sub(loose + 1);
+            if let Some(n) = owner.filter(|&n| out[n].conversation == conv) {
+                out.truncate(n + 1);
+                out[n].end = i + 1;
+                continue;
+            }
+        }
         match out.last_mut() {
             Some(last) if last.conversation == conv && last.end == i => last.end = i + 1,
             _ => out.push(Chapter {
@@ -153,18 +164,38 @@ mod tests {
     }
 
     #[test]
-    fn chapters_group_consecutive_items_of_one_conversation() {
+    fn a_chapter_is_a_conversation_wherever_its_items_fall() {
+        // Issue 14: an activity between two items of one conversation opened a second head.
         let convs = [conv("a"), conv("b")];
         let tl = [
             item(0, Some("a")),
             item(1, Some("a")),
             item(2, None),
             item(3, Some("a")),
-            item(4, Some("b")),
+            item(4, None),
+            item(5, Some("b")),
+            item(6, None),
         ];
         let got = chapters(&tl, &convs);
         let spans: Vec<_> = got.iter().map(|c| (c.conversation, c.start, c.end)).collect();
-        assert_eq!(spans, [(Some(0), 0, 2), (None, 2, 3), (Some(0), 3, 4), (Some(1), 4, 5)]);
+        // Item 2 sits inside a; item 4, between a and b, and item 6, after b's last, stand alone.
+        assert_eq!(spans, [(Some(0), 0, 4), (None, 4, 5), (Some(1), 5, 6), (None, 6, 7)]);
+    }
+
+    #[test]
+    fn a_conversation_seen_again_after_another_is_a_chapter_of_its_own() {
+        let convs = [conv("a"), conv("b")];
+        let tl = [
+            item(0, Some("a")),
+            item(1, Some("b")),
+            item(2, None),
+            item(3, Some("a")),
+        ];
+        let spans: Vec<_> = chapters(&tl, &convs)
+            .iter()
+            .map(|c| (c.conversation, c.start, c.end))
+            .collect();
+        assert_eq!(spans, [(Some(0), 0, 1), (Some(1), 1, 2), (None, 2, 3), (Some(0), 3, 4)]);
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub enum CoreError {
     #[error("That agent is not a member of the chosen inbox.")]
     AgentNotInInbox,
 
+    /// Answering or reopening an ownerless conversation makes it the acting agent's, who must
+    /// then be in its inbox: the agent chose no inbox, so the sentence names the one it is in.
+    #[error("This conversation is in {inbox}, which you are not a member of: answering would make it yours. Ask someone in {inbox} or a supervisor to take it, or assign it to one of your inboxes first.")]
+    NotInInboxToTake { inbox: String },
+
     #[error("Add at least one topic before closing; this inbox requires it.")]
     TopicsRequired,
 
@@ -55,6 +60,7 @@ impl CoreError {
             CoreError::InvalidTransition { .. } => "invalid_transition",
             CoreError::NeedsAgent => "needs_agent",
             CoreError::AgentNotInInbox => "agent_not_in_inbox",
+            CoreError::NotInInboxToTake { .. } => "cannot_take",
             CoreError::TopicsRequired => "topics_required",
             CoreError::ConversationClosed => "conversation_closed",
             CoreError::AlreadyOpen => "already_open",

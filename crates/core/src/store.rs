@@ -650,7 +650,9 @@ impl Store {
         // Answering an unassigned conversation takes it, so it never waits without an owner.
         let take = conv.assignee.agent_id.is_none();
         if take && !inbox.agent_ids.contains(agent_id) {
-            return Err(CoreError::AgentNotInInbox);
+            return Err(CoreError::NotInInboxToTake {
+                inbox: inbox.name.clone(),
+            });
         }
         let actor = Actor::agent(agent_id);
         let customer = conv.customer_id.clone();
@@ -854,7 +856,9 @@ impl Store {
                 if conv.status.is_closed() && conv.assignee.agent_id.is_none() && status == Status::Open =>
             {
                 if !inbox.agent_ids.contains(id) {
-                    return Err(CoreError::AgentNotInInbox);
+                    return Err(CoreError::NotInInboxToTake {
+                        inbox: inbox.name.clone(),
+                    });
                 }
                 Some(id.clone())
             }

@@ -256,16 +256,27 @@ fn replying_to_a_new_conversation_assigns_the_replying_agent() {
     );
 }
 
+/// Issue 12, step 11: the agent chose no inbox, so the refusal names the one the conversation is
+/// in and says why answering needs it, instead of "the chosen inbox".
 #[test]
 fn replying_to_a_new_conversation_is_refused_for_an_agent_outside_its_inbox() {
     let mut s = store();
     let c = new_customer(&mut s, t0(), "Olivia Smith");
     let (id, _) = inbound(&mut s, t0(), &c, Channel::Chat);
     // ag10 is only in the voice inbox; the conversation is in support.
+    let err = refused(&mut s, t0(), &reply_cmd(&id, "ag10", Channel::Chat, "Hello"));
     assert_eq!(
-        refused(&mut s, t0(), &reply_cmd(&id, "ag10", Channel::Chat, "Hello")),
-        CoreError::AgentNotInInbox
+        err,
+        CoreError::NotInInboxToTake {
+            inbox: "General Support".into()
+        }
     );
+    let said = err.to_string();
+    assert!(
+        said.contains("General Support") && said.contains("make it yours"),
+        "{said}"
+    );
+    assert!(!said.contains("chosen"), "{said}");
 }
 
 #[test]
@@ -558,7 +569,9 @@ fn reopening_an_ownerless_closed_conversation_is_refused_for_an_agent_outside_it
     // ag2 is not in the email inbox.
     assert_eq!(
         refused(&mut s, t0(), &status_cmd(&id, Status::Open, "ag2")),
-        CoreError::AgentNotInInbox
+        CoreError::NotInInboxToTake {
+            inbox: "Email Care".into()
+        }
     );
 }
 
@@ -1278,6 +1291,7 @@ fn every_error() -> Vec<CoreError> {
         },
         CoreError::NeedsAgent,
         CoreError::AgentNotInInbox,
+        CoreError::NotInInboxToTake { inbox: "Voice".into() },
         CoreError::TopicsRequired,
         CoreError::ConversationClosed,
         CoreError::AlreadyOpen,
