@@ -75,6 +75,8 @@ export function useApp() {
   const app = { baseUrl: '', browser: null, server: null };
   before(async () => {
     ({ server: app.server, baseUrl: app.baseUrl } = await start());
+    // The reference servers these tests start let the app's pages call them (server.mjs).
+    process.env.RAPPORT_E2E_APP_ORIGIN = new URL(app.baseUrl).origin;
     app.browser = await launch();
   });
   after(async () => {

@@ -12,19 +12,30 @@ export async function startServer({ addr = '127.0.0.1:0', db, snapshot, sandbox 
   const dir = await mkdtemp(path.join(tmpdir(), 'rapport-e2e-'));
   const dbFile = db || path.join(dir, 'rapport.db');
   const args = ['--addr', addr, '--db', dbFile, ...(sandbox ? ['--sandbox'] : [])];
+  // The app is served from another origin than the server (as under `trunk serve`): allowed by name.
+  const appOrigin = process.env.RAPPORT_E2E_APP_ORIGIN;
+  if (appOrigin) args.push('--allow-origin', appOrigin);
   if (snapshot) {
     const file = path.join(dir, 'organisation.json');
     await writeFile(file, JSON.stringify(snapshot));
     args.push('--snapshot', file);
   }
   const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // What it printed, for an error message; once it listens, only the last lines (the access log
+  // has one per request).
   let log = '';
+  let started = false;
   const url = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), 60_000);
     const onData = (chunk) => {
       log += chunk;
+      if (started) {
+        log = log.slice(-8000);
+        return;
+      }
       const m = /listening on (http:\/\/[^\s]+)/.exec(log);
       if (m) {
+        started = true;
         clearTimeout(timer);
         resolve(m[1].replace(/\/$/, ''));
       }

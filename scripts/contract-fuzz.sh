@@ -14,7 +14,9 @@ EXAMPLES=${FUZZ_EXAMPLES:-25}
 
 work=$(mktemp -d)
 log="$work/server.log"
-"$SERVER" --addr 127.0.0.1:0 --db "$work/fuzz.db" --conversations 60 --sandbox >"$log" 2>&1 &
+# No rate limit: the fuzzer sends as fast as it can, and what it checks is the contract (the
+# limit has its own test, crates/server/tests/exposure.rs).
+"$SERVER" --addr 127.0.0.1:0 --db "$work/fuzz.db" --conversations 60 --sandbox --rate-limit 0 >"$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 base=""

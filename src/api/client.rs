@@ -375,16 +375,22 @@ impl Backend {
 
     pub async fn customer_page(&self, id: CustomerId) -> Result<CustomerPage, ApiError> {
         let cid = enc(id.as_str());
-        let customer: Customer = self.get(&format!("/customer-profiles/{cid}")).await?;
-        let conversations: Vec<Conversation> = lenient(
-            self.get::<Vec<serde_json::Value>>(&format!("/customers/{cid}/conversations"))
-                .await?,
+        // Four reads at once: one waits for the others' answers, not for their turns.
+        let (profile, conversations, tasks) = (
+            format!("/customer-profiles/{cid}"),
+            format!("/customers/{cid}/conversations"),
+            format!("/customers/{cid}/tasks"),
         );
-        let timeline = self.timeline(&id, None).await?;
-        let tasks: Vec<Task> = self.get(&format!("/customers/{cid}/tasks")).await?;
+        let (customer, conversations, timeline, tasks) = futures_util::future::try_join4(
+            self.get::<Customer>(&profile),
+            self.get::<Vec<serde_json::Value>>(&conversations),
+            self.timeline(&id, None),
+            self.get::<Vec<Task>>(&tasks),
+        )
+        .await?;
         Ok(CustomerPage {
             customer,
-            conversations,
+            conversations: lenient(conversations),
             timeline: timeline.items,
             earlier: timeline.earlier,
             total: timeline.total,

@@ -6,12 +6,18 @@ use std::path::PathBuf;
 use crate::state::Options;
 
 pub const USAGE: &str = "\
-usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--conversations 1000] [--sandbox] [--snapshot FILE]
+usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--token T] [--allow-origin URL]... [--rate-limit 50]
+                      [--conversations 1000] [--sandbox] [--snapshot FILE]
 
-  --addr ADDR          where to listen (port 0 picks a free one)
+  --addr ADDR          where to listen (port 0 picks a free one); an address beyond this machine
+                       needs --token
   --db FILE            SQLite database; created and seeded on first start
   --dist DIR           also serve the built app from DIR at /
   --token T            require `Authorization: Bearer T` on /api/v1 (or set RAPPORT_TOKEN)
+  --rate-limit N       requests per second one address may send (default 50, bursts of 500;
+                       0: no limit), answered 429 with Retry-After beyond it
+  --allow-origin URL   a web origin (https://desk.example) whose pages may call the API; repeat
+                       for more. Without it only the app this server serves (--dist) may
   --conversations N    how many conversations to seed a new database with
   --sandbox            answer the trial endpoints (/api/v1/sandbox: move the clock, reset to the
                        seed), for product teams trying the rules; never on a real team's server
@@ -34,6 +40,12 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         dist: None,
         sandbox: false,
         snapshot: None,
+        allowed_origins: Vec::new(),
+        max_streams: 0,
+        request_deadline: None,
+        head_deadline: None,
+        rate_limit: None,
+        rate_burst: None,
     };
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -61,6 +73,17 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
             "--db" => options.db = PathBuf::from(value()?),
             "--dist" => options.dist = Some(PathBuf::from(value()?)),
             "--snapshot" => options.snapshot = Some(PathBuf::from(value()?)),
+            "--rate-limit" => {
+                let v = value()?;
+                options.rate_limit = Some(
+                    v.parse()
+                        .map_err(|_| format!("--rate-limit: `{v}` is not a number of requests per second"))?,
+                );
+            }
+            "--allow-origin" => {
+                let v = value()?;
+                options.allowed_origins.push(origin(&v)?);
+            }
             "--token" => {
                 let v = value()?;
                 if v.is_empty() {
@@ -79,6 +102,12 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
+    if !addr.ip().is_loopback() && options.token.is_none() {
+        return Err(format!(
+            "--addr {addr} listens beyond this machine, where anyone could use the API: set --token \
+             (or RAPPORT_TOKEN) so that only those holding it can"
+        ));
+    }
     if let Some(dist) = &options.dist {
         if !dist.join("index.html").is_file() {
             return Err(format!(
@@ -88,4 +117,15 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         }
     }
     Ok(Config { addr, options })
+}
+
+/// A web origin as browsers send it in `Origin`: scheme, host and port, nothing after.
+fn origin(v: &str) -> Result<String, String> {
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', ' ']) => Ok(v.to_owned()),
+        _ => Err(format!(
+            "--allow-origin: `{v}` is not a web origin like https://desk.example (scheme and host, no path)"
+        )),
+    }
 }

@@ -17,6 +17,7 @@ use rapport_service::events::{self as rules, Frame, CHUNK};
 use rapport_service::Change;
 use tokio::sync::{broadcast, watch};
 
+use crate::guard::StreamSlot;
 use crate::state::AppState;
 use crate::{reply, service_request};
 
@@ -33,7 +34,12 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
         Ok(o) => o,
         Err(e) => return reply(e.into_response()),
     };
+    let slot = match state.streams.take() {
+        Ok(slot) => slot,
+        Err(busy) => return busy,
+    };
     let feed = Feed {
+        _slot: slot,
         state: state.clone(),
         live,
         shutdown: state.shutdown_signal(),
@@ -60,6 +66,8 @@ fn change_event(change: &Change) -> Event {
 }
 
 struct Feed {
+    /// Held while the stream is open: dropped with the stream, when it ends or its client goes.
+    _slot: StreamSlot,
     state: AppState,
     live: broadcast::Receiver<Change>,
     shutdown: watch::Receiver<bool>,
@@ -138,6 +146,7 @@ mod tests {
             .read(|s| s.conversations().next().map(|c| c.id.clone()))
             .expect("a conversation");
         let feed = Feed {
+            _slot: state.streams.take().expect("a stream slot"),
             state: state.clone(),
             live: state.subscribe(),
             shutdown: state.shutdown_signal(),
@@ -169,7 +178,7 @@ mod tests {
         let path = format!("/v1/conversations/{conv}/notes");
         let request = rapport_service::Request::new(rapport_service::Method::Post, &path)
             .with_header("x-agent-id", "ag1")
-            .with_body(serde_json::json!({ "body": text }).to_string());
+            .with_json(serde_json::json!({ "body": text }).to_string());
         assert_eq!(state.handle(&request).status, 201, "the note is accepted");
     }
 }

@@ -5,26 +5,27 @@
 pub mod config;
 pub mod db;
 pub mod events;
+pub mod guard;
 pub mod state;
 
 use std::future::Future;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use rapport_service::{ApiError, BODY_LIMIT};
 use tokio::net::TcpListener;
-use tower_http::cors::{Any, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 pub use state::{AppState, Options, StartError};
 
-/// The whole HTTP surface: `/api/v1/*`, and the built app at `/` when `dist` is set.
-pub fn app(state: AppState) -> Router {
+/// The whole HTTP surface: `/api/v1/*`, and the built app at `/` when `dist` is set. `loopback`:
+/// the server listens on this machine only, so it answers only to this machine's names.
+pub fn app(state: AppState, loopback: bool) -> Router {
     let api = Router::new()
         .route("/v1/events", get(events::stream))
         .method_not_allowed_fallback(|| async {
@@ -38,32 +39,26 @@ pub fn app(state: AppState) -> Router {
         Some(dir) => root.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
         None => root.fallback(|| async { reply(ApiError::no_route().into_response()) }),
     };
-    // Outermost, so preflights are answered before auth and error responses carry CORS headers.
-    root.layer(cors())
+    let root = root.layer(from_fn(guard::security_headers));
+    // CORS outside the headers and Host check, so preflights are answered before auth and error
+    // responses carry CORS headers; the log outermost, so it sees every answer.
+    let root = match guard::cors(&state.allowed_origins) {
+        Some(cors) => root.layer(cors),
+        None => root,
+    };
+    root.layer(from_fn_with_state(loopback, guard::loopback_host))
+        .layer(from_fn_with_state(state.rate_limit.clone(), guard::rate_limit))
+        .layer(from_fn(guard::access_log))
 }
 
-fn cors() -> CorsLayer {
-    CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
-        .allow_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::IF_MATCH,
-            HeaderName::from_static(rapport_service::extract::AGENT_HEADER),
-            HeaderName::from_static("last-event-id"),
-            HeaderName::from_static("idempotency-key"),
-        ])
-        .expose_headers([header::ETAG, HeaderName::from_static("idempotent-replayed")])
-        .max_age(Duration::from_secs(600))
-}
-
-/// Every API request but the event stream: read it whole, hand it to the service.
+/// Every API request but the event stream: read it whole (within the deadline), hand it to the
+/// service.
 async fn api(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, BODY_LIMIT).await {
-        Ok(bytes) => bytes.to_vec(),
-        Err(_) => return reply(ApiError::too_large().into_response()),
+    let body = match tokio::time::timeout(state.request_deadline, axum::body::to_bytes(body, BODY_LIMIT)).await {
+        Ok(Ok(bytes)) => bytes.to_vec(),
+        Ok(Err(_)) => return reply(ApiError::too_large().into_response()),
+        Err(_) => return reply(guard::too_slow().into_response()),
     };
     let request = service_request(&parts, body);
     let state2 = state.clone();
@@ -100,16 +95,57 @@ pub(crate) fn reply(response: rapport_service::Response) -> Response {
 }
 
 /// Serves until `shutdown` resolves; live event streams end then, so shutdown does not hang.
+/// A connection that does not finish sending a request head within `guard::HEAD_DEADLINE` is
+/// closed (a slow-loris client would otherwise hold it for ever).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = app(state.clone());
-    axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            state.begin_shutdown();
-        })
-        .await
+    let loopback = listener.local_addr()?.ip().is_loopback();
+    let router = app(state.clone(), loopback);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut shutdown = std::pin::pin!(shutdown);
+    // Each connection holds a receiver; all dropped = all connections done.
+    let (done, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                // Out of file descriptors and the like: wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // The client's address goes with each of its requests (for the rate limit).
+        let service = hyper_util::service::TowerToHyperService::new(
+            router.clone().layer(axum::Extension(axum::extract::ConnectInfo(peer))),
+        );
+        let (mut stopping, done) = (stopping.clone(), done.clone());
+        let head_deadline = state.head_deadline;
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(head_deadline);
+            let conn = builder.serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                _ = conn.as_mut() => {}
+                () = async { drop(stopping.wait_for(|s| *s).await) } => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+            drop(done);
+        });
+    }
+    state.begin_shutdown();
+    let _ = stop.send(true);
+    drop(done);
+    let _ = all_done.recv().await;
+    Ok(())
 }

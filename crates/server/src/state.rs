@@ -12,6 +12,7 @@ use rapport_service::{ApiResult, Change, Request, Response, Service};
 use tokio::sync::{broadcast, watch};
 
 use crate::db::{self, Db, Meta};
+use crate::guard::Streams;
 
 /// The seed every new database starts from.
 pub const SEED: u64 = 2026;
@@ -29,6 +30,18 @@ pub struct Options {
     pub sandbox: bool,
     /// Start a new database from this organisation (JSON) instead of the generated seed.
     pub snapshot: Option<PathBuf>,
+    /// Browser origins (`https://desk.example`) allowed to call the API from another origin.
+    pub allowed_origins: Vec<String>,
+    /// Live event streams open at once, in all (`guard::MAX_STREAMS` when 0).
+    pub max_streams: usize,
+    /// How long a request's body may take to arrive (`guard::REQUEST_DEADLINE` when None).
+    pub request_deadline: Option<std::time::Duration>,
+    /// How long its head may take (`guard::HEAD_DEADLINE` when None).
+    pub head_deadline: Option<std::time::Duration>,
+    /// Requests per second per address (`guard::RATE` when None, none at all when 0) and the
+    /// burst allowed above it (`guard::BURST` when None).
+    pub rate_limit: Option<u32>,
+    pub rate_burst: Option<u32>,
 }
 
 /// The organisation in `file`: its text (to store) and the store it describes.
@@ -54,6 +67,11 @@ pub struct AppState {
     changes: broadcast::Sender<Change>,
     shutdown: Arc<watch::Sender<bool>>,
     pub dist: Option<PathBuf>,
+    pub allowed_origins: Vec<String>,
+    pub streams: Streams,
+    pub request_deadline: std::time::Duration,
+    pub head_deadline: std::time::Duration,
+    pub rate_limit: Option<crate::guard::RateLimit>,
 }
 
 /// A clear reason the server cannot start.
@@ -164,6 +182,17 @@ impl AppState {
             changes,
             shutdown: Arc::new(shutdown),
             dist: options.dist.clone(),
+            allowed_origins: options.allowed_origins.clone(),
+            streams: match options.max_streams {
+                0 => Streams::default(),
+                n => Streams::with_max(n),
+            },
+            request_deadline: options.request_deadline.unwrap_or(crate::guard::REQUEST_DEADLINE),
+            head_deadline: options.head_deadline.unwrap_or(crate::guard::HEAD_DEADLINE),
+            rate_limit: crate::guard::RateLimit::new(
+                options.rate_limit.unwrap_or(crate::guard::RATE),
+                options.rate_burst.unwrap_or(crate::guard::BURST),
+            ),
         })
     }
 

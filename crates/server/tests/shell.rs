@@ -102,7 +102,13 @@ fn events_are_resumable_without_gaps_or_duplicates() {
 
 #[test]
 fn cors_preflight_and_headers() {
-    let server = TestServer::start(&temp_db("cors"), Some("s3cret"));
+    let server = TestServer::start_with(rapport_server::Options {
+        db: temp_db("cors"),
+        conversations: common::SEED_CONVERSATIONS,
+        token: Some("s3cret".into()),
+        allowed_origins: vec!["http://app.example".into()],
+        ..rapport_server::Options::default()
+    });
     let r = request(
         "OPTIONS",
         &server.url("/api/v1/conversations/co1"),
@@ -117,7 +123,7 @@ fn cors_preflight_and_headers() {
         None,
     );
     assert!(r.status == 200 || r.status == 204, "preflight: {} {}", r.status, r.text);
-    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("http://app.example"));
     let methods = r
         .header("access-control-allow-methods")
         .unwrap_or_default()
@@ -146,7 +152,7 @@ fn cors_preflight_and_headers() {
         None,
     );
     assert_eq!(r.status, 200);
-    assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+    assert_eq!(r.header("access-control-allow-origin"), Some("http://app.example"));
     assert!(r
         .header("access-control-expose-headers")
         .unwrap_or_default()

@@ -66,6 +66,70 @@ fn the_binary_prints_its_address_when_ready_and_stops_on_sigterm() {
     }
 }
 
+/// Security review, finding 15: no access log. One line per request, with neither the query
+/// (what was searched for) nor any header (the token).
+#[test]
+fn the_binary_logs_one_line_per_request_without_secrets() {
+    let db = temp_db("access-log");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--conversations",
+            "30",
+            "--token",
+            "s3cret-token",
+            "--db",
+        ])
+        .arg(&db)
+        .env_remove("RAPPORT_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the server binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    let addr = line
+        .trim()
+        .trim_start_matches("rapport-server listening on ")
+        .to_owned();
+    let auth = [("Authorization", "Bearer s3cret-token")];
+    assert_eq!(
+        request("GET", &format!("{addr}/api/v1/search?q=olivia-secret"), &auth, None).status,
+        200
+    );
+    assert_eq!(
+        request(
+            "GET",
+            &format!("{addr}/api/v1/agents"),
+            &[("Authorization", "Bearer wrong")],
+            None
+        )
+        .status,
+        401
+    );
+    let _ = child.kill();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut err).expect("stderr");
+    let _ = child.wait();
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("rapport-server: GET /api/v1/search 200 ")),
+        "{err}"
+    );
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("rapport-server: GET /api/v1/agents 401 ")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("olivia-secret") && !err.contains("s3cret-token") && !err.contains("wrong"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_bad_command_line_exits_with_a_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
@@ -109,6 +173,26 @@ fn command_line_parsing() {
         .contains("index.html"));
     let c = config::parse(Vec::new(), Some("from-env".into())).unwrap();
     assert_eq!(c.options.token.as_deref(), Some("from-env"));
+    // Security review, finding 3: `--addr 0.0.0.0:…` without a token served anyone, silently.
+    let open = parse(&["--addr", "0.0.0.0:8787"]).unwrap_err();
+    assert!(
+        open.contains("beyond this machine") && open.contains("--token"),
+        "{open}"
+    );
+    assert!(parse(&["--addr", "0.0.0.0:8787", "--token", "t"]).is_ok());
+    let c = parse(&[
+        "--allow-origin",
+        "https://desk.example",
+        "--allow-origin=http://127.0.0.1:8080",
+    ])
+    .unwrap();
+    assert_eq!(
+        c.options.allowed_origins,
+        ["https://desk.example", "http://127.0.0.1:8080"]
+    );
+    for bad in ["desk.example", "https://desk.example/inbox", "*", "https://"] {
+        assert!(parse(&["--allow-origin", bad]).is_err(), "{bad}");
+    }
 }
 
 #[test]

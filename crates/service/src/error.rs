@@ -66,6 +66,18 @@ impl ApiError {
         }
     }
 
+    /// A body that does not say it is JSON. Browsers send a cross-site form or a plain `fetch`
+    /// without asking first only with a few content types, none of them JSON: so a page an agent
+    /// happens to visit cannot write here in their name.
+    pub fn not_json() -> Self {
+        ApiError {
+            status: 415,
+            code: "unsupported_media_type",
+            attr: Some("Content-Type".into()),
+            detail: "Send the body as JSON, with Content-Type: application/json.".into(),
+        }
+    }
+
     pub fn unauthorized() -> Self {
         ApiError {
             status: 401,

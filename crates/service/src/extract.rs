@@ -224,7 +224,22 @@ pub fn etag(version: u64) -> String {
     format!("\"{version}\"")
 }
 
-/// Compares in time independent of where the first difference is.
-pub fn same_secret(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Whether `sent` is `secret`, in a time that depends on the secret's length only: not on where
+/// the first difference is, nor on how long the guess is.
+pub fn same_secret(sent: &[u8], secret: &[u8]) -> bool {
+    let mut diff = sent.len() ^ secret.len();
+    for (i, s) in secret.iter().enumerate() {
+        diff |= usize::from(sent.get(i).copied().unwrap_or(0) ^ s);
+    }
+    diff == 0
+}
+
+/// Whether the request's `Content-Type` is JSON (`application/json`, or a `+json` type),
+/// whatever its parameters and case.
+pub fn says_json(request: &Request) -> bool {
+    let Ok(Some(value)) = header_text(request, "content-type") else {
+        return false;
+    };
+    let media = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    media == "application/json" || (media.starts_with("application/") && media.ends_with("+json"))
 }

@@ -103,11 +103,13 @@ impl<S: Storage> Service<S> {
         let Some(token) = &self.options.token else {
             return Ok(());
         };
+        // The scheme is case-insensitive (RFC 9110); the token is taken exactly as sent.
         let sent = extract::header_text(request, "authorization")
             .ok()
             .flatten()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim);
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token);
         match sent {
             Some(s) if extract::same_secret(s.as_bytes(), token.as_bytes()) => Ok(()),
             _ => Err(ApiError::unauthorized()),

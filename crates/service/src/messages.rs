@@ -26,6 +26,10 @@ impl CallMessage {
             request = request.with_header(name, value.as_bytes());
         }
         if let Some(body) = &self.body {
+            // A message's body is JSON by construction (the page serializes a JSON value).
+            if !self.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("content-type")) {
+                request = request.with_header("content-type", b"application/json");
+            }
             request = request.with_body(body.as_bytes());
         }
         request

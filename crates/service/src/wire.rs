@@ -78,6 +78,11 @@ impl Request {
         self
     }
 
+    /// A JSON body, said so in `Content-Type` (as every body the API takes must be).
+    pub fn with_json(self, body: impl Into<Vec<u8>>) -> Request {
+        self.with_header("content-type", "application/json").with_body(body)
+    }
+
     /// The first value of a header, by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers

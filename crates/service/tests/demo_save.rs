@@ -36,9 +36,9 @@ fn a_save_replays_writes_and_the_clock() {
     let conv = open_conversation(opened.service.store());
     let note = Request::new(Method::Post, &format!("/v1/conversations/{conv}/notes"))
         .with_header("x-agent-id", "ag1")
-        .with_body(json!({ "body": "kept" }).to_string());
+        .with_json(json!({ "body": "kept" }).to_string());
     assert_eq!(opened.service.handle(now(), &note).response.status, 201);
-    let clock = Request::new(Method::Post, "/v1/sandbox/clock").with_body(r#"{"advanceMs":7200000}"#);
+    let clock = Request::new(Method::Post, "/v1/sandbox/clock").with_json(r#"{"advanceMs":7200000}"#);
     assert_eq!(opened.service.handle(now(), &clock).response.status, 200);
     let text = opened
         .service

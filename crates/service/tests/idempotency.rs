@@ -18,7 +18,7 @@ fn open(log: MemoryLog) -> Service<MemoryLog> {
 fn post(s: &mut Service<MemoryLog>, path: &str, body: &str, agent: &str, key: Option<&str>) -> (u16, Value, bool) {
     let mut request = Request::new(Method::Post, path)
         .with_header("x-agent-id", agent.as_bytes())
-        .with_body(body.as_bytes());
+        .with_json(body.as_bytes());
     if let Some(key) = key {
         request = request.with_header("idempotency-key", key.as_bytes());
     }

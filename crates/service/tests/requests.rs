@@ -43,7 +43,7 @@ fn an_empty_or_unbalanced_if_match_is_refused() {
     for tag in ["", "89067\"", "\"7", "yY--._&o|g>#V"] {
         let request = Request::new(Method::Post, &path)
             .with_header("if-match", tag)
-            .with_body(r#"{"body":"x"}"#);
+            .with_json(r#"{"body":"x"}"#);
         let (status, body, _) = send(&mut s, request);
         assert_eq!(status, 400, "If-Match {tag:?}");
         assert_eq!(body["errors"][0]["attr"], "If-Match");
@@ -58,13 +58,13 @@ fn null_where_a_value_is_required_is_refused() {
         json!({ "assignee": null, "status": { "value": "CLOSED" } }),
         json!({ "status": null }),
     ] {
-        let request = Request::new(Method::Patch, &format!("/v1/conversations/{conv}")).with_body(body.to_string());
+        let request = Request::new(Method::Patch, &format!("/v1/conversations/{conv}")).with_json(body.to_string());
         let (status, reply, _) = send(&mut s, request);
         assert_eq!(status, 400, "{body}: {reply}");
     }
     // A null subject is the same as none (the app sends it so).
     let reply = json!({ "channel": "CHAT", "body": "Hello", "subject": null });
-    let request = Request::new(Method::Post, &format!("/v1/conversations/{conv}/replies")).with_body(reply.to_string());
+    let request = Request::new(Method::Post, &format!("/v1/conversations/{conv}/replies")).with_json(reply.to_string());
     let (status, _, _) = send(&mut s, request);
     assert_ne!(status, 400, "a null subject is accepted");
 }
@@ -118,10 +118,10 @@ fn a_bad_after_is_refused_even_beside_a_last_event_id() {
 #[test]
 fn the_clock_takes_a_whole_number_written_with_a_fraction() {
     let mut s = service();
-    let request = Request::new(Method::Post, "/v1/sandbox/clock").with_body(r#"{"advanceMs": 7037707.0}"#);
+    let request = Request::new(Method::Post, "/v1/sandbox/clock").with_json(r#"{"advanceMs": 7037707.0}"#);
     let (status, body, _) = send(&mut s, request);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["clockOffsetMs"], 7_037_707);
-    let request = Request::new(Method::Post, "/v1/sandbox/clock").with_body(r#"{"advanceMs": 1.5}"#);
+    let request = Request::new(Method::Post, "/v1/sandbox/clock").with_json(r#"{"advanceMs": 1.5}"#);
     assert_eq!(send(&mut s, request).0, 400);
 }

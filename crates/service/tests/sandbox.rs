@@ -16,7 +16,7 @@ fn service(sandbox: bool) -> Service<MemoryLog> {
 fn call(s: &mut Service<MemoryLog>, method: Method, path: &str, body: Option<Value>) -> (u16, Value) {
     let mut request = Request::new(method, path).with_header("x-agent-id", "ag1");
     if let Some(b) = body {
-        request = request.with_body(b.to_string());
+        request = request.with_json(b.to_string());
     }
     let handled = s.handle(wall(), &request);
     let value = serde_json::from_slice(&handled.response.body).unwrap_or(Value::Null);

@@ -560,3 +560,25 @@ pub fn add_note(server: &TestServer, conv: &str, text: &str) -> u16 {
     )
     .status
 }
+
+/// A request written by hand on a fresh connection (`Connection: close` is added): for what a
+/// client library would not send, such as a forged `Host`. The status and the whole answer.
+pub fn raw(base: &str, head: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let addr = base.trim_start_matches("http://");
+    let mut conn = std::net::TcpStream::connect(addr).expect("connects");
+    conn.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    let text = format!(
+        "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    conn.write_all(text.as_bytes()).expect("writes");
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, answer)
+}

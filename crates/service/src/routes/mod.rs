@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{etag, if_match, known_agent, parse_json, required_agent, segments, QueryMap};
+use crate::extract::{etag, if_match, known_agent, parse_json, required_agent, says_json, segments, QueryMap};
 use crate::log::{Change, Entry, Storage};
 use crate::wire::{Method, Request, Response};
 use crate::{idempotency, Service, BODY_LIMIT};
@@ -38,6 +38,9 @@ impl<S: Storage> Ctx<'_, S> {
     pub fn body<T: DeserializeOwned>(&self) -> ApiResult<T> {
         if self.request.body.len() > BODY_LIMIT {
             return Err(ApiError::too_large());
+        }
+        if !says_json(self.request) {
+            return Err(ApiError::not_json());
         }
         parse_json(&self.request.body)
     }

@@ -1,0 +1,286 @@
+//! What makes the server safe to put on a network, around the service: which web origins may
+//! call it from a browser, which Host names it answers to (DNS rebinding), security headers on
+//! every answer, a deadline per request, a cap on live streams, and a one-line access log.
+
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use rapport_service::ApiError;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::reply;
+
+/// How long a request's body may take to arrive before it is answered 408 (a body sent a byte
+/// at a time holds a connection and a buffer).
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(30);
+/// How long a client may take to send a request's head (the request line and headers).
+pub const HEAD_DEADLINE: Duration = Duration::from_secs(10);
+/// Live event streams open at once, in all: each holds a connection and a subscription.
+pub const MAX_STREAMS: usize = 500;
+
+/// The browser origins allowed to call the API from another origin. None: same origin only (the
+/// app served by this server with `--dist`), so the browser lets no other site read an answer.
+pub fn cors(allowed: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = allowed.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::PUT, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+                HeaderName::from_static(rapport_service::extract::AGENT_HEADER),
+                HeaderName::from_static("last-event-id"),
+                HeaderName::from_static("idempotency-key"),
+            ])
+            .expose_headers([
+                header::ETAG,
+                header::RETRY_AFTER,
+                HeaderName::from_static("idempotent-replayed"),
+            ])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Whether `host` (a Host header: name or address, maybe a port) names this machine.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => host.rsplit_once(':').map_or(host, |(name, _)| name),
+    };
+    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// On a server listening on loopback only, a request whose Host names another machine came
+/// through a name that was pointed here (DNS rebinding): a web page would then read the API as
+/// its own origin. Refused with 421.
+pub async fn loopback_host(State(loopback): State<bool>, request: Request, next: Next) -> Response {
+    let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok());
+    if loopback && !host.is_some_and(is_loopback_host) {
+        return reply(misdirected().into_response());
+    }
+    next.run(request).await
+}
+
+fn misdirected() -> ApiError {
+    ApiError {
+        status: 421,
+        code: "misdirected",
+        attr: Some("Host".into()),
+        detail: "This server answers only to this machine's own names (localhost, 127.0.0.1).".into(),
+    }
+}
+
+/// Headers every answer carries: no MIME sniffing, no framing (clickjacking), no referrer to
+/// other sites; API answers (customer data) are never cached.
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    let mut set = |name: HeaderName, value: &'static str| {
+        h.entry(name).or_insert(HeaderValue::from_static(value));
+    };
+    set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    set(header::X_FRAME_OPTIONS, "DENY");
+    set(header::REFERRER_POLICY, "no-referrer");
+    // The page's own policy is the <meta> CSP of index.html; a meta CSP cannot forbid framing.
+    set(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'");
+    if api {
+        set(header::CACHE_CONTROL, "no-store");
+    }
+    response
+}
+
+/// One line per request on stderr: method, path (never the query, which may hold what an agent
+/// searched for, nor any header), status and time taken.
+pub async fn access_log(request: Request, next: Next) -> Response {
+    let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!(
+        "rapport-server: {method} {} {} {ms:.1} ms",
+        path.escape_debug(),
+        response.status().as_u16()
+    );
+    response
+}
+
+/// A body that did not arrive within `REQUEST_DEADLINE` (sent byte by byte, say).
+pub fn too_slow() -> ApiError {
+    ApiError {
+        status: 408,
+        code: "timeout",
+        attr: None,
+        detail: "The request took too long to arrive; send it again.".into(),
+    }
+}
+
+/// Requests per second one address may send on average, and in a burst (a desk opening a
+/// customer sends a handful at once; a script guessing tokens sends thousands).
+pub const RATE: u32 = 50;
+pub const BURST: u32 = 500;
+
+/// A rate limit per client address, answered 429 with `Retry-After`.
+#[derive(Clone)]
+pub struct RateLimit {
+    limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    checks: Arc<AtomicU64>,
+}
+
+impl RateLimit {
+    /// None when `per_second` is 0 (no limit).
+    pub fn new(per_second: u32, burst: u32) -> Option<RateLimit> {
+        let rate = NonZeroU32::new(per_second)?;
+        let burst = NonZeroU32::new(burst).unwrap_or(rate);
+        Some(RateLimit {
+            limiter: Arc::new(DefaultKeyedRateLimiter::keyed(
+                Quota::per_second(rate).allow_burst(burst),
+            )),
+            checks: Arc::new(AtomicU64::new(0)),
+        })
+    }
+
+    /// Whether `ip` may send one more request now, or how many seconds it should wait.
+    fn check(&self, ip: IpAddr) -> Result<(), u64> {
+        // Now and then, forget addresses whose allowance has filled up again.
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
+            self.limiter.retain_recent();
+        }
+        self.limiter
+            .check_key(&ip)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
+    }
+}
+
+pub async fn rate_limit(State(limit): State<Option<RateLimit>>, request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    if let (Some(limit), Some(ip)) = (limit, peer) {
+        if let Err(wait) = limit.check(ip) {
+            let slow_down = ApiError {
+                status: 429,
+                code: "rate_limited",
+                attr: None,
+                detail: format!("Too many requests from this address; try again in {wait} s."),
+            };
+            let mut response = reply(slow_down.into_response());
+            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+            return response;
+        }
+    }
+    next.run(request).await
+}
+
+/// Counts open live streams; a stream holds a `StreamSlot` while it is open.
+#[derive(Clone, Debug)]
+pub struct Streams {
+    open: Arc<AtomicUsize>,
+    max: usize,
+}
+
+impl Default for Streams {
+    fn default() -> Self {
+        Streams::with_max(MAX_STREAMS)
+    }
+}
+
+impl Streams {
+    pub fn with_max(max: usize) -> Streams {
+        Streams {
+            open: Arc::new(AtomicUsize::new(0)),
+            max,
+        }
+    }
+
+    /// A slot, or 503 with `Retry-After` when all are taken.
+    pub fn take(&self) -> Result<StreamSlot, Response> {
+        let taken = self
+            .open
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1));
+        match taken {
+            Ok(_) => Ok(StreamSlot(self.open.clone())),
+            Err(_) => {
+                let busy = ApiError {
+                    status: 503,
+                    code: "too_many_streams",
+                    attr: None,
+                    detail: "The server has as many live connections as it takes; it will try again shortly.".into(),
+                };
+                let mut response = reply(busy.into_response());
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+                Err(response)
+            }
+        }
+    }
+
+    pub fn open(&self) -> usize {
+        self.open.load(Ordering::Acquire)
+    }
+}
+
+/// Gives its slot back when the stream ends (or its connection drops).
+#[derive(Debug)]
+pub struct StreamSlot(Arc<AtomicUsize>);
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loopback_names_with_and_without_a_port() {
+        for ok in [
+            "localhost",
+            "LOCALHOST:8787",
+            "127.0.0.1",
+            "127.0.0.1:8787",
+            "127.1.2.3:80",
+            "[::1]:8787",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(ok), "{ok}");
+        }
+        for no in [
+            "attacker.example",
+            "attacker.example:8787",
+            "10.0.0.1:8787",
+            "localhost.attacker.example",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!is_loopback_host(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn a_stream_slot_is_given_back_when_dropped() {
+        let streams = Streams::with_max(2);
+        let a = streams.take().expect("first");
+        let _b = streams.take().expect("second");
+        assert!(streams.take().is_err(), "the third is refused");
+        drop(a);
+        assert!(streams.take().is_ok(), "a freed slot is taken again");
+    }
+}

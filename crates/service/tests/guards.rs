@@ -1,0 +1,94 @@
+//! The service's guards against a hostile caller (see docs/http-api.md, "Security"): each test is
+//! an attack that worked before its guard existed.
+
+mod common;
+
+use common::{now, open_conversation, origin};
+use rapport_service::{MemoryLog, Method, Options, Request, Service};
+
+fn service(token: Option<&str>) -> Service<MemoryLog> {
+    let options = Options {
+        token: token.map(str::to_owned),
+        sandbox: false,
+    };
+    Service::open(origin(), MemoryLog::default(), options).expect("opens")
+}
+
+fn notes(s: &Service<MemoryLog>, conv: &str, text: &str) -> usize {
+    s.store()
+        .conversations()
+        .filter(|c| c.id.as_str() == conv)
+        .flat_map(|c| s.store().timeline(&c.customer_id))
+        .filter(|i| matches!(&i.content, rapport_core::ItemContent::ConversationNote { body } if body == text))
+        .count()
+}
+
+/// A page on another site can post a form, or `fetch` with `text/plain`, without the browser
+/// asking the server first; JSON it cannot send so. Such a body is refused before it is read.
+#[test]
+fn a_body_not_sent_as_json_is_refused_415_and_changes_nothing() {
+    let mut s = service(None);
+    let conv = open_conversation(s.store());
+    let path = format!("/v1/conversations/{conv}/notes");
+    let body = r#"{"body":"posted from another site"}"#;
+    for content_type in [
+        None,
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        Some("multipart/form-data; boundary=x"),
+    ] {
+        let mut request = Request::new(Method::Post, &path).with_header("x-agent-id", "ag1");
+        if let Some(t) = content_type {
+            request = request.with_header("content-type", t);
+        }
+        let response = s.handle(now(), &request.with_body(body)).response;
+        assert_eq!(response.status, 415, "Content-Type {content_type:?}");
+        let parsed: serde_json::Value = serde_json::from_slice(&response.body).expect("an error body");
+        assert_eq!(parsed["errors"][0]["code"], "unsupported_media_type");
+        assert_eq!(parsed["errors"][0]["attr"], "Content-Type");
+    }
+    assert_eq!(notes(&s, &conv, "posted from another site"), 0);
+    // JSON, however it is spelled, is taken.
+    for content_type in [
+        "application/json",
+        "Application/JSON; charset=utf-8",
+        "application/merge-patch+json",
+    ] {
+        let request = Request::new(Method::Post, &path)
+            .with_header("x-agent-id", "ag1")
+            .with_header("content-type", content_type)
+            .with_body(body);
+        assert_eq!(s.handle(now(), &request).response.status, 201, "{content_type}");
+    }
+}
+
+/// The token is compared exactly (no trimming), whatever the case of its scheme, and in a time
+/// that does not depend on the guess.
+#[test]
+fn the_token_is_taken_exactly_as_sent() {
+    let s = service(Some("s3cret"));
+    let with = |auth: &str| Request::new(Method::Get, "/v1/agents").with_header("authorization", auth);
+    // (Whitespace around a header value is not part of it, RFC 9110 §5.5: no case for it here.)
+    for refused in [
+        "Bearer  s3cret",
+        "Bearer s3 cret",
+        "Bearer s3cre",
+        "Bearer s3cret2",
+        "Bearer ",
+        "s3cret",
+    ] {
+        assert!(s.authorize(&with(refused)).is_err(), "{refused:?}");
+    }
+    for taken in ["Bearer s3cret", "bearer s3cret", "BEARER s3cret"] {
+        assert!(s.authorize(&with(taken)).is_ok(), "{taken:?}");
+    }
+}
+
+#[test]
+fn same_secret_needs_the_whole_secret_and_nothing_more() {
+    use rapport_service::extract::same_secret;
+    assert!(same_secret(b"abc", b"abc"));
+    for guess in [&b""[..], b"ab", b"abd", b"abcd", b"\0abc", b"abc\0"] {
+        assert!(!same_secret(guess, b"abc"), "{guess:?}");
+    }
+}
