@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use rapport::api::{storage, Api, Backend, DemoBackend};
 use rapport::App;
-use rapport_core::{Actor, Command, Conversation, Status};
+use rapport_core::{cmd, Actor, Command, Conversation, Status};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement};
@@ -112,22 +112,22 @@ async fn a_refused_change_rolls_back_and_shows_the_latest_state() {
         .expect("an open conversation has an owner");
     common::run(
         &demo,
-        Command::SetTopics {
+        Command::SetTopics(cmd::SetTopics {
             conversation_id: conv.id.clone(),
             expected_version: Some(version),
             topic_ids: vec!["compliment".into()],
             actor: Actor::agent(&owner),
-        },
+        }),
     )
     .await;
     common::run(
         &demo,
-        Command::SetStatus {
+        Command::SetStatus(cmd::SetStatus {
             conversation_id: conv.id.clone(),
             expected_version: None,
             status: Status::Closed,
             actor: Actor::agent(&owner),
-        },
+        }),
     )
     .await;
     assert_eq!(

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use rapport::api::{storage, Api, Backend, DemoBackend, DemoSize};
 use rapport::App;
-use rapport_core::{Actor, Command, CustomerId, Status};
+use rapport_core::{cmd, Actor, Command, CustomerId, Status};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{HtmlElement, HtmlSelectElement};
@@ -147,7 +147,7 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
     // did not change are the same DOM nodes as before.
     let conv = demo.read(|s| s.conversations_of(&morgan).last().cloned()).unwrap();
     let kept = newest(total - 1).expect("the item before the newest is rendered");
-    api.execute(Command::SetStatus {
+    api.execute(Command::SetStatus(cmd::SetStatus {
         conversation_id: conv.id.clone(),
         expected_version: None,
         status: if conv.status == Status::Closed {
@@ -156,7 +156,7 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
             Status::Waiting
         },
         actor: Actor::agent(&"ag1".into()),
-    })
+    }))
     .await
     .unwrap();
     assert!(

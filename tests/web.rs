@@ -5,7 +5,7 @@
 use chrono::Duration;
 use rapport::api::{storage, Backend, DemoBackend, DEMO_KEY};
 use rapport::App;
-use rapport_core::{Actor, AgentId, Assignee, Command, InboxId, Status};
+use rapport_core::{cmd, Actor, AgentId, Assignee, Command, InboxId, Status};
 use wasm_bindgen_test::*;
 use web_sys::HtmlElement;
 
@@ -77,12 +77,12 @@ async fn assign(demo: &DemoBackend, conv: &rapport_core::ConversationId, inbox: 
         inbox_id: inbox,
         agent_id: Some(agent.clone()),
     };
-    let command = Command::Assign {
+    let command = Command::Assign(cmd::Assign {
         conversation_id: conv.clone(),
         expected_version: None,
         assignee,
         actor: Actor::agent(agent),
-    };
+    });
     run(demo, command).await;
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
 use rapport_core::{
     Agent, AgentId, Answer, Command, Conversation, ConversationId, Customer, CustomerId, Directory, Inbox, Outcome,
-    Routing, Task, TaskId, Team, TimelineItem, Topic,
+    Routing, Task, Team, TimelineItem, Topic,
 };
 use rapport_service::Method;
 use serde::de::DeserializeOwned;
@@ -451,145 +451,94 @@ impl Backend {
             routing: None,
         };
         match command {
-            Command::Inbound {
-                customer_id,
-                channel,
-                text,
-                subject,
-            } => {
-                let body = json!({ "customerId": customer_id, "channel": channel, "text": text, "subject": subject });
+            Command::Inbound(c) => {
+                let body =
+                    json!({ "customerId": c.customer_id, "channel": c.channel, "text": c.text, "subject": c.subject });
                 let r: InboundResult = decode(&self.write(Method::Post, "/inbound".into(), None, None, body).await?)?;
                 Ok(Outcome::Conversation {
                     conversation_id: r.conversation_id,
                     routing: Some(r.routing),
                 })
             }
-            Command::Reply {
-                conversation_id,
-                expected_version,
-                agent_id,
-                channel,
-                text,
-                subject,
-            } => {
-                let target = format!("/conversations/{}/replies", enc(conversation_id.as_str()));
-                let body = json!({ "channel": channel, "body": text, "subject": subject });
-                self.write(Method::Post, target, Some(&agent_id), expected_version, body)
+            Command::Reply(c) => {
+                let target = format!("/conversations/{}/replies", enc(c.conversation_id.as_str()));
+                let body = json!({ "channel": c.channel, "body": c.text, "subject": c.subject });
+                self.write(Method::Post, target, Some(&c.agent_id), c.expected_version, body)
                     .await?;
-                Ok(conv_outcome(&conversation_id))
+                Ok(conv_outcome(&c.conversation_id))
             }
-            Command::AddNote {
-                conversation_id,
-                agent_id,
-                body,
-            } => {
-                let target = format!("/conversations/{}/notes", enc(conversation_id.as_str()));
+            Command::AddNote(c) => {
+                let target = format!("/conversations/{}/notes", enc(c.conversation_id.as_str()));
                 let item: TimelineItem = decode(
                     &self
-                        .write(Method::Post, target, Some(&agent_id), None, json!({ "body": body }))
+                        .write(Method::Post, target, Some(&c.agent_id), None, json!({ "body": c.body }))
                         .await?,
                 )?;
                 Ok(Outcome::Item { item_id: item.id })
             }
-            Command::Assign {
-                conversation_id,
-                expected_version,
-                assignee,
-                actor,
-            } => {
-                let target = format!("/conversations/{}", enc(conversation_id.as_str()));
+            Command::Assign(c) => {
+                let target = format!("/conversations/{}", enc(c.conversation_id.as_str()));
                 self.write(
                     Method::Patch,
                     target,
-                    actor_agent(&actor),
-                    expected_version,
-                    json!({ "assignee": assignee }),
+                    actor_agent(&c.actor),
+                    c.expected_version,
+                    json!({ "assignee": c.assignee }),
                 )
                 .await?;
-                Ok(conv_outcome(&conversation_id))
+                Ok(conv_outcome(&c.conversation_id))
             }
-            Command::SetStatus {
-                conversation_id,
-                expected_version,
-                status,
-                actor,
-            } => {
-                let target = format!("/conversations/{}", enc(conversation_id.as_str()));
-                let body = json!({ "status": { "value": status } });
-                self.write(Method::Patch, target, actor_agent(&actor), expected_version, body)
+            Command::SetStatus(c) => {
+                let target = format!("/conversations/{}", enc(c.conversation_id.as_str()));
+                let body = json!({ "status": { "value": c.status } });
+                self.write(Method::Patch, target, actor_agent(&c.actor), c.expected_version, body)
                     .await?;
-                Ok(conv_outcome(&conversation_id))
+                Ok(conv_outcome(&c.conversation_id))
             }
-            Command::SetTopics {
-                conversation_id,
-                expected_version,
-                topic_ids,
-                actor,
-            } => {
-                let target = format!("/conversations/{}/topics", enc(conversation_id.as_str()));
+            Command::SetTopics(c) => {
+                let target = format!("/conversations/{}/topics", enc(c.conversation_id.as_str()));
                 self.write(
                     Method::Put,
                     target,
-                    actor_agent(&actor),
-                    expected_version,
-                    json!({ "topicIds": topic_ids }),
+                    actor_agent(&c.actor),
+                    c.expected_version,
+                    json!({ "topicIds": c.topic_ids }),
                 )
                 .await?;
-                Ok(conv_outcome(&conversation_id))
+                Ok(conv_outcome(&c.conversation_id))
             }
-            Command::Undo {
-                conversation_id,
-                undone,
-                restore,
-                actor,
-            } => {
-                let target = format!("/conversations/{}/undo", enc(conversation_id.as_str()));
-                let body = json!({ "undone": undone, "restore": restore });
-                self.write(Method::Post, target, actor_agent(&actor), None, body)
+            Command::Undo(c) => {
+                let target = format!("/conversations/{}/undo", enc(c.conversation_id.as_str()));
+                let body = json!({ "undone": c.undone, "restore": c.restore });
+                self.write(Method::Post, target, actor_agent(&c.actor), None, body)
                     .await?;
-                Ok(conv_outcome(&conversation_id))
+                Ok(conv_outcome(&c.conversation_id))
             }
-            Command::CreateTask {
-                customer_id,
-                body,
-                due_at,
-                assignee,
-                agent_id,
-            } => {
-                let target = format!("/customers/{}/tasks", enc(customer_id.as_str()));
-                let body = json!({ "body": body, "dueAt": due_at, "assignee": assignee });
-                let task: Task = decode(&self.write(Method::Post, target, Some(&agent_id), None, body).await?)?;
+            Command::CreateTask(c) => {
+                let target = format!("/customers/{}/tasks", enc(c.customer_id.as_str()));
+                let body = json!({ "body": c.body, "dueAt": c.due_at, "assignee": c.assignee });
+                let task: Task = decode(&self.write(Method::Post, target, Some(&c.agent_id), None, body).await?)?;
                 Ok(Outcome::Task { task_id: task.id })
             }
-            Command::CommentTask {
-                task_id,
-                agent_id,
-                body,
-            } => {
-                let target = format!("/tasks/{}/comments", enc(task_id.as_str()));
-                let body = json!({ "comment": body, "agentId": agent_id });
-                self.write(Method::Post, target, Some(&agent_id), None, body).await?;
-                Ok(Outcome::Task { task_id })
+            Command::CommentTask(c) => {
+                let target = format!("/tasks/{}/comments", enc(c.task_id.as_str()));
+                let body = json!({ "comment": c.body, "agentId": c.agent_id });
+                self.write(Method::Post, target, Some(&c.agent_id), None, body).await?;
+                Ok(Outcome::Task { task_id: c.task_id })
             }
-            Command::SetTaskStatus {
-                task_id,
-                status,
-                agent_id,
-            } => {
-                let target = format!("/tasks/{}", enc(task_id.as_str()));
+            Command::SetTaskStatus(c) => {
+                let target = format!("/tasks/{}", enc(c.task_id.as_str()));
                 self.write(
                     Method::Patch,
                     target,
-                    Some(&agent_id),
+                    Some(&c.agent_id),
                     None,
-                    json!({ "status": status }),
+                    json!({ "status": c.status }),
                 )
                 .await?;
-                Ok(Outcome::Task {
-                    task_id: TaskId(task_id.0),
-                })
+                Ok(Outcome::Task { task_id: c.task_id })
             }
-            Command::CreateCustomer { .. } | Command::AddActivity { .. } => Err(ApiError::Rejected {
+            Command::CreateCustomer(_) | Command::AddActivity(_) => Err(ApiError::Rejected {
                 code: "unsupported".into(),
                 detail: "This server does not accept that change from the desk.".into(),
             }),

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use rapport_core::query::fill_placeholders;
-use rapport_core::{Channel, Command, Conversation, Customer};
+use rapport_core::{cmd, Channel, Command, Conversation, Customer};
 
 use crate::api::{new_key, storage, Api};
 use crate::components::toast::Toasts;
@@ -154,12 +154,12 @@ pub fn Composer(
             let (m, ch) = (mode.get_untracked(), channel.get_untracked());
             let conversation_id = conv.id.clone();
             let command = match m {
-                Mode::Note => Command::AddNote {
+                Mode::Note => Command::AddNote(cmd::AddNote {
                     conversation_id: conv.id.clone(),
                     agent_id: me,
                     body,
-                },
-                Mode::Reply => Command::Reply {
+                }),
+                Mode::Reply => Command::Reply(cmd::Reply {
                     conversation_id: conv.id.clone(),
                     expected_version: None,
                     agent_id: me,
@@ -168,7 +168,7 @@ pub fn Composer(
                     subject: (ch == Channel::Email)
                         .then(|| subject.get_untracked())
                         .filter(|s| !s.trim().is_empty()),
-                },
+                }),
             };
             let draft = key();
             let sent_text = text.get_untracked();

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_core::query::View;
-use rapport_core::{Actor, Assignee, Command, Conversation, ConversationState, Outcome, Status, Store, TopicId};
+use rapport_core::{cmd, Actor, Assignee, Command, Conversation, ConversationState, Outcome, Status, Store, TopicId};
 use wasm_bindgen::JsCast;
 
 use crate::api::{Api, ApiError};
@@ -83,12 +83,12 @@ impl Writer {
             match result {
                 Ok((_, after)) => match (restore, after) {
                     (Some((restore, actor)), Some(after)) => {
-                        let undo = Command::Undo {
+                        let undo = Command::Undo(cmd::Undo {
                             conversation_id: after.id.clone(),
                             undone: ConversationState::of(&after),
                             restore,
                             actor,
-                        };
+                        });
                         self.toasts.with_undo(done, undo)
                     }
                     _ => self.toasts.info(done),
@@ -202,13 +202,13 @@ pub fn ConversationHeader(
             let (id, actor) = (id.clone(), actor());
             writer.send(
                 move |v| {
-                    let cmd = Command::SetStatus {
+                    let command = Command::SetStatus(cmd::SetStatus {
                         conversation_id: id,
                         expected_version: Some(v),
                         status: to,
                         actor: actor.clone(),
-                    };
-                    (cmd, Some((before, actor)))
+                    });
+                    (command, Some((before, actor)))
                 },
                 format!("Status set to {}.", to.label()),
                 move || status.set(from),
@@ -242,17 +242,17 @@ pub fn ConversationHeader(
             let (id, actor) = (id.clone(), actor());
             writer.send(
                 move |v| {
-                    let cmd = Command::Assign {
+                    let command = Command::Assign(cmd::Assign {
                         conversation_id: id,
                         expected_version: Some(v),
                         assignee: to,
                         actor: actor.clone(),
-                    };
+                    });
                     let before = ConversationState {
                         status: from_status,
                         assignee: from_undo,
                     };
-                    (cmd, Some((before, actor)))
+                    (command, Some((before, actor)))
                 },
                 format!("Assigned to {who}."),
                 move || {
@@ -273,12 +273,12 @@ pub fn ConversationHeader(
             writer.send(
                 move |v| {
                     (
-                        Command::SetTopics {
+                        Command::SetTopics(cmd::SetTopics {
                             conversation_id: id,
                             expected_version: Some(v),
                             topic_ids: next,
                             actor,
-                        },
+                        }),
                         None,
                     )
                 },
@@ -304,11 +304,13 @@ pub fn ConversationHeader(
             let (id, actor, me) = (id.clone(), actor(), session.agent.get_untracked());
             let (customer, navigate) = (customer.clone(), navigate.clone());
             spawn_local(async move {
-                let close = |v| Command::SetStatus {
-                    conversation_id: id,
-                    expected_version: Some(v),
-                    status: Status::Closed,
-                    actor,
+                let close = |v| {
+                    Command::SetStatus(cmd::SetStatus {
+                        conversation_id: id,
+                        expected_version: Some(v),
+                        status: Status::Closed,
+                        actor,
+                    })
                 };
                 if let Err(e) = writer.run(close).await {
                     status.set(from);

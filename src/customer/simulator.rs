@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rapport_core::{Channel, Command, Customer, Outcome, Routing};
+use rapport_core::{cmd, Channel, Command, Customer, Outcome, Routing};
 
 use crate::api::Api;
 use crate::components::toast::Toasts;
@@ -18,12 +18,12 @@ pub fn SimulateCustomer(customer: Customer) -> impl IntoView {
     let text = RwSignal::new(String::from("Hi, it's me again. Any news?"));
     let id = customer.id.clone();
     let write_in = move |_| {
-        let command = Command::Inbound {
+        let command = Command::Inbound(cmd::Inbound {
             customer_id: id.clone(),
             channel: channel.get_untracked(),
             text: text.get_untracked(),
             subject: (channel.get_untracked() == Channel::Email).then(|| "A question".to_owned()),
-        };
+        });
         spawn_local(async move {
             match api.execute(command).await {
                 Ok(Outcome::Conversation { routing: Some(r), .. }) => toasts.info(match r {

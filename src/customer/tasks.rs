@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use rapport_core::{Assignee, Command, Customer, Task, TaskStatus};
+use rapport_core::{cmd, Assignee, Command, Customer, Task, TaskStatus};
 
 use crate::api::{new_key, Api, ApiError, Now};
 use crate::components::time::{self, local_offset};
@@ -135,7 +135,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
             form_error.set(Some("Pick who the task is for.".into()));
             return;
         };
-        let command = Command::CreateTask {
+        let command = Command::CreateTask(cmd::CreateTask {
             customer_id: customer_id.clone(),
             body: body.get_untracked(),
             due_at,
@@ -144,7 +144,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                 agent_id: (!agent.is_empty()).then(|| agent.into()),
             },
             agent_id: session.agent.get_untracked(),
-        };
+        });
         form_error.set(None);
         creating.run(
             api,
@@ -181,7 +181,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                         on:input:target=move |ev| comment.set(ev.target().value())
                         on:keydown=move |ev| {
                             if ev.key() == "Enter" && !comment.get_untracked().trim().is_empty() {
-                                let command = Command::CommentTask { task_id: id.clone(), agent_id: session.agent.get_untracked(), body: comment.get_untracked() };
+                                let command = Command::CommentTask(cmd::CommentTask { task_id: id.clone(), agent_id: session.agent.get_untracked(), body: comment.get_untracked() });
                                 commenting.run(api, command, move || {
                                     comment.try_set(String::new());
                                     toasts.info("Comment added.");
@@ -190,7 +190,7 @@ pub fn Tasks(customer: Customer, tasks: Vec<Task>) -> impl IntoView {
                         }/>
                     <button class="btn small" on:click=move |_| {
                         let status = if is_open { TaskStatus::Closed } else { TaskStatus::Open };
-                        run(api, toasts, Command::SetTaskStatus { task_id: id2.clone(), status, agent_id: session.agent.get_untracked() }, if is_open { "Task closed." } else { "Task reopened." });
+                        run(api, toasts, Command::SetTaskStatus(cmd::SetTaskStatus { task_id: id2.clone(), status, agent_id: session.agent.get_untracked() }), if is_open { "Task closed." } else { "Task reopened." });
                     }>{if is_open { "Close task" } else { "Reopen" }}</button>
                 </div>
             </li>

@@ -15,3 +15,12 @@ pub mod views;
 pub use error::{CoreError, CoreResult};
 pub use model::*;
 pub use store::{Actor, Command, ConversationState, Directory, NewCustomer, Outcome, Routing, Store};
+
+/// The payload of each [`Command`] variant, named like it: `Command::SetStatus(cmd::SetStatus { .. })`.
+/// A module of their own, because names like `Reply` or `Inbound` mean other things elsewhere.
+pub mod cmd {
+    pub use crate::store::commands::{
+        AddActivity, AddNote, Assign, CommentTask, CreateCustomer, CreateTask, Inbound, Reply, SetStatus,
+        SetTaskStatus, SetTopics, Undo,
+    };
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use fastrand::Rng;
 
+use crate::cmd;
 use crate::model::*;
 use crate::store::{Actor, Command, Directory, NewCustomer, Outcome, Store};
 
@@ -316,11 +317,11 @@ impl Gen {
         Duration::minutes(self.rng.i64(lo..=hi))
     }
 
-    fn apply(&mut self, at: DateTime<Utc>, cmd: Command) -> Option<Outcome> {
+    fn apply(&mut self, at: DateTime<Utc>, command: Command) -> Option<Outcome> {
         // A script step the rules refuse is simply skipped: the seed never bypasses a rule.
         // Steps of a conversation started just before the anchor may add up to past it; the
         // anchor is the seed's "now", so they happen at it, never after.
-        self.store.apply(at.min(self.anchor), &cmd).ok()
+        self.store.apply(at.min(self.anchor), &command).ok()
     }
 
     /// One customer with `conversations` conversations; returns how many it made.
@@ -362,7 +363,8 @@ impl Gen {
             )),
             custom_attributes: attrs,
         };
-        let Some(Outcome::Customer { customer_id }) = self.apply(since, Command::CreateCustomer { customer: new })
+        let Some(Outcome::Customer { customer_id }) =
+            self.apply(since, Command::CreateCustomer(cmd::CreateCustomer { customer: new }))
         else {
             return 0;
         };
@@ -397,12 +399,12 @@ impl Gen {
             let at = self.anchor - self.minutes(60, 60 * 24 * 20);
             self.apply(
                 at,
-                Command::AddActivity {
+                Command::AddActivity(cmd::AddActivity {
                     customer_id: customer_id.clone(),
                     title: title.replace("{order}", &order),
                     body: body.into(),
                     link: None,
-                },
+                }),
             );
         }
         if self.rng.f32() < 0.12 {
@@ -431,7 +433,8 @@ impl Gen {
         let conversations = items / 9 + 1;
         let gap = Duration::days(4);
         let start = self.anchor - gap * (conversations as i32 + 2);
-        let Some(Outcome::Customer { customer_id }) = self.apply(start, Command::CreateCustomer { customer: new })
+        let Some(Outcome::Customer { customer_id }) =
+            self.apply(start, Command::CreateCustomer(cmd::CreateCustomer { customer: new }))
         else {
             return None;
         };
@@ -474,12 +477,12 @@ impl Gen {
             conversation_id: conv, ..
         }) = self.apply(
             at,
-            Command::Inbound {
+            Command::Inbound(cmd::Inbound {
                 customer_id: customer.clone(),
                 channel,
                 text: fill(script.opener),
                 subject: subject.clone(),
-            },
+            }),
         )
         else {
             return;
@@ -503,7 +506,7 @@ impl Gen {
         at += self.minutes(1, if finish { 240 } else { 20 });
         self.apply(
             at,
-            Command::Assign {
+            Command::Assign(cmd::Assign {
                 conversation_id: conv.clone(),
                 expected_version: None,
                 assignee: Assignee {
@@ -511,7 +514,7 @@ impl Gen {
                     agent_id: Some(agent.clone()),
                 },
                 actor: Actor::System,
-            },
+            }),
         );
         // Sometimes the agent answers on another channel the customer has (chat → email, say).
         let reply_channel = if !channel.can_reply() || self.rng.f32() < 0.25 {
@@ -523,14 +526,14 @@ impl Gen {
         let subject = (reply_channel == Channel::Email).then(|| format!("Re: {}", fill(script.subject)));
         self.apply(
             at,
-            Command::Reply {
+            Command::Reply(cmd::Reply {
                 conversation_id: conv.clone(),
                 expected_version: None,
                 agent_id: agent.clone(),
                 channel: reply_channel,
                 text: fill(script.reply),
                 subject: subject.clone(),
-            },
+            }),
         );
         if stage == 1 {
             // Open: the customer answered and waits on us.
@@ -538,12 +541,12 @@ impl Gen {
             if at <= self.anchor {
                 self.apply(
                     at,
-                    Command::Inbound {
+                    Command::Inbound(cmd::Inbound {
                         customer_id: customer.clone(),
                         channel: reply_channel,
                         text: fill(script.follow_up),
                         subject: None,
-                    },
+                    }),
                 );
             }
             return;
@@ -554,34 +557,34 @@ impl Gen {
         at += self.minutes(20, 60 * 20);
         self.apply(
             at,
-            Command::Inbound {
+            Command::Inbound(cmd::Inbound {
                 customer_id: customer.clone(),
                 channel: reply_channel,
                 text: fill(script.follow_up),
                 subject: None,
-            },
+            }),
         );
         at += self.minutes(1, 60);
         self.apply(
             at,
-            Command::Reply {
+            Command::Reply(cmd::Reply {
                 conversation_id: conv.clone(),
                 expected_version: None,
                 agent_id: agent.clone(),
                 channel: reply_channel,
                 text: fill(script.wrap_up),
                 subject,
-            },
+            }),
         );
         if self.rng.f32() < 0.2 {
             at += self.minutes(1, 5);
             self.apply(
                 at,
-                Command::AddNote {
+                Command::AddNote(cmd::AddNote {
                     conversation_id: conv.clone(),
                     agent_id: agent.clone(),
                     body: "Customer was happy with the outcome. Flagged for the monthly quality review.".into(),
-                },
+                }),
             );
         }
         let mut topics = vec![TopicId::from(script.topic)];
@@ -591,56 +594,56 @@ impl Gen {
         at += self.minutes(1, 10);
         self.apply(
             at,
-            Command::SetTopics {
+            Command::SetTopics(cmd::SetTopics {
                 conversation_id: conv.clone(),
                 expected_version: None,
                 topic_ids: topics,
                 actor: Actor::agent(&agent),
-            },
+            }),
         );
         at += self.minutes(1, 10);
         self.apply(
             at,
-            Command::SetStatus {
+            Command::SetStatus(cmd::SetStatus {
                 conversation_id: conv.clone(),
                 expected_version: None,
                 status: Status::Closed,
                 actor: Actor::agent(&agent),
-            },
+            }),
         );
         if self.rng.f32() < 0.15 {
             // Came back inside the reopen window: the same conversation reopens.
             at += self.minutes(60, 60 * 10);
             self.apply(
                 at,
-                Command::Inbound {
+                Command::Inbound(cmd::Inbound {
                     customer_id: customer.clone(),
                     channel: reply_channel,
                     text: "Sorry, one more question: can I use the same return label for a second item?".into(),
                     subject: None,
-                },
+                }),
             );
             at += self.minutes(2, 40);
             self.apply(
                 at,
-                Command::Reply {
+                Command::Reply(cmd::Reply {
                     conversation_id: conv.clone(),
                     expected_version: None,
                     agent_id: agent.clone(),
                     channel: reply_channel,
                     text: "Yes, as long as both fit in one box.".into(),
                     subject: None,
-                },
+                }),
             );
             at += self.minutes(1, 10);
             self.apply(
                 at,
-                Command::SetStatus {
+                Command::SetStatus(cmd::SetStatus {
                     conversation_id: conv,
                     expected_version: None,
                     status: Status::Closed,
                     actor: Actor::agent(&agent),
-                },
+                }),
             );
         }
     }
@@ -656,7 +659,7 @@ impl Gen {
         let body = format!("Call {first} back about the replacement order");
         let Some(Outcome::Task { task_id }) = self.apply(
             created,
-            Command::CreateTask {
+            Command::CreateTask(cmd::CreateTask {
                 customer_id: customer.clone(),
                 body,
                 due_at: due,
@@ -665,18 +668,18 @@ impl Gen {
                     agent_id: Some(owner),
                 },
                 agent_id: agent.clone(),
-            },
+            }),
         ) else {
             return;
         };
         if self.rng.f32() < 0.5 {
             self.apply(
                 created + Duration::minutes(30),
-                Command::CommentTask {
+                Command::CommentTask(cmd::CommentTask {
                     task_id,
                     agent_id: agent,
                     body: "Left a voicemail; will try again tomorrow.".into(),
-                },
+                }),
             );
         }
     }

@@ -189,7 +189,7 @@ impl World {
             // Log the same command the helper applied, so a replay rebuilds the same customers.
             log.push((
                 t0(),
-                Command::CreateCustomer {
+                Command::CreateCustomer(cmd::CreateCustomer {
                     customer: NewCustomer {
                         name: customer.name.clone(),
                         emails: customer.emails.iter().map(|e| e.original.clone()).collect(),
@@ -198,7 +198,7 @@ impl World {
                         address: None,
                         custom_attributes: Default::default(),
                     },
-                },
+                }),
             ));
             customers.push(id);
         }
@@ -278,7 +278,7 @@ impl World {
             } => {
                 let conversation_id = self.conversation_id(*conv);
                 let inbox_id = inbox(INBOXES[*i]);
-                Command::Assign {
+                Command::Assign(cmd::Assign {
                     expected_version: self.expected_version(&conversation_id, *version),
                     assignee: Assignee {
                         agent_id: agent.map(|a| self.agent_id(a, &inbox_id)),
@@ -286,7 +286,7 @@ impl World {
                     },
                     conversation_id,
                     actor: Actor::System,
-                }
+                })
             }
             Op::Reply {
                 conv,
@@ -295,14 +295,14 @@ impl World {
                 version,
             } => {
                 let conversation_id = self.conversation_id(*conv);
-                Command::Reply {
+                Command::Reply(cmd::Reply {
                     expected_version: self.expected_version(&conversation_id, *version),
                     agent_id: self.agent_id(*agent, &self.inbox_of(&conversation_id)),
                     conversation_id,
                     channel: *channel,
                     text: "Thanks, on it".into(),
                     subject: None,
-                }
+                })
             }
             Op::SetStatus {
                 conv,
@@ -311,29 +311,29 @@ impl World {
                 version,
             } => {
                 let conversation_id = self.conversation_id(*conv);
-                Command::SetStatus {
+                Command::SetStatus(cmd::SetStatus {
                     expected_version: self.expected_version(&conversation_id, *version),
                     actor: Actor::agent(&self.agent_id(*agent, &self.inbox_of(&conversation_id))),
                     conversation_id,
                     status: *status,
-                }
+                })
             }
             Op::SetTopics { conv, topics, version } => {
                 let conversation_id = self.conversation_id(*conv);
-                Command::SetTopics {
+                Command::SetTopics(cmd::SetTopics {
                     expected_version: self.expected_version(&conversation_id, *version),
                     conversation_id,
                     topic_ids: topics.iter().map(|t| topic(t)).collect(),
                     actor: Actor::System,
-                }
+                })
             }
             Op::AddNote { conv, agent } => {
                 let conversation_id = self.conversation_id(*conv);
-                Command::AddNote {
+                Command::AddNote(cmd::AddNote {
                     agent_id: self.agent_id(*agent, &self.inbox_of(&conversation_id)),
                     conversation_id,
                     body: "Internal note".into(),
-                }
+                })
             }
             Op::AdvanceClock { .. } => return None,
         })
@@ -403,7 +403,9 @@ impl World {
     fn check_apply(&mut self, command: Command) -> Result<(), TestCaseError> {
         let before = self.store.clone();
         let expected_route = match &command {
-            Command::Inbound { customer_id, .. } => Some(expected_routing(&before, customer_id, self.now)),
+            Command::Inbound(cmd::Inbound { customer_id, .. }) => {
+                Some(expected_routing(&before, customer_id, self.now))
+            }
             _ => None,
         };
         let result = self.store.apply(self.now, &command);
@@ -431,7 +433,7 @@ impl World {
         }
         check_refusals(&before, &command, &result)?;
 
-        if let (Some((routing, expected_id)), Command::Inbound { .. }) = (expected_route, &command) {
+        if let (Some((routing, expected_id)), Command::Inbound(_)) = (expected_route, &command) {
             let Ok(Outcome::Conversation {
                 conversation_id,
                 routing: Some(got),
@@ -507,11 +509,11 @@ fn check_one_open_conversation_per_customer(store: &Store) -> Result<(), TestCas
 
 fn target(command: &Command) -> Option<&ConversationId> {
     match command {
-        Command::Reply { conversation_id, .. }
-        | Command::AddNote { conversation_id, .. }
-        | Command::Assign { conversation_id, .. }
-        | Command::SetStatus { conversation_id, .. }
-        | Command::SetTopics { conversation_id, .. } => Some(conversation_id),
+        Command::Reply(cmd::Reply { conversation_id, .. })
+        | Command::AddNote(cmd::AddNote { conversation_id, .. })
+        | Command::Assign(cmd::Assign { conversation_id, .. })
+        | Command::SetStatus(cmd::SetStatus { conversation_id, .. })
+        | Command::SetTopics(cmd::SetTopics { conversation_id, .. }) => Some(conversation_id),
         _ => None,
     }
 }
@@ -615,10 +617,10 @@ fn check_refusals(before: &Store, command: &Command, result: &CoreResult<Outcome
         return Ok(());
     };
     let expected_version = match command {
-        Command::Reply { expected_version, .. }
-        | Command::Assign { expected_version, .. }
-        | Command::SetStatus { expected_version, .. }
-        | Command::SetTopics { expected_version, .. } => *expected_version,
+        Command::Reply(cmd::Reply { expected_version, .. })
+        | Command::Assign(cmd::Assign { expected_version, .. })
+        | Command::SetStatus(cmd::SetStatus { expected_version, .. })
+        | Command::SetTopics(cmd::SetTopics { expected_version, .. }) => *expected_version,
         _ => None,
     };
     // A stale version is refused as a conflict, never merged.
@@ -635,34 +637,34 @@ fn check_refusals(before: &Store, command: &Command, result: &CoreResult<Outcome
     let inbox_of = |id: &InboxId| before.inbox(id).unwrap().clone();
     match command {
         // A closed conversation cannot be reassigned (or unassigned) without reopening it.
-        Command::Assign { .. } if conv.status.is_closed() => {
+        Command::Assign(_) if conv.status.is_closed() => {
             prop_assert_eq!(result, &Err(CoreError::ConversationClosed))
         }
         // The owner must be a member of the inbox.
-        Command::Assign {
+        Command::Assign(cmd::Assign {
             assignee: Assignee {
                 inbox_id,
                 agent_id: Some(agent),
             },
             ..
-        } if !inbox_of(inbox_id).agent_ids.contains(agent) => {
+        }) if !inbox_of(inbox_id).agent_ids.contains(agent) => {
             prop_assert_eq!(result, &Err(CoreError::AgentNotInInbox))
         }
-        Command::Reply { .. } if conv.status.is_closed() => {
+        Command::Reply(_) if conv.status.is_closed() => {
             prop_assert_eq!(result, &Err(CoreError::ConversationClosed))
         }
         // Closing needs a topic where the inbox says so.
-        Command::SetStatus {
+        Command::SetStatus(cmd::SetStatus {
             status: Status::Closed, ..
-        } if conv.status != Status::Closed
+        }) if conv.status != Status::Closed
             && conv.topic_ids.is_empty()
             && inbox_of(&conv.assignee.inbox_id).topics_required_to_close =>
         {
             prop_assert_eq!(result, &Err(CoreError::TopicsRequired))
         }
-        Command::SetStatus {
+        Command::SetStatus(cmd::SetStatus {
             status: Status::New, ..
-        } if conv.status != Status::New => {
+        }) if conv.status != Status::New => {
             prop_assert_eq!(
                 result,
                 &Err(CoreError::InvalidTransition {
@@ -671,7 +673,7 @@ fn check_refusals(before: &Store, command: &Command, result: &CoreResult<Outcome
                 })
             )
         }
-        Command::SetTopics { topic_ids, .. }
+        Command::SetTopics(cmd::SetTopics { topic_ids, .. })
             if topic_ids
                 .iter()
                 .any(|t| t.as_str() == DISABLED_TOPIC || t.as_str() == UNKNOWN_TOPIC) =>
@@ -680,7 +682,7 @@ fn check_refusals(before: &Store, command: &Command, result: &CoreResult<Outcome
         }
         _ => {}
     }
-    if let (Command::Reply { agent_id, .. }, Ok(_)) = (command, result) {
+    if let (Command::Reply(cmd::Reply { agent_id, .. }), Ok(_)) = (command, result) {
         // Answering an unowned conversation takes it, so only a member of its inbox may do that.
         prop_assert!(
             conv.assignee.agent_id.is_some() || inbox_of(&conv.assignee.inbox_id).agent_ids.contains(agent_id)
@@ -901,9 +903,9 @@ fn generated_runs_reach_every_routing_and_the_main_refusals() {
             let key = match (&command, w.store.clone().apply(w.now, &command)) {
                 (_, Ok(Outcome::Conversation { routing: Some(r), .. })) => Some(format!("{r:?}")),
                 (
-                    Command::SetStatus {
+                    Command::SetStatus(cmd::SetStatus {
                         status: Status::Closed, ..
-                    },
+                    }),
                     Ok(_),
                 ) => Some("closed".to_owned()),
                 (_, Ok(_)) => None,

@@ -97,7 +97,7 @@ fn inbound_with_blank_text_is_refused() {
 #[test]
 fn create_customer_without_a_name_is_refused() {
     let mut s = store();
-    let cmd = Command::CreateCustomer {
+    let command = Command::CreateCustomer(cmd::CreateCustomer {
         customer: NewCustomer {
             name: "  ".into(),
             emails: vec![],
@@ -106,8 +106,8 @@ fn create_customer_without_a_name_is_refused() {
             address: None,
             custom_attributes: Default::default(),
         },
-    };
-    assert!(matches!(refused(&mut s, t0(), &cmd), CoreError::Invalid(_)));
+    });
+    assert!(matches!(refused(&mut s, t0(), &command), CoreError::Invalid(_)));
 }
 
 // ----- assignment -----
@@ -203,18 +203,18 @@ fn assigning_a_closed_conversation_is_refused() {
 fn commands_on_an_unknown_conversation_are_refused_as_not_found() {
     let mut s = store();
     let missing = ConversationId::from("co-missing");
-    for cmd in [
+    for command in [
         assign_cmd(&missing, "support", Some("ag1")),
         reply_cmd(&missing, "ag1", Channel::Chat, "hi"),
         status_cmd(&missing, Status::Closed, "ag1"),
         topics_cmd(&missing, &["complaint"], "ag1"),
-        Command::AddNote {
+        Command::AddNote(cmd::AddNote {
             conversation_id: missing.clone(),
             agent_id: agent("ag1"),
             body: "note".into(),
-        },
+        }),
     ] {
-        let err = refused(&mut s, t0(), &cmd);
+        let err = refused(&mut s, t0(), &command);
         assert!(
             matches!(
                 err,
@@ -223,7 +223,7 @@ fn commands_on_an_unknown_conversation_are_refused_as_not_found() {
                     ..
                 }
             ),
-            "{cmd:?}: {err:?}"
+            "{command:?}: {err:?}"
         );
     }
 }
@@ -367,15 +367,15 @@ fn a_reply_by_an_unknown_agent_is_refused() {
 fn an_email_reply_keeps_its_subject() {
     let mut s = store();
     let (c, id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Email, "email", "ag1");
-    let cmd = Command::Reply {
+    let command = Command::Reply(cmd::Reply {
         conversation_id: id,
         expected_version: None,
         agent_id: agent("ag1"),
         channel: Channel::Email,
         text: "Here you go".into(),
         subject: Some("Re: invoice".into()),
-    };
-    ok(&mut s, t0(), &cmd);
+    });
+    ok(&mut s, t0(), &command);
     let item = s
         .timeline(&c)
         .iter()
@@ -581,13 +581,13 @@ fn the_system_cannot_reopen_an_ownerless_closed_conversation() {
     let c = new_customer(&mut s, t0(), "Olivia Smith");
     let (id, _) = inbound(&mut s, t0(), &c, Channel::Email);
     ok(&mut s, t0(), &status_cmd(&id, Status::Closed, "ag1"));
-    let cmd = Command::SetStatus {
+    let command = Command::SetStatus(cmd::SetStatus {
         conversation_id: id,
         expected_version: None,
         status: Status::Open,
         actor: Actor::System,
-    };
-    assert_eq!(refused(&mut s, t0(), &cmd), CoreError::NeedsAgent);
+    });
+    assert_eq!(refused(&mut s, t0(), &command), CoreError::NeedsAgent);
 }
 
 #[test]
@@ -868,21 +868,21 @@ fn every_successful_change_bumps_the_version() {
         assign_cmd(&id, "support", Some("ag1")),
         reply_cmd(&id, "ag1", Channel::Chat, "Hi"),
         inbound_cmd(&c, Channel::Chat, "Thanks"),
-        Command::AddNote {
+        Command::AddNote(cmd::AddNote {
             conversation_id: id.clone(),
             agent_id: agent("ag1"),
             body: "VIP".into(),
-        },
+        }),
         status_cmd(&id, Status::Waiting, "ag1"),
         topics_cmd(&id, &["compliment"], "ag1"),
         assign_cmd(&id, "billing", Some("ag7")),
         status_cmd(&id, Status::Closed, "ag7"),
         status_cmd(&id, Status::Open, "ag7"),
     ];
-    for cmd in steps {
-        ok(&mut s, t0(), &cmd);
+    for command in steps {
+        ok(&mut s, t0(), &command);
         let v = conv(&s, &id).version;
-        assert!(v > last, "{cmd:?} did not bump the version ({last} → {v})");
+        assert!(v > last, "{command:?} did not bump the version ({last} → {v})");
         last = v;
     }
 }
@@ -892,13 +892,13 @@ fn a_command_with_the_current_version_is_accepted() {
     let mut s = store();
     let (_, id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Chat, "support", "ag1");
     let v = conv(&s, &id).version;
-    let cmd = Command::SetStatus {
+    let command = Command::SetStatus(cmd::SetStatus {
         conversation_id: id.clone(),
         expected_version: Some(v),
         status: Status::Waiting,
         actor: Actor::agent(&agent("ag1")),
-    };
-    ok(&mut s, t0(), &cmd);
+    });
+    ok(&mut s, t0(), &command);
     assert_eq!(conv(&s, &id).version, v + 1);
 }
 
@@ -913,7 +913,7 @@ fn a_command_with_a_stale_version_is_refused_as_a_conflict_and_changes_nothing()
         current,
     };
     let commands = [
-        Command::Assign {
+        Command::Assign(cmd::Assign {
             conversation_id: id.clone(),
             expected_version: Some(stale),
             assignee: Assignee {
@@ -921,41 +921,41 @@ fn a_command_with_a_stale_version_is_refused_as_a_conflict_and_changes_nothing()
                 agent_id: Some(agent("ag2")),
             },
             actor: Actor::System,
-        },
-        Command::SetStatus {
+        }),
+        Command::SetStatus(cmd::SetStatus {
             conversation_id: id.clone(),
             expected_version: Some(stale),
             status: Status::Waiting,
             actor: Actor::System,
-        },
-        Command::SetTopics {
+        }),
+        Command::SetTopics(cmd::SetTopics {
             conversation_id: id.clone(),
             expected_version: Some(stale),
             topic_ids: vec![topic("complaint")],
             actor: Actor::System,
-        },
-        Command::Reply {
+        }),
+        Command::Reply(cmd::Reply {
             conversation_id: id.clone(),
             expected_version: Some(stale),
             agent_id: agent("ag1"),
             channel: Channel::Chat,
             text: "Hi".into(),
             subject: None,
-        },
+        }),
     ];
-    for cmd in commands {
+    for command in commands {
         // `refused` also compares the whole store with a clone taken before the command.
-        assert_eq!(refused(&mut s, t0(), &cmd), conflict, "{cmd:?}");
+        assert_eq!(refused(&mut s, t0(), &command), conflict, "{command:?}");
     }
     // A version from the future is just as stale.
-    let cmd = Command::SetStatus {
+    let command = Command::SetStatus(cmd::SetStatus {
         conversation_id: id.clone(),
         expected_version: Some(current + 5),
         status: Status::Waiting,
         actor: Actor::System,
-    };
+    });
     assert_eq!(
-        refused(&mut s, t0(), &cmd),
+        refused(&mut s, t0(), &command),
         CoreError::Conflict {
             expected: current + 5,
             current
@@ -1002,10 +1002,10 @@ fn every_status_assignment_and_topic_change_appends_its_own_timeline_item() {
             &["CONVERSATION_STATUS_CHANGE", "CHAT_MESSAGE"],
         ),
     ];
-    for (cmd, kinds) in cases {
+    for (command, kinds) in cases {
         let len = s.timeline(&c).len();
-        ok(&mut s, t0(), &cmd);
-        assert_eq!(new_item_kinds(&s, &c, len), kinds, "{cmd:?}");
+        ok(&mut s, t0(), &command);
+        assert_eq!(new_item_kinds(&s, &c, len), kinds, "{command:?}");
         assert!(s.timeline(&c)[len..]
             .iter()
             .all(|i| i.conversation_id.as_ref() == Some(&id)));
@@ -1044,11 +1044,11 @@ fn a_note_is_added_to_the_conversation_by_its_agent() {
     let out = ok(
         &mut s,
         t0(),
-        &Command::AddNote {
+        &Command::AddNote(cmd::AddNote {
             conversation_id: id.clone(),
             agent_id: agent("ag5"),
             body: "Called the carrier".into(),
-        },
+        }),
     );
     let Outcome::Item { item_id } = out else {
         panic!("{out:?}")
@@ -1065,11 +1065,11 @@ fn a_note_is_added_to_the_conversation_by_its_agent() {
     let err = refused(
         &mut s,
         t0(),
-        &Command::AddNote {
+        &Command::AddNote(cmd::AddNote {
             conversation_id: id,
             agent_id: agent("ag5"),
             body: " ".into(),
-        },
+        }),
     );
     assert!(matches!(err, CoreError::Invalid(_)));
 }
@@ -1081,12 +1081,12 @@ fn an_activity_is_filed_in_the_customer_timeline_outside_any_conversation() {
     ok(
         &mut s,
         t0(),
-        &Command::AddActivity {
+        &Command::AddActivity(cmd::AddActivity {
             customer_id: c.clone(),
             title: "Order #12345 placed".into(),
             body: "3 items".into(),
             link: None,
-        },
+        }),
     );
     let item = s.timeline(&c).last().unwrap();
     assert_eq!(item.content.kind(), "CUSTOMER_ACTIVITY");
@@ -1094,12 +1094,12 @@ fn an_activity_is_filed_in_the_customer_timeline_outside_any_conversation() {
     let err = refused(
         &mut s,
         t0(),
-        &Command::AddActivity {
+        &Command::AddActivity(cmd::AddActivity {
             customer_id: c,
             title: "".into(),
             body: "".into(),
             link: None,
-        },
+        }),
     );
     assert!(matches!(err, CoreError::Invalid(_)));
 }
@@ -1119,7 +1119,7 @@ fn the_timeline_stays_in_order_when_the_clock_is_behind() {
 // ----- tasks -----
 
 fn create_task_cmd(customer: &CustomerId, inbox_id: &str, owner: Option<&str>) -> Command {
-    Command::CreateTask {
+    Command::CreateTask(cmd::CreateTask {
         customer_id: customer.clone(),
         body: "Call back about the replacement".into(),
         due_at: t0() + hours(24),
@@ -1128,7 +1128,7 @@ fn create_task_cmd(customer: &CustomerId, inbox_id: &str, owner: Option<&str>) -
             agent_id: owner.map(agent),
         },
         agent_id: agent("ag1"),
-    }
+    })
 }
 
 #[test]
@@ -1155,36 +1155,36 @@ fn a_task_goes_through_create_comment_close_and_reopen_with_a_timeline_item_each
 
     let events = [
         (
-            Command::CommentTask {
+            Command::CommentTask(cmd::CommentTask {
                 task_id: task_id.clone(),
                 agent_id: agent("ag6"),
                 body: "Left a voicemail".into(),
-            },
+            }),
             TaskEvent::Commented,
         ),
         (
-            Command::SetTaskStatus {
+            Command::SetTaskStatus(cmd::SetTaskStatus {
                 task_id: task_id.clone(),
                 status: TaskStatus::Closed,
                 agent_id: agent("ag6"),
-            },
+            }),
             TaskEvent::Closed,
         ),
         (
-            Command::SetTaskStatus {
+            Command::SetTaskStatus(cmd::SetTaskStatus {
                 task_id: task_id.clone(),
                 status: TaskStatus::Open,
                 agent_id: agent("ag6"),
-            },
+            }),
             TaskEvent::Reopened,
         ),
     ];
     let mut version = task.version;
-    for (cmd, event) in events {
-        ok(&mut s, t0(), &cmd);
+    for (command, event) in events {
+        ok(&mut s, t0(), &command);
         assert!(
             matches!(s.timeline(&c).last().unwrap().content, ItemContent::Task { event: e, .. } if e == event),
-            "{cmd:?}"
+            "{command:?}"
         );
         let v = s.task(&task_id).unwrap().version;
         assert!(v > version);
@@ -1200,11 +1200,11 @@ fn a_task_goes_through_create_comment_close_and_reopen_with_a_timeline_item_each
     ok(
         &mut s,
         t0(),
-        &Command::SetTaskStatus {
+        &Command::SetTaskStatus(cmd::SetTaskStatus {
             task_id,
             status: TaskStatus::Open,
             agent_id: agent("ag6"),
-        },
+        }),
     );
     assert!(s == before);
 }
@@ -1240,7 +1240,7 @@ fn task_refusals_empty_body_unknown_customer_unknown_task() {
     let mut s = store();
     let c = new_customer(&mut s, t0(), "Olivia Smith");
     let mut empty = create_task_cmd(&c, "voice", None);
-    if let Command::CreateTask { body, .. } = &mut empty {
+    if let Command::CreateTask(cmd::CreateTask { body, .. }) = &mut empty {
         *body = "  ".into();
     }
     assert!(matches!(refused(&mut s, t0(), &empty), CoreError::Invalid(_)));
@@ -1254,21 +1254,21 @@ fn task_refusals_empty_body_unknown_customer_unknown_task() {
     let err = refused(
         &mut s,
         t0(),
-        &Command::CommentTask {
+        &Command::CommentTask(cmd::CommentTask {
             task_id: missing.clone(),
             agent_id: agent("ag1"),
             body: "x".into(),
-        },
+        }),
     );
     assert!(matches!(err, CoreError::NotFound { kind: "task", .. }));
     let err = refused(
         &mut s,
         t0(),
-        &Command::SetTaskStatus {
+        &Command::SetTaskStatus(cmd::SetTaskStatus {
             task_id: missing,
             status: TaskStatus::Closed,
             agent_id: agent("ag1"),
-        },
+        }),
     );
     assert!(matches!(err, CoreError::NotFound { kind: "task", .. }));
 }
@@ -1439,19 +1439,19 @@ fn every_view_is_its_filter_in_list_order_as_conversations_change() {
     for (k, c) in open.iter().enumerate() {
         let actor = Actor::System;
         let command = match k % 4 {
-            0 => Command::SetStatus {
+            0 => Command::SetStatus(cmd::SetStatus {
                 conversation_id: c.id.clone(),
                 expected_version: None,
                 status: Status::Closed,
                 actor,
-            },
-            1 => Command::Inbound {
+            }),
+            1 => Command::Inbound(cmd::Inbound {
                 customer_id: c.customer_id.clone(),
                 channel: Channel::Sms,
                 text: "Any news?".into(),
                 subject: None,
-            },
-            2 => Command::Assign {
+            }),
+            2 => Command::Assign(cmd::Assign {
                 conversation_id: c.id.clone(),
                 expected_version: None,
                 assignee: Assignee {
@@ -1459,12 +1459,12 @@ fn every_view_is_its_filter_in_list_order_as_conversations_change() {
                     agent_id: s.inbox(&c.assignee.inbox_id).unwrap().agent_ids.first().cloned(),
                 },
                 actor,
-            },
-            _ => Command::AddNote {
+            }),
+            _ => Command::AddNote(cmd::AddNote {
                 conversation_id: c.id.clone(),
                 agent_id: agent("ag1"),
                 body: "Checked the order".into(),
-            },
+            }),
         };
         let _ = s.apply(later + Duration::minutes(k as i64), &command);
     }
@@ -1593,11 +1593,11 @@ fn a_list_row_shows_the_earliest_open_task_of_its_customer() {
     let (c, conv_id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Chat, "support", "ag1");
     let (_, other) = open_conversation(&mut s, t0(), "James Johnson", Channel::Chat, "support", "ag1");
     let task_due = |s: &mut Store, h: i64| {
-        let mut cmd = create_task_cmd(&c, "support", Some("ag1"));
-        if let Command::CreateTask { due_at, .. } = &mut cmd {
+        let mut command = create_task_cmd(&c, "support", Some("ag1"));
+        if let Command::CreateTask(cmd::CreateTask { due_at, .. }) = &mut command {
             *due_at = t0() + hours(h);
         }
-        match ok(s, t0(), &cmd) {
+        match ok(s, t0(), &command) {
             Outcome::Task { task_id } => task_id,
             other => panic!("creating a task: {other:?}"),
         }
@@ -1609,11 +1609,11 @@ fn a_list_row_shows_the_earliest_open_task_of_its_customer() {
     ok(
         &mut s,
         t0(),
-        &Command::SetTaskStatus {
+        &Command::SetTaskStatus(cmd::SetTaskStatus {
             task_id: soonest,
             status: TaskStatus::Closed,
             agent_id: agent("ag1"),
-        },
+        }),
     );
     let rows = query::summaries(&s, &[conv_id.clone(), other.clone()]);
     assert_eq!(rows[0].next_task_due, Some(t0() + hours(10)));
@@ -1632,7 +1632,9 @@ fn search_store() -> (Store, CustomerId) {
         address: None,
         custom_attributes: Default::default(),
     };
-    let Outcome::Customer { customer_id } = ok(&mut s, t0(), &Command::CreateCustomer { customer }) else {
+    let Outcome::Customer { customer_id } =
+        ok(&mut s, t0(), &Command::CreateCustomer(cmd::CreateCustomer { customer }))
+    else {
         panic!()
     };
     new_customer(&mut s, t0(), "James Johnson");

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 use rapport_core::snapshot::Snapshot;
-use rapport_core::{invariants, Command, NewCustomer, Outcome};
+use rapport_core::{cmd, invariants, Command, NewCustomer, Outcome};
 
 fn snapshot(extra_conversation: Option<&str>) -> Snapshot {
     let mut conversations = vec![serde_json::json!({
@@ -50,7 +50,7 @@ fn ids_made_after_it_never_collide_with_its_own() {
     let now = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
     let created = store.apply(
         now,
-        &Command::CreateCustomer {
+        &Command::CreateCustomer(cmd::CreateCustomer {
             customer: NewCustomer {
                 name: "Marcus Lee".into(),
                 emails: vec![],
@@ -59,7 +59,7 @@ fn ids_made_after_it_never_collide_with_its_own() {
                 address: None,
                 custom_attributes: Default::default(),
             },
-        },
+        }),
     );
     let Ok(Outcome::Customer { customer_id }) = created else {
         panic!("a customer is created: {created:?}");

@@ -12,12 +12,12 @@ fn state(s: &Store, id: &ConversationId) -> ConversationState {
 }
 
 fn undo(id: &ConversationId, undone: &ConversationState, restore: &ConversationState, by: &str) -> Command {
-    Command::Undo {
+    Command::Undo(cmd::Undo {
         conversation_id: id.clone(),
         undone: undone.clone(),
         restore: restore.clone(),
         actor: Actor::agent(&agent(by)),
-    }
+    })
 }
 
 #[test]

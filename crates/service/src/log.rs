@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rapport_core::seed::Origin;
-use rapport_core::{Command, Outcome, Store};
+use rapport_core::{cmd, Command, Outcome, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::idempotency::Answered;
@@ -194,17 +194,18 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
     let mut conversation = None;
     let mut task = None;
     match command {
-        Command::CreateCustomer { .. } => {}
-        Command::Inbound { customer_id, .. }
-        | Command::AddActivity { customer_id, .. }
-        | Command::CreateTask { customer_id, .. } => customer = Some(customer_id.clone()),
-        Command::Reply { conversation_id, .. }
-        | Command::AddNote { conversation_id, .. }
-        | Command::Assign { conversation_id, .. }
-        | Command::SetStatus { conversation_id, .. }
-        | Command::SetTopics { conversation_id, .. }
-        | Command::Undo { conversation_id, .. } => conversation = Some(conversation_id.clone()),
-        Command::CommentTask { task_id, .. } | Command::SetTaskStatus { task_id, .. } => task = Some(task_id.clone()),
+        Command::CreateCustomer(_) => {}
+        Command::Inbound(cmd::Inbound { customer_id, .. })
+        | Command::AddActivity(cmd::AddActivity { customer_id, .. })
+        | Command::CreateTask(cmd::CreateTask { customer_id, .. }) => customer = Some(customer_id.clone()),
+        Command::Reply(cmd::Reply { conversation_id, .. })
+        | Command::AddNote(cmd::AddNote { conversation_id, .. })
+        | Command::Assign(cmd::Assign { conversation_id, .. })
+        | Command::SetStatus(cmd::SetStatus { conversation_id, .. })
+        | Command::SetTopics(cmd::SetTopics { conversation_id, .. })
+        | Command::Undo(cmd::Undo { conversation_id, .. }) => conversation = Some(conversation_id.clone()),
+        Command::CommentTask(cmd::CommentTask { task_id, .. })
+        | Command::SetTaskStatus(cmd::SetTaskStatus { task_id, .. }) => task = Some(task_id.clone()),
     }
     match outcome {
         Outcome::Customer { customer_id } => customer = Some(customer_id.clone()),
@@ -218,7 +219,7 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
     if let Some(t) = &task {
         customer = customer.or_else(|| store.task(t).ok().map(|t| t.customer_id.clone()));
     }
-    if let Command::CreateTask { customer_id, .. } = command {
+    if let Command::CreateTask(cmd::CreateTask { customer_id, .. }) = command {
         // The new task's timeline item joins the customer's open conversation, if any.
         conversation = store.open_conversation_of(customer_id).map(|c| c.id.clone());
     }

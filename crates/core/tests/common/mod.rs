@@ -46,19 +46,19 @@ pub fn new_customer(store: &mut Store, now: DateTime<Utc>, name: &str) -> Custom
         address: None,
         custom_attributes: Default::default(),
     };
-    match store.apply(now, &Command::CreateCustomer { customer }) {
+    match store.apply(now, &Command::CreateCustomer(cmd::CreateCustomer { customer })) {
         Ok(Outcome::Customer { customer_id }) => customer_id,
         other => panic!("creating a customer: {other:?}"),
     }
 }
 
 pub fn inbound_cmd(customer: &CustomerId, channel: Channel, text: &str) -> Command {
-    Command::Inbound {
+    Command::Inbound(cmd::Inbound {
         customer_id: customer.clone(),
         channel,
         text: text.to_owned(),
         subject: None,
-    }
+    })
 }
 
 /// The customer writes in; returns where it went and how it was routed.
@@ -78,7 +78,7 @@ pub fn inbound(
 }
 
 pub fn assign_cmd(conv: &ConversationId, inbox_id: &str, agent_id: Option<&str>) -> Command {
-    Command::Assign {
+    Command::Assign(cmd::Assign {
         conversation_id: conv.clone(),
         expected_version: None,
         assignee: Assignee {
@@ -86,36 +86,36 @@ pub fn assign_cmd(conv: &ConversationId, inbox_id: &str, agent_id: Option<&str>)
             agent_id: agent_id.map(agent),
         },
         actor: Actor::System,
-    }
+    })
 }
 
 pub fn reply_cmd(conv: &ConversationId, agent_id: &str, channel: Channel, text: &str) -> Command {
-    Command::Reply {
+    Command::Reply(cmd::Reply {
         conversation_id: conv.clone(),
         expected_version: None,
         agent_id: agent(agent_id),
         channel,
         text: text.to_owned(),
         subject: None,
-    }
+    })
 }
 
 pub fn status_cmd(conv: &ConversationId, status: Status, by: &str) -> Command {
-    Command::SetStatus {
+    Command::SetStatus(cmd::SetStatus {
         conversation_id: conv.clone(),
         expected_version: None,
         status,
         actor: Actor::agent(&agent(by)),
-    }
+    })
 }
 
 pub fn topics_cmd(conv: &ConversationId, topics: &[&str], by: &str) -> Command {
-    Command::SetTopics {
+    Command::SetTopics(cmd::SetTopics {
         conversation_id: conv.clone(),
         expected_version: None,
         topic_ids: topics.iter().map(|t| topic(t)).collect(),
         actor: Actor::agent(&agent(by)),
-    }
+    })
 }
 
 /// Applies a command that must succeed.

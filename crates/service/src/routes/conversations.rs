@@ -2,8 +2,8 @@
 
 use rapport_core::query::{self, ConversationSummary, View};
 use rapport_core::{
-    Actor, AgentId, Assignee, Channel, Command, ConversationId, ConversationState, CoreError, ItemId, Outcome, Status,
-    Store, TimelineItem, TopicId,
+    cmd, Actor, AgentId, Assignee, Channel, Command, ConversationId, ConversationState, CoreError, ItemId, Outcome,
+    Status, Store, TimelineItem, TopicId,
 };
 use serde::{Deserialize, Serialize};
 
@@ -194,21 +194,21 @@ pub fn patch<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
             let actor = Actor::agent(&agent);
             let mut commands = Vec::new();
             if let Some(assignee) = body.assignee {
-                commands.push(Entry::Command(Command::Assign {
+                commands.push(Entry::Command(Command::Assign(cmd::Assign {
                     conversation_id: id.clone(),
                     expected_version: expected,
                     assignee,
                     actor: actor.clone(),
-                }));
+                })));
             }
             if let Some(status) = body.status {
-                commands.push(Entry::Command(Command::SetStatus {
+                commands.push(Entry::Command(Command::SetStatus(cmd::SetStatus {
                     conversation_id: id.clone(),
                     // The precondition is checked once, by the first command.
                     expected_version: if commands.is_empty() { expected } else { None },
                     status: status.value,
                     actor,
-                }));
+                })));
             }
             Ok(commands)
         },
@@ -272,12 +272,12 @@ pub fn replace_topics<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> Ap
 }
 
 fn set_topics(id: &ConversationId, expected: Option<u64>, topic_ids: Vec<TopicId>, agent: &AgentId) -> Entry {
-    Entry::Command(Command::SetTopics {
+    Entry::Command(Command::SetTopics(cmd::SetTopics {
         conversation_id: id.clone(),
         expected_version: expected,
         topic_ids,
         actor: Actor::agent(agent),
-    })
+    }))
 }
 
 #[derive(Deserialize)]
@@ -296,12 +296,12 @@ pub fn undo<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Re
     ctx.write_as(
         &agent,
         |_| {
-            Ok(vec![Entry::Command(Command::Undo {
+            Ok(vec![Entry::Command(Command::Undo(cmd::Undo {
                 conversation_id: id.clone(),
                 undone: body.undone,
                 restore: body.restore,
                 actor: Actor::agent(&agent),
-            })])
+            }))])
         },
         |s, _| Ok(conversation_response(s.conversation(&id)?)),
     )
@@ -325,11 +325,11 @@ pub fn add_note<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResul
             if let Some(v) = expected.filter(|v| *v != current) {
                 return Err(CoreError::Conflict { expected: v, current }.into());
             }
-            Ok(vec![Entry::Command(Command::AddNote {
+            Ok(vec![Entry::Command(Command::AddNote(cmd::AddNote {
                 conversation_id: id.clone(),
                 agent_id: agent.clone(),
                 body: body.body,
-            })])
+            }))])
         },
         |s, outcomes| match outcomes {
             [Outcome::Item { item_id }] => Ok(Response::json(201, find_item(s, &id, item_id)?)),
@@ -363,14 +363,14 @@ pub fn reply<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
     ctx.write_as(
         &agent,
         |_| {
-            Ok(vec![Entry::Command(Command::Reply {
+            Ok(vec![Entry::Command(Command::Reply(cmd::Reply {
                 conversation_id: id.clone(),
                 expected_version: expected,
                 agent_id: agent.clone(),
                 channel: body.channel,
                 text: body.body,
                 subject: body.subject,
-            })])
+            }))])
         },
         |s, _| Ok(conversation_response(s.conversation(&id)?).with_status(201)),
     )

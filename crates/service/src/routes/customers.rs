@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use rapport_core::query;
-use rapport_core::{Assignee, Command, CoreError, CustomerId, Outcome, TaskStatus, TimelineItem};
+use rapport_core::{cmd, Assignee, Command, CoreError, CustomerId, Outcome, TaskStatus, TimelineItem};
 use serde::{Deserialize, Serialize};
 
 use super::{param, ConversationResource, Ctx};
@@ -89,13 +89,13 @@ pub fn create_task<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiRe
     ctx.write_as(
         &agent,
         |_| {
-            Ok(vec![Entry::Command(Command::CreateTask {
+            Ok(vec![Entry::Command(Command::CreateTask(cmd::CreateTask {
                 customer_id: id.clone(),
                 body: body.body,
                 due_at: body.due_at,
                 assignee: body.assignee,
                 agent_id: agent.clone(),
-            })])
+            }))])
         },
         |s, outcomes| match outcomes {
             [Outcome::Task { task_id }] => Ok(Response::json(201, s.task(task_id)?)),

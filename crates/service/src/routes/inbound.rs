@@ -1,6 +1,6 @@
 //! The customer writes in (a webhook-style entry for channel integrations and simulators).
 
-use rapport_core::{Channel, Command, ConversationId, CustomerId, Outcome, Routing};
+use rapport_core::{cmd, Channel, Command, ConversationId, CustomerId, Outcome, Routing};
 use serde::{Deserialize, Serialize};
 
 use super::Ctx;
@@ -27,12 +27,12 @@ struct Routed<'a> {
 
 pub fn inbound<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     let body: InboundBody = ctx.body()?;
-    let command = Command::Inbound {
+    let command = Command::Inbound(cmd::Inbound {
         customer_id: body.customer_id,
         channel: body.channel,
         text: body.text,
         subject: body.subject,
-    };
+    });
     ctx.write(
         |_| Ok(vec![Entry::Command(command)]),
         |_, outcomes| match outcomes {

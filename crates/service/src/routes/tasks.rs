@@ -1,7 +1,7 @@
 //! Tasks: close/reopen, comment, and an agent's task list.
 
 use rapport_core::query;
-use rapport_core::{AgentId, Command, Task, TaskId, TaskStatus};
+use rapport_core::{cmd, AgentId, Command, Task, TaskId, TaskStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -69,11 +69,11 @@ pub fn patch<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
     ctx.write_as(
         &agent,
         |_| {
-            Ok(vec![Entry::Command(Command::SetTaskStatus {
+            Ok(vec![Entry::Command(Command::SetTaskStatus(cmd::SetTaskStatus {
                 task_id: id.clone(),
                 status: body.status,
                 agent_id: agent.clone(),
-            })])
+            }))])
         },
         |s, _| Ok(Response::json(200, s.task(&id)?)),
     )
@@ -104,11 +104,11 @@ pub fn comment<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult
     ctx.write_as(
         &agent,
         |_| {
-            Ok(vec![Entry::Command(Command::CommentTask {
+            Ok(vec![Entry::Command(Command::CommentTask(cmd::CommentTask {
                 task_id: id.clone(),
                 agent_id: agent.clone(),
                 body: body.comment,
-            })])
+            }))])
         },
         |s, _| Ok(Response::json(201, s.task(&id)?)),
     )
