@@ -47,6 +47,15 @@ pub enum CoreError {
     #[error("{0} changed this conversation since, so it can no longer be undone.")]
     ChangedSince(String),
 
+    /// `field` is the API's name for it (the error's `attr`).
+    #[error("The {what} is too long: {length} characters, and at most {max} fit.")]
+    TooLong {
+        what: &'static str,
+        field: &'static str,
+        max: usize,
+        length: usize,
+    },
+
     #[error("{0}")]
     Invalid(String),
 }
@@ -68,6 +77,7 @@ impl CoreError {
             CoreError::NoContactForChannel(_) => "no_contact_for_channel",
             CoreError::ChannelNotReplyable(_) => "channel_not_replyable",
             CoreError::ChangedSince(_) => "changed_since",
+            CoreError::TooLong { .. } => "too_long",
             CoreError::Invalid(_) => "invalid",
         }
     }

@@ -5,6 +5,7 @@ pub mod content_codec;
 pub mod dates;
 pub mod error;
 pub mod invariants;
+pub mod limits;
 pub mod model;
 pub mod query;
 pub mod seed;

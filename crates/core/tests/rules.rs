@@ -1299,6 +1299,12 @@ fn every_error() -> Vec<CoreError> {
         CoreError::NoContactForChannel(Channel::FacebookMessenger),
         CoreError::ChannelNotReplyable(Channel::Voicemail),
         CoreError::Invalid("The reply is empty.".into()),
+        CoreError::TooLong {
+            what: "note",
+            field: "body",
+            max: 20_000,
+            length: 20_001,
+        },
     ]
 }
 

@@ -34,9 +34,8 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
         Ok(o) => o,
         Err(e) => return reply(e.into_response()),
     };
-    let slot = match state.streams.take() {
-        Ok(slot) => slot,
-        Err(busy) => return busy,
+    let Some(slot) = state.streams.take() else {
+        return crate::guard::Streams::busy();
     };
     let feed = Feed {
         _slot: slot,

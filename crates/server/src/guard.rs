@@ -207,27 +207,27 @@ impl Streams {
         }
     }
 
-    /// A slot, or 503 with `Retry-After` when all are taken.
-    pub fn take(&self) -> Result<StreamSlot, Response> {
-        let taken = self
-            .open
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1));
-        match taken {
-            Ok(_) => Ok(StreamSlot(self.open.clone())),
-            Err(_) => {
-                let busy = ApiError {
-                    status: 503,
-                    code: "too_many_streams",
-                    attr: None,
-                    detail: "The server has as many live connections as it takes; it will try again shortly.".into(),
-                };
-                let mut response = reply(busy.into_response());
-                response
-                    .headers_mut()
-                    .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-                Err(response)
-            }
-        }
+    /// A slot, or None when all are taken (answer `Streams::busy`).
+    pub fn take(&self) -> Option<StreamSlot> {
+        self.open
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1))
+            .ok()
+            .map(|_| StreamSlot(self.open.clone()))
+    }
+
+    /// 503 with `Retry-After`: every slot is taken.
+    pub fn busy() -> Response {
+        let busy = ApiError {
+            status: 503,
+            code: "too_many_streams",
+            attr: None,
+            detail: "The server has as many live connections as it takes; it will try again shortly.".into(),
+        };
+        let mut response = reply(busy.into_response());
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+        response
     }
 
     pub fn open(&self) -> usize {
@@ -279,8 +279,8 @@ mod tests {
         let streams = Streams::with_max(2);
         let a = streams.take().expect("first");
         let _b = streams.take().expect("second");
-        assert!(streams.take().is_err(), "the third is refused");
+        assert!(streams.take().is_none(), "the third is refused");
         drop(a);
-        assert!(streams.take().is_ok(), "a freed slot is taken again");
+        assert!(streams.take().is_some(), "a freed slot is taken again");
     }
 }

@@ -127,6 +127,7 @@ impl From<CoreError> for ApiError {
             CoreError::Conflict { .. } => Some("If-Match".to_owned()),
             CoreError::TopicDisabled(_) | CoreError::TopicsRequired => Some("topicIds".to_owned()),
             CoreError::NoContactForChannel(_) | CoreError::ChannelNotReplyable(_) => Some("channel".to_owned()),
+            CoreError::TooLong { field, .. } => Some((*field).to_owned()),
             _ => None,
         };
         ApiError {

@@ -181,6 +181,11 @@ impl<S: Storage> Service<S> {
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<(Response, Vec<Change>)> {
         let entries = build(&self.store)?;
+        for entry in &entries {
+            if let Entry::Command(command) = entry {
+                rapport_core::limits::check(command)?;
+            }
+        }
         let now = self.now(wall);
         let mut draft: Option<Store> = None;
         let mut outcomes = Vec::with_capacity(entries.len());

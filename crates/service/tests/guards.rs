@@ -92,3 +92,27 @@ fn same_secret_needs_the_whole_secret_and_nothing_more() {
         assert!(!same_secret(guess, b"abc"), "{guess:?}");
     }
 }
+
+/// Finding 7: a ~2 MiB note and a ~2 MiB email subject were accepted and kept for ever. Now a
+/// text over its limit is refused 422 `too_long`, naming the field, and nothing is stored.
+#[test]
+fn a_text_over_its_limit_is_refused_422_and_not_stored() {
+    let mut s = service(None);
+    let conv = open_conversation(s.store());
+    let big = "x".repeat(rapport_core::limits::NOTE + 1);
+    let request = Request::new(Method::Post, &format!("/v1/conversations/{conv}/notes"))
+        .with_header("x-agent-id", "ag1")
+        .with_json(serde_json::json!({ "body": big }).to_string());
+    let response = s.handle(now(), &request).response;
+    assert_eq!(response.status, 422);
+    let parsed: serde_json::Value = serde_json::from_slice(&response.body).expect("an error body");
+    assert_eq!(parsed["errors"][0]["code"], "too_long");
+    assert_eq!(parsed["errors"][0]["attr"], "body");
+    assert_eq!(notes(&s, &conv, &big), 0);
+    let subject = "s".repeat(rapport_core::limits::SUBJECT + 1);
+    let request = Request::new(Method::Post, "/v1/inbound").with_json(
+        serde_json::json!({ "customerId": "cu1", "channel": "EMAIL", "text": "hi", "subject": subject }).to_string(),
+    );
+    let response = s.handle(now(), &request).response;
+    assert_eq!(response.status, 422, "{}", String::from_utf8_lossy(&response.body));
+}
