@@ -365,9 +365,11 @@ describe('a slow backend', { concurrency: 2 }, () => {
 });
 
 describe('a long history over HTTP', () => {
-  test('the timeline is read 500 items at a time, earlier pages as the agent scrolls up; a failed page can be tried again', { timeout: 120_000 }, () => {
+  test('the timeline is read 200 items at a time, earlier pages as the agent scrolls up; a failed page can be tried again', { timeout: 120_000 }, () => {
     const fixture = baseFixture();
-    const N = 1700;
+    // The app reads TIMELINE_PAGE (src/api/mod.rs) items at a time; three pages and a part.
+    const PAGE = 200;
+    const N = 3 * PAGE + 80;
     for (let i = 0; i < N; i++) {
       fixture.timeline.cu1.unshift({ id: `itH${i}`, customerId: 'cu1', timestamp: new Date(Date.UTC(2020, 0, 1) + i * 3_600_000).toISOString(), initiator: { type: 'SYSTEM' }, content: { type: 'CUSTOMER_ACTIVITY', title: `Old activity ${i}`, body: '' } });
     }
@@ -377,9 +379,9 @@ describe('a long history over HTTP', () => {
       const tl = page.getByTestId('timeline');
       await page.waitForFunction((n) => document.querySelector(`[data-testid=timeline][data-items="${n}"] [aria-posinset="${n}"]`), total, { timeout: T });
       const reads = () => backend.requests.filter((r) => /\/customers\/cu1\/timeline/.test(r.path)).map((r) => r.path);
-      assert.deepEqual(reads().map((p) => new URL(p, 'http://x').searchParams.get('limit')), ['500'], 'one read of the newest 500');
+      assert.deepEqual(reads().map((p) => new URL(p, 'http://x').searchParams.get('limit')), [String(PAGE)], `one read of the newest ${PAGE}`);
       const more = page.getByTestId('load-earlier');
-      await more.filter({ hasText: `(${total - 500} more)` }).waitFor({ timeout: T });
+      await more.filter({ hasText: `(${total - PAGE} more)` }).waitFor({ timeout: T });
 
       // The next page fails once: the agent is told, and Try again reads it.
       backend.setFault(/\/customers\/cu1\/timeline\?.*before=/, { status: 503, times: 1 });
@@ -389,8 +391,8 @@ describe('a long history over HTTP', () => {
       await status.waitFor({ timeout: T });
       saw({ status: 503 }, 'earlier timeline page (scrolled to the top)', (await status.textContent()).trim());
       await more.filter({ hasText: 'Try again' }).click();
-      await more.filter({ hasText: `(${total - 1000} more)` }).waitFor({ timeout: T });
-      assert.equal(new URL(reads().at(-1), 'http://x').searchParams.get('before'), String(total - 500));
+      await more.filter({ hasText: `(${total - 2 * PAGE} more)` }).waitFor({ timeout: T });
+      assert.equal(new URL(reads().at(-1), 'http://x').searchParams.get('before'), String(total - PAGE));
 
       // From the keyboard, over a slow network: the button keeps focus while the page is read.
       backend.setFault(/\/customers\/cu1\/timeline\?.*before=/, { delay: 1000, times: 1 });

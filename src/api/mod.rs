@@ -119,7 +119,7 @@ pub struct CustomerPage {
 
 /// Timeline items read per request: enough for a screen of folded chapters, small enough that a
 /// customer with years of history opens at once.
-pub const TIMELINE_PAGE: usize = 500;
+pub const TIMELINE_PAGE: usize = 200;
 
 /// "Now" for every relative time on screen (ages, waiting times, due dates): it ticks every 30 s
 /// and follows the backend's clock (the demo's moves with the trial controls), so no list shows
