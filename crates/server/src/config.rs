@@ -16,6 +16,8 @@ usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--
   --token T            require `Authorization: Bearer T` on /api/v1 (or set RAPPORT_TOKEN)
   --rate-limit N       requests per second one address may send (default 50, bursts of 500;
                        0: no limit), answered 429 with Retry-After beyond it
+  (RAPPORT_INBOUND_SECRET: the channel integrations' secret; /api/v1/inbound then takes only
+  deliveries signed with it, see docs/http-api.md, and no agent's token)
   --allow-origin URL   a web origin (https://desk.example) whose pages may call the API; repeat
                        for more. Without it only the app this server serves (--dist) may
   --conversations N    how many conversations to seed a new database with
@@ -40,6 +42,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         dist: None,
         sandbox: false,
         snapshot: None,
+        inbound_secret: std::env::var("RAPPORT_INBOUND_SECRET").ok().filter(|s| !s.is_empty()),
         allowed_origins: Vec::new(),
         max_streams: 0,
         request_deadline: None,

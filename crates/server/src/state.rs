@@ -30,6 +30,8 @@ pub struct Options {
     pub sandbox: bool,
     /// Start a new database from this organisation (JSON) instead of the generated seed.
     pub snapshot: Option<PathBuf>,
+    /// The channel integrations' secret: `/api/v1/inbound` then takes signed deliveries only.
+    pub inbound_secret: Option<String>,
     /// Browser origins (`https://desk.example`) allowed to call the API from another origin.
     pub allowed_origins: Vec<String>,
     /// Live event streams open at once, in all (`guard::MAX_STREAMS` when 0).
@@ -168,6 +170,7 @@ impl AppState {
         let service_options = rapport_service::Options {
             token: options.token.clone(),
             sandbox: options.sandbox,
+            inbound_secret: options.inbound_secret.clone(),
         };
         let service = Service::open(origin, db, service_options)
             .map_err(|e| StartError(format!("the database {shown}: {}", e.replace("new data", "a new --db"))))?;
@@ -215,7 +218,7 @@ impl AppState {
 
     /// Whether a request may use the API (the token, when the server has one).
     pub fn authorize(&self, request: &Request) -> ApiResult<()> {
-        self.lock().authorize(request)
+        self.lock().authorize(Utc::now(), request)
     }
 
     pub fn read<T>(&self, f: impl FnOnce(&Store) -> T) -> T {

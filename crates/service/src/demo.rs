@@ -210,6 +210,7 @@ fn sandbox() -> Options {
     Options {
         token: None,
         sandbox: true,
+        inbound_secret: None,
     }
 }
 

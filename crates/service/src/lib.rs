@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod log;
 pub mod messages;
 mod routes;
+pub mod signature;
 
 pub use routes::not_allowed;
 pub mod wire;
@@ -32,6 +33,9 @@ pub struct Options {
     pub token: Option<String>,
     /// Whether the trial endpoints (`/v1/sandbox/*`: clock, reset) answer.
     pub sandbox: bool,
+    /// When set, `POST /v1/inbound` is the channel integrations' own door: it needs a signature
+    /// made with this secret (see `signature`), and an agent's token does not open it.
+    pub inbound_secret: Option<String>,
 }
 
 /// What one request did: the response, and the events of what it changed (in `seq` order).
@@ -98,8 +102,17 @@ impl<S: Storage> Service<S> {
         Handled { response, changes }
     }
 
-    /// `Err` when the request may not use the API at all (a missing or wrong token).
-    pub fn authorize(&self, request: &Request) -> ApiResult<()> {
+    /// `Err` when the request may not use the API at all: a missing or wrong token, or on the
+    /// inbound webhook (when it has a secret) a missing, wrong or stale signature.
+    pub fn authorize(&self, now: DateTime<Utc>, request: &Request) -> ApiResult<()> {
+        match &self.options.inbound_secret {
+            Some(secret) if signature::is_inbound(request) => signature::verify(secret, now, request),
+            _ => self.authorize_token(request),
+        }
+    }
+
+    /// The agents' token (when the server has one).
+    fn authorize_token(&self, request: &Request) -> ApiResult<()> {
         let Some(token) = &self.options.token else {
             return Ok(());
         };

@@ -7,9 +7,14 @@ use common::{now, open_conversation, origin};
 use rapport_service::{MemoryLog, Method, Options, Request, Service};
 
 fn service(token: Option<&str>) -> Service<MemoryLog> {
+    service_with(token, None)
+}
+
+fn service_with(token: Option<&str>, inbound_secret: Option<&str>) -> Service<MemoryLog> {
     let options = Options {
         token: token.map(str::to_owned),
         sandbox: false,
+        inbound_secret: inbound_secret.map(str::to_owned),
     };
     Service::open(origin(), MemoryLog::default(), options).expect("opens")
 }
@@ -77,10 +82,10 @@ fn the_token_is_taken_exactly_as_sent() {
         "Bearer ",
         "s3cret",
     ] {
-        assert!(s.authorize(&with(refused)).is_err(), "{refused:?}");
+        assert!(s.authorize(now(), &with(refused)).is_err(), "{refused:?}");
     }
     for taken in ["Bearer s3cret", "bearer s3cret", "BEARER s3cret"] {
-        assert!(s.authorize(&with(taken)).is_ok(), "{taken:?}");
+        assert!(s.authorize(now(), &with(taken)).is_ok(), "{taken:?}");
     }
 }
 
@@ -115,4 +120,60 @@ fn a_text_over_its_limit_is_refused_422_and_not_stored() {
     );
     let response = s.handle(now(), &request).response;
     assert_eq!(response.status, 422, "{}", String::from_utf8_lossy(&response.body));
+}
+
+/// Finding 4: `/inbound` took the agents' token and no signature, so anyone holding that token
+/// could make up customer messages, and a captured delivery could be sent again at any time.
+/// With an inbound secret, only a fresh delivery signed with it gets in.
+#[test]
+fn the_inbound_webhook_takes_only_fresh_deliveries_signed_with_its_secret() {
+    use rapport_service::signature::{sign, HEADER, TOLERANCE_SECS};
+    let mut s = service_with(Some("agents-token"), Some("whsec_integration"));
+    let body = serde_json::json!({ "customerId": "cu1", "channel": "SMS", "text": "Is my parcel coming?" }).to_string();
+    let unix = now().timestamp();
+    let deliver = |s: &mut Service<MemoryLog>, extra: &[(&str, String)]| {
+        let mut request = Request::new(Method::Post, "/v1/inbound").with_json(body.clone());
+        for (name, value) in extra {
+            request = request.with_header(name, value.as_bytes());
+        }
+        let response = s.handle(now(), &request).response;
+        let code = serde_json::from_slice::<serde_json::Value>(&response.body)
+            .ok()
+            .map(|v| v["errors"][0]["code"].clone());
+        (response.status, code)
+    };
+    let refused = |status: u16| status == 401;
+    // An agent's token is not the integration's credential.
+    let (status, code) = deliver(&mut s, &[("authorization", "Bearer agents-token".into())]);
+    assert!(refused(status), "{status}");
+    assert_eq!(code, Some(serde_json::json!("bad_signature")));
+    // Nor is no signature, another secret's, a stale one, or one of another body.
+    for header in [
+        sign("another-secret", unix, body.as_bytes()),
+        sign("whsec_integration", unix - TOLERANCE_SECS - 1, body.as_bytes()),
+        sign("whsec_integration", unix + TOLERANCE_SECS + 1, body.as_bytes()),
+        sign("whsec_integration", unix, b"{\"text\":\"something else\"}"),
+        "t=abc,v1=00".into(),
+        "v1=deadbeef".into(),
+    ] {
+        let (status, _) = deliver(&mut s, &[(HEADER, header.clone())]);
+        assert!(refused(status), "{header}: {status}");
+    }
+    assert!(refused(deliver(&mut s, &[]).0));
+    // A fresh, right signature: in, once; the same delivery retried with its key is not a second.
+    let signed = sign("whsec_integration", unix - 10, body.as_bytes());
+    let key = ("idempotency-key", "delivery-7".to_owned());
+    assert_eq!(deliver(&mut s, &[(HEADER, signed.clone()), key.clone()]).0, 201);
+    assert_eq!(deliver(&mut s, &[(HEADER, signed), key]).0, 201);
+    let customer = rapport_core::CustomerId::from("cu1".to_owned());
+    let said = s
+        .store()
+        .timeline(&customer)
+        .iter()
+        .filter(|i| matches!(&i.content, rapport_core::ItemContent::Sms { content, .. } if content == "Is my parcel coming?"))
+        .count();
+    assert_eq!(said, 1);
+    // Other endpoints still take the agents' token, not the signature.
+    let agents = Request::new(Method::Get, "/v1/agents").with_header("authorization", "Bearer agents-token");
+    assert_eq!(s.handle(now(), &agents).response.status, 200);
 }

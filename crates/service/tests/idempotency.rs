@@ -11,6 +11,7 @@ fn open(log: MemoryLog) -> Service<MemoryLog> {
     let options = Options {
         token: None,
         sandbox: true,
+        inbound_secret: None,
     };
     Service::open(origin(), log, options).expect("opens")
 }

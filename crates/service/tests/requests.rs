@@ -11,6 +11,7 @@ fn service() -> Service<MemoryLog> {
     let options = Options {
         token: None,
         sandbox: true,
+        inbound_secret: None,
     };
     Service::open(origin(), MemoryLog::default(), options).expect("opens")
 }

@@ -9,7 +9,11 @@ use rapport_service::{MemoryLog, Method, Options, Request, Service};
 use serde_json::{json, Value};
 
 fn service(sandbox: bool) -> Service<MemoryLog> {
-    let options = Options { token: None, sandbox };
+    let options = Options {
+        token: None,
+        sandbox,
+        inbound_secret: None,
+    };
     Service::open(origin(), MemoryLog::default(), options).expect("an empty log opens")
 }
 
@@ -176,6 +180,7 @@ fn a_token_guards_every_endpoint_but_is_never_required_without_one() {
     let options = Options {
         token: Some("s3cret".into()),
         sandbox: true,
+        inbound_secret: None,
     };
     let mut s = Service::open(origin(), MemoryLog::default(), options).expect("opens");
     for auth in [None, Some("Bearer wrong"), Some("s3cret"), Some("Bearer s3cre")] {

@@ -130,7 +130,7 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
 }
 
 pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> {
-    ctx.service.authorize(ctx.request)?;
+    ctx.service.authorize(ctx.now, ctx.request)?;
     let segs = segments(&ctx.request.path)?;
     let path: Vec<&str> = segs.iter().map(String::as_str).collect();
     let ["v1", rest @ ..] = path.as_slice() else {
