@@ -29,7 +29,7 @@ pub fn mount() {
                         .unwrap_or_default();
                     api::embedded_demo(DemoSize::from_query(&search))
                 }
-                Choice::Http { base_url } => Backend::http(base_url, config::token()),
+                Choice::Http { base_url } => Backend::http(base_url, config::token(base_url)),
             };
             let api = Api::new(backend);
             api.provide();

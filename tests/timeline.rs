@@ -102,8 +102,10 @@ async fn a_long_history_renders_a_window_and_follows_changes() {
             .and_then(|t| t.text_content()),
         tl.scroll_top()
     );
+    // Moved down by the new page's rows (a few hundred px of mostly folded chapters; at the
+    // top, 0, it would show the new page instead); which row is kept is checked below.
     assert!(
-        eventually(|| tl.scroll_top() > 1_000).await,
+        eventually(|| tl.scroll_top() > 200).await,
         "the view stays on the rows it showed, below the new page (scrollTop {})",
         tl.scroll_top()
     );

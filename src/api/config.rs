@@ -1,13 +1,18 @@
 //! Which backend to use, decided once at start-up: `?api=URL` (or `?api=demo`) in the address,
 //! else the choice saved on the Settings page, else `config.json` beside the app, else the demo.
-//! The token is kept only in localStorage under `rapport.token`, and only sent as a header.
+//! Tokens are kept only in localStorage under `rapport.tokens`, one per server origin, and only
+//! sent as a header: a `?api=` link to another server never gets the one saved for this one.
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::storage;
 
 const CHOICE_KEY: &str = "rapport.backend";
-const TOKEN_KEY: &str = "rapport.token";
+const TOKENS_KEY: &str = "rapport.tokens";
+/// Where one token for whatever server was saved before tokens were kept per server.
+const OLD_TOKEN_KEY: &str = "rapport.token";
 /// `?api=` applies to the tab it was opened in, across reloads and in-app navigation.
 const SESSION_KEY: &str = "rapport.backend.tab";
 
@@ -67,23 +72,70 @@ pub fn save(choice: &Choice) {
 /// Switches to the demo backend for good and reloads.
 pub fn use_demo() {
     save(&Choice::Demo);
-    save_token("");
     storage::session_remove(SESSION_KEY);
     if let Some(w) = web_sys::window() {
         let _ = w.location().reload();
     }
 }
 
-pub fn token() -> Option<String> {
-    storage::get(TOKEN_KEY).filter(|t| !t.is_empty())
+/// A server's origin (`https://host:port`, lower case, no path): what a token belongs to.
+pub fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let scheme = scheme.to_ascii_lowercase();
+    (matches!(scheme.as_str(), "http" | "https") && !host.is_empty() && !host.contains('@'))
+        .then(|| format!("{scheme}://{}", host.to_ascii_lowercase()))
 }
 
-pub fn save_token(token: &str) {
-    if token.is_empty() {
-        storage::remove(TOKEN_KEY);
-    } else {
-        let _ = storage::set(TOKEN_KEY, token);
+/// The saved tokens by origin. The single token saved before belonged to the server then
+/// chosen on the Settings page: it moves to that server's origin, or is dropped.
+fn tokens() -> BTreeMap<String, String> {
+    let mut map: BTreeMap<String, String> = storage::get(TOKENS_KEY)
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    if let Some(old) = storage::get(OLD_TOKEN_KEY) {
+        if let Some(Choice::Http { base_url }) = saved() {
+            adopt_old(&mut map, &base_url, old);
+            store_tokens(&map);
+        }
+        storage::remove(OLD_TOKEN_KEY);
     }
+    map
+}
+
+fn adopt_old(map: &mut BTreeMap<String, String>, saved_server: &str, old: String) {
+    if let Some(origin) = origin_of(saved_server).filter(|_| !old.is_empty()) {
+        map.entry(origin).or_insert(old);
+    }
+}
+
+fn store_tokens(map: &BTreeMap<String, String>) {
+    if let Ok(text) = serde_json::to_string(map) {
+        let _ = storage::set(TOKENS_KEY, &text);
+    }
+}
+
+/// The token saved for `server`'s origin, if any.
+pub fn token(server: &str) -> Option<String> {
+    token_in(&tokens(), server)
+}
+
+fn token_in(map: &BTreeMap<String, String>, server: &str) -> Option<String> {
+    map.get(&origin_of(server)?).filter(|t| !t.is_empty()).cloned()
+}
+
+/// Saves (or, when empty, forgets) the token for `server`'s origin.
+pub fn save_token(server: &str, token: &str) {
+    let Some(origin) = origin_of(server) else {
+        return;
+    };
+    let mut map = tokens();
+    if token.is_empty() {
+        map.remove(&origin);
+    } else {
+        map.insert(origin, token.to_owned());
+    }
+    store_tokens(&map);
 }
 
 /// The start-up decision. `config.json` is optional: a missing or broken one means the demo.
@@ -135,6 +187,42 @@ mod tests {
         );
         assert_eq!(from_query("?api=javascript:alert(1)"), None);
         assert_eq!(from_query(""), None);
+    }
+
+    #[test]
+    fn a_token_belongs_to_one_server_origin() {
+        // Security review, finding 5: `?api=https://attacker.example` was sent the saved token.
+        let mut map = BTreeMap::new();
+        map.insert(origin_of("https://desk.example:8443/api").unwrap(), "t-desk".to_owned());
+        assert_eq!(token_in(&map, "https://DESK.example:8443"), Some("t-desk".into()));
+        assert_eq!(
+            token_in(&map, "https://desk.example:8443/other/path?x=1"),
+            Some("t-desk".into())
+        );
+        for other in [
+            "https://attacker.example",
+            "http://desk.example:8443",
+            "https://desk.example",
+            "https://desk.example:8443.attacker.example",
+            "https://desk.example:8443@attacker.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(token_in(&map, other), None, "{other}");
+        }
+        assert_eq!(origin_of("https://a.example/x#y"), Some("https://a.example".into()));
+        assert_eq!(origin_of("ftp://a.example"), None);
+        assert_eq!(origin_of("https://"), None);
+    }
+
+    #[test]
+    fn the_old_single_token_goes_to_the_server_saved_with_it() {
+        let mut map = BTreeMap::new();
+        adopt_old(&mut map, "https://desk.example/rapport", "t-old".into());
+        assert_eq!(token_in(&map, "https://desk.example"), Some("t-old".into()));
+        assert_eq!(token_in(&map, "https://attacker.example"), None);
+        // A token saved since is not overwritten.
+        adopt_old(&mut map, "https://desk.example", "t-older".into());
+        assert_eq!(token_in(&map, "https://desk.example"), Some("t-old".into()));
     }
 
     #[test]

@@ -111,12 +111,12 @@ fn ServerForm() -> impl IntoView {
             ));
             return;
         }
-        config::save(&Choice::Http { base_url });
-        // An empty field keeps the token already saved.
+        // An empty field keeps the token already saved for this server.
         let t = token.get_untracked();
         if !t.is_empty() {
-            config::save_token(&t);
+            config::save_token(&base_url, &t);
         }
+        config::save(&Choice::Http { base_url });
         reload();
     };
     view! {
@@ -127,7 +127,7 @@ fn ServerForm() -> impl IntoView {
             </label>
             <label class="field">
                 <span>"Access token (optional)"</span>
-                <input type="password" autocomplete="off" placeholder=move || if config::token().is_some() { "saved; type to replace" } else { "" }
+                <input type="password" autocomplete="off" placeholder=move || if config::token(&url.get()).is_some() { "saved; type to replace" } else { "" }
                     prop:value=move || token.get() on:input:target=move |ev| token.set(ev.target().value())/>
             </label>
             {move || error.get().map(|e| view! { <p class="composer-error" role="alert">{e}</p> })}
@@ -135,7 +135,7 @@ fn ServerForm() -> impl IntoView {
                 <button class="btn primary" type="submit">"Connect to this server"</button>
                 <button class="btn" type="button" on:click=move |_| config::use_demo()>"Use the demo instead"</button>
             </div>
-            <p class="hint">"The token is kept in this browser only and sent only in the Authorization header."</p>
+            <p class="hint">"The token is kept in this browser only, for this server only, and sent only in the Authorization header."</p>
         </form>
     }
 }
