@@ -581,3 +581,18 @@ test('the composer: a hint goes once the text changes, the subject is kept with 
     assert.deepEqual(errors, []);
   }),
 );
+
+test('a note over its limit is refused in the composer, the text kept to shorten', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'too-long', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    await page.locator('#mode-note').click();
+    const long = 'x'.repeat(20_001);
+    await page.locator('#composer-text').fill(long);
+    await page.locator('#send-btn').click();
+    await page.getByText('The note is too long: 20001 characters, and at most 20000 fit.').waitFor({ timeout: T });
+    assert.equal((await page.locator('#composer-text').inputValue()).length, 20_001, 'nothing typed is lost');
+    assert.equal(await page.getByTestId('unsent').count(), 0, 'nothing was sent');
+    assert.deepEqual(errors, []);
+  }),
+);

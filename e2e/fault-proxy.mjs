@@ -10,6 +10,7 @@
 //   backend.api('PATCH', '/conversations/co1', { status: 'CLOSED' }, 'ag2')  // straight to the server
 //   backend.tick()       // a real change (the sandbox clock moves 1 ms): every client hears an event
 //   backend.holdEvents() / releaseEvents()   // the live stream stalls (events are kept, then sent)
+//   backend.dropStreams()                     // the live streams are cut
 //   backend.emitRaw(text)                    // raw text on every live stream (garbage, hostile)
 //   await backend.close();
 //
@@ -314,6 +315,10 @@ export async function startBackend({ fixture = baseFixture(), faults = [] } = {}
     },
     emitRaw(text) {
       for (const s of streams) s.res.write(text);
+    },
+    /** Cuts every live stream (as a proxy or a restart would); the app reconnects. */
+    dropStreams() {
+      for (const s of streams) s.res.destroy();
     },
     async close() {
       for (const s of streams) s.res.destroy();

@@ -155,3 +155,23 @@ test('over a slow server, a status just undone can be chosen again at once (step
     assert.equal(await page.locator('.toast.error').count(), 0, 'no conflict, no refusal');
   }),
 );
+
+test('a live stream refused with 429 waits the Retry-After the server asked before trying again', { timeout: 90_000 }, () =>
+  withDesk('retry-after', 'inbox/open', async ({ page, backend }) => {
+    await page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T });
+    const streams = () => backend.seen(/^\/api\/v1\/events/, 'GET');
+    // The live stream drops; the next connection is told to wait 3 s (more than the 1 s backoff).
+    backend.setFault(/^\/api\/v1\/events/, { status: 429, retryAfter: 3, times: 1, method: 'GET' });
+    backend.dropStreams();
+    const until = async (what, ok) => {
+      for (let i = 0; i < 300 && !ok(); i++) await page.waitForTimeout(50);
+      assert.ok(ok(), what);
+    };
+    await until('the stream is refused once', () => streams().some((r) => r.fault));
+    const refused = streams().find((r) => r.fault);
+    await until('and tried again', () => streams().some((r) => !r.fault && r.at > refused.at));
+    const next = streams().find((r) => !r.fault && r.at > refused.at);
+    assert.ok(next.at - refused.at >= 2900, `not before the 3 s asked for (${next.at - refused.at} ms)`);
+    await page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T });
+  }),
+);

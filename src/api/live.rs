@@ -52,8 +52,9 @@ pub fn start(api: Api, backend: Fetch) {
         let mut last: Option<u64> = None;
         let mut failures: u32 = 0;
         loop {
-            // Every end of the stream is a drop to recover from; the reason only matters to logs.
-            let _dropped = follow(
+            // Every end of the stream is a drop to recover from; only a wait the server asked
+            // for (429 or 503 with Retry-After) changes when to try again.
+            let dropped = follow(
                 &backend,
                 &mut last,
                 || {
@@ -72,10 +73,37 @@ pub fn start(api: Api, backend: Fetch) {
             } else {
                 Live::Reconnecting
             });
-            let wait = 500 * 2u32.pow(failures.min(5));
-            TimeoutFuture::new(wait.min(10_000)).await;
+            let asked = dropped.err().and_then(|d| d.wait_ms);
+            TimeoutFuture::new(next_wait(failures, asked)).await;
         }
     });
+}
+
+/// How long the server asked to wait: `Retry-After` in seconds (its date form is not used by
+/// Rapport's server and is read as no request), at most 5 minutes.
+pub fn retry_after_ms(value: &str) -> Option<u32> {
+    let secs: u32 = value.trim().parse().ok()?;
+    Some(secs.min(300) * 1000)
+}
+
+/// The pause before reconnect attempt `failures`: doubling from 1 s to 10 s, and never shorter
+/// than what the server asked for.
+fn next_wait(failures: u32, asked_ms: Option<u32>) -> u32 {
+    let backoff = (500 * 2u32.pow(failures.min(5))).min(10_000);
+    backoff.max(asked_ms.unwrap_or(0))
+}
+
+/// Why a stream ended: a failure, and the wait the server asked for, if it did.
+struct Dropped {
+    #[allow(dead_code)] // kept for a debugger; the loop only needs the wait
+    error: ApiError,
+    wait_ms: Option<u32>,
+}
+
+impl From<ApiError> for Dropped {
+    fn from(error: ApiError) -> Self {
+        Dropped { error, wait_ms: None }
+    }
 }
 
 /// Reads the stream until it ends or fails; `last` tracks the newest sequence number seen.
@@ -84,9 +112,12 @@ async fn follow(
     last: &mut Option<u64>,
     mut on_open: impl FnMut(),
     mut on_change: impl FnMut(),
-) -> Result<(), ApiError> {
+) -> Result<(), Dropped> {
     let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
-    let response = backend.open_stream(*last, &controller).await?;
+    let response = backend
+        .open_stream(*last, &controller)
+        .await
+        .map_err(|(error, wait_ms)| Dropped { error, wait_ms })?;
     let body = response
         .body()
         .ok_or_else(|| ApiError::Network("the event stream has no body".into()))?;
@@ -107,7 +138,7 @@ async fn follow(
             .and_then(|d| d.as_bool())
             .unwrap_or(true);
         if done {
-            return Err(ApiError::Network("the server closed the event stream".into()));
+            return Err(ApiError::Network("the server closed the event stream".into()).into());
         }
         let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) else {
             continue;
@@ -127,5 +158,27 @@ async fn follow(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reconnect_waits_as_long_as_the_server_asked() {
+        assert_eq!(retry_after_ms("3"), Some(3000));
+        assert_eq!(retry_after_ms(" 30 "), Some(30_000));
+        assert_eq!(retry_after_ms("100000"), Some(300_000), "at most 5 minutes");
+        assert_eq!(retry_after_ms("Wed, 21 Oct 2026 07:28:00 GMT"), None);
+        assert_eq!(retry_after_ms("-1"), None);
+        assert_eq!(next_wait(1, None), 1000);
+        assert_eq!(next_wait(9, None), 10_000);
+        assert_eq!(
+            next_wait(1, Some(3000)),
+            3000,
+            "the server's wait wins over a shorter backoff"
+        );
+        assert_eq!(next_wait(9, Some(3000)), 10_000);
     }
 }

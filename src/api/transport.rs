@@ -144,27 +144,37 @@ impl Fetch {
     }
 
     /// Opens the live event stream after `last`; its body is read by the caller.
+    /// The stream, or why not and how long the server asked to wait (`Retry-After`, in ms).
     pub async fn open_stream(
         &self,
         last: Option<u64>,
         controller: &web_sys::AbortController,
-    ) -> Result<Response, ApiError> {
+    ) -> Result<Response, (ApiError, Option<u32>)> {
         let mut req = self
             .builder(Method::Get, &self.url("/events"))
             .header("Accept", "text/event-stream");
         if let Some(seq) = last {
             req = req.header("Last-Event-ID", &seq.to_string());
         }
-        let response = self.transmit(req, None, Some(controller)).await?;
+        let response = self
+            .transmit(req, None, Some(controller))
+            .await
+            .map_err(|e| (e, None))?;
         if response.ok() {
             Ok(response)
         } else {
+            let wait = response
+                .headers()
+                .get("retry-after")
+                .as_deref()
+                .and_then(super::live::retry_after_ms);
             let text = response.text().await.unwrap_or_default();
-            Err(super::client::failure(&Reply {
+            let error = super::client::failure(&Reply {
                 status: response.status(),
                 status_text: response.status_text(),
                 text,
-            }))
+            });
+            Err((error, wait))
         }
     }
 

@@ -170,6 +170,11 @@ pub fn Composer(
                         .filter(|s| !s.trim().is_empty()),
                 }),
             };
+            // Too long for the service: said here, at once, with the text kept to shorten.
+            if let Err(e) = rapport_core::limits::check(&command) {
+                error.set(Some(e.to_string()));
+                return;
+            }
             let draft = key();
             let sent_text = text.get_untracked();
             // The text that failed, sent again unchanged, is that send again (under its key):
