@@ -93,16 +93,15 @@ fn next_wait(failures: u32, asked_ms: Option<u32>) -> u32 {
     backoff.max(asked_ms.unwrap_or(0))
 }
 
-/// Why a stream ended: a failure, and the wait the server asked for, if it did.
+/// A stream ended, and the wait the server asked for, if it did (the reason itself does not
+/// change what happens next).
 struct Dropped {
-    #[allow(dead_code)] // kept for a debugger; the loop only needs the wait
-    error: ApiError,
     wait_ms: Option<u32>,
 }
 
 impl From<ApiError> for Dropped {
-    fn from(error: ApiError) -> Self {
-        Dropped { error, wait_ms: None }
+    fn from(_: ApiError) -> Self {
+        Dropped { wait_ms: None }
     }
 }
 
@@ -117,7 +116,7 @@ async fn follow(
     let response = backend
         .open_stream(*last, &controller)
         .await
-        .map_err(|(error, wait_ms)| Dropped { error, wait_ms })?;
+        .map_err(|(_, wait_ms)| Dropped { wait_ms })?;
     let body = response
         .body()
         .ok_or_else(|| ApiError::Network("the event stream has no body".into()))?;

@@ -176,14 +176,19 @@ pub async fn rate_limit(State(limit): State<Option<RateLimit>>, request: Request
                 attr: None,
                 detail: format!("Too many requests from this address; try again in {wait} s."),
             };
-            let mut response = reply(slow_down.into_response());
-            if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, v);
-            }
-            return response;
+            return retry_later(slow_down, wait);
         }
     }
     next.run(request).await
+}
+
+/// `error`, with `Retry-After: secs`.
+fn retry_later(error: ApiError, secs: u64) -> Response {
+    let mut response = reply(error.into_response());
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    response
 }
 
 /// Counts open live streams; a stream holds a `StreamSlot` while it is open.
@@ -191,12 +196,6 @@ pub async fn rate_limit(State(limit): State<Option<RateLimit>>, request: Request
 pub struct Streams {
     open: Arc<AtomicUsize>,
     max: usize,
-}
-
-impl Default for Streams {
-    fn default() -> Self {
-        Streams::with_max(MAX_STREAMS)
-    }
 }
 
 impl Streams {
@@ -223,15 +222,7 @@ impl Streams {
             attr: None,
             detail: "The server has as many live connections as it takes; it will try again shortly.".into(),
         };
-        let mut response = reply(busy.into_response());
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
-        response
-    }
-
-    pub fn open(&self) -> usize {
-        self.open.load(Ordering::Acquire)
+        retry_later(busy, 30)
     }
 }
 

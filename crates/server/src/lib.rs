@@ -121,9 +121,11 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         // The client's address goes with each of its requests (for the rate limit).
-        let service = hyper_util::service::TowerToHyperService::new(
-            router.clone().layer(axum::Extension(axum::extract::ConnectInfo(peer))),
-        );
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            tower::ServiceExt::oneshot(router.clone(), request)
+        });
         let (mut stopping, done) = (stopping.clone(), done.clone());
         let head_deadline = state.head_deadline;
         tokio::spawn(async move {

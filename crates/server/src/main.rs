@@ -6,13 +6,15 @@ use std::process::ExitCode;
 use rapport_server::{config, serve, AppState};
 
 fn main() -> ExitCode {
-    let config = match config::parse(std::env::args().skip(1), std::env::var("RAPPORT_TOKEN").ok()) {
+    let mut config = match config::parse(std::env::args().skip(1), std::env::var("RAPPORT_TOKEN").ok()) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("{message}");
             return ExitCode::FAILURE;
         }
     };
+    // Only from the environment: a secret on the command line shows in the process list.
+    config.options.inbound_secret = std::env::var("RAPPORT_INBOUND_SECRET").ok().filter(|s| !s.is_empty());
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {

@@ -34,8 +34,8 @@ pub struct Options {
     pub inbound_secret: Option<String>,
     /// Browser origins (`https://desk.example`) allowed to call the API from another origin.
     pub allowed_origins: Vec<String>,
-    /// Live event streams open at once, in all (`guard::MAX_STREAMS` when 0).
-    pub max_streams: usize,
+    /// Live event streams open at once, in all (`guard::MAX_STREAMS` when None).
+    pub max_streams: Option<usize>,
     /// How long a request's body may take to arrive (`guard::REQUEST_DEADLINE` when None).
     pub request_deadline: Option<std::time::Duration>,
     /// How long its head may take (`guard::HEAD_DEADLINE` when None).
@@ -46,10 +46,15 @@ pub struct Options {
     pub rate_burst: Option<u32>,
 }
 
+/// The text of the organisation in `file`.
+fn snapshot_text(file: &std::path::Path) -> Result<String, StartError> {
+    std::fs::read_to_string(file)
+        .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))
+}
+
 /// The organisation in `file`: its text (to store) and the store it describes.
 fn read_snapshot(file: &std::path::Path) -> Result<(String, Store), StartError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))?;
+    let text = snapshot_text(file)?;
     let store = parse_snapshot(&text).map_err(|e| StartError(format!("{}: {e}", file.display())))?;
     Ok((text, store))
 }
@@ -103,8 +108,7 @@ impl AppState {
             Some(meta) => {
                 if let Some(file) = &options.snapshot {
                     // Only compared: the stored text is what is read (and checked) below.
-                    let text = std::fs::read_to_string(file)
-                        .map_err(|e| StartError(format!("cannot read the organisation {}: {e}", file.display())))?;
+                    let text = snapshot_text(file)?;
                     if meta.snapshot.as_deref() != Some(text.as_str()) {
                         return Err(StartError(format!(
                             "the database {shown} did not start from {}; start with a new --db to use it",
@@ -186,10 +190,7 @@ impl AppState {
             shutdown: Arc::new(shutdown),
             dist: options.dist.clone(),
             allowed_origins: options.allowed_origins.clone(),
-            streams: match options.max_streams {
-                0 => Streams::default(),
-                n => Streams::with_max(n),
-            },
+            streams: Streams::with_max(options.max_streams.unwrap_or(crate::guard::MAX_STREAMS)),
             request_deadline: options.request_deadline.unwrap_or(crate::guard::REQUEST_DEADLINE),
             head_deadline: options.head_deadline.unwrap_or(crate::guard::HEAD_DEADLINE),
             rate_limit: crate::guard::RateLimit::new(

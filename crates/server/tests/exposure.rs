@@ -163,7 +163,7 @@ fn every_answer_carries_the_security_headers() {
 /// Retry-After, and a stream that ends gives its place back.
 #[test]
 fn live_streams_are_capped_and_a_closed_one_frees_its_place() {
-    let server = server_with("streams", |o| o.max_streams = 2);
+    let server = server_with("streams", |o| o.max_streams = Some(2));
     let url = server.url("/api/v1/events");
     let a = EventStream::open(&url, &[]);
     let b = EventStream::open(&url, &[]);

@@ -18,8 +18,12 @@ pub const TOLERANCE_SECS: i64 = 300;
 
 /// Whether this is a delivery to the inbound webhook.
 pub fn is_inbound(request: &Request) -> bool {
-    request.method == Method::Post
-        && segments(&request.path).is_ok_and(|s| s.len() == 2 && s[0] == "v1" && s[1] == "inbound")
+    request.method == Method::Post && segments(&request.path).is_ok_and(|s| is_inbound_at(&request.method, &s))
+}
+
+/// The same, for a path already split into `segments`.
+pub fn is_inbound_at(method: &Method, segments: &[String]) -> bool {
+    *method == Method::Post && matches!(segments, [v1, inbound] if v1 == "v1" && inbound == "inbound")
 }
 
 /// The header a sender puts on `body` at `unix` seconds.

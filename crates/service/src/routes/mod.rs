@@ -130,8 +130,13 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
 }
 
 pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> {
-    ctx.service.authorize(ctx.now, ctx.request)?;
-    let segs = segments(&ctx.request.path)?;
+    // Authorized before a malformed path is refused, as before; the path is split once.
+    let segs = segments(&ctx.request.path);
+    let inbound = segs
+        .as_deref()
+        .is_ok_and(|s| crate::signature::is_inbound_at(&ctx.request.method, s));
+    ctx.service.authorize_at(ctx.now, ctx.request, inbound)?;
+    let segs = segs?;
     let path: Vec<&str> = segs.iter().map(String::as_str).collect();
     let ["v1", rest @ ..] = path.as_slice() else {
         return Err(ApiError::no_route());
