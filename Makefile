@@ -44,8 +44,9 @@ build: setup
 	trunk build --release --offline --public-url /
 
 # The reference HTTP server with a database file in the working folder; it also serves dist/.
+# A trial (--sandbox: no sign-in); docs/hosting.md says how to run it for a team.
 server: setup
-	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist
+	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist --sandbox
 
 test: setup-browser test-native test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
 

@@ -7,16 +7,19 @@
 // are `make bench`). The default budget is a ratchet, not the goal: the size measured on
 // 2026-12-01 (shell 396.8 KiB, see bench/README.md) rounded up plus 5% headroom, so growth fails the
 // build while the 150 KiB target is reported separately until it is met. When the app shrinks,
-// lower DEFAULT_BUDGET_KIB to the new size + 5%. 1 KiB = 1024 bytes throughout.
+// lower DEFAULT_BUDGET_KIB to the new size + 5%. 1 KiB = 1024 bytes throughout. Raised once, on
+// 2026-12-02, from 417 to 421 for the sign-in page and session handling (shell 414.6 -> 419.4 KiB):
+// a feature every team server needs, which nothing could be cut to pay for that day. The engine's,
+// from 197 to 199 the same day: the service it runs gained access rules and capped lists.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-export const DEFAULT_BUDGET_KIB = 417;
+export const DEFAULT_BUDGET_KIB = 421;
 export const TARGET_KIB = 150;
 /** The demo engine (the worker's files), loaded only by the demo; its own ratchet. */
-export const ENGINE_BUDGET_KIB = 197;
+export const ENGINE_BUDGET_KIB = 199;
 /** The worker's files: its entry script and what is named after its crate's binary; everything
  * else is the shell. */
 export const isEngine = (file) => path.basename(file).startsWith('rapport-demo') || path.basename(file) === 'demo-worker.js';

@@ -10,7 +10,7 @@ const app = useApp();
 let server;
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ sandbox: true });
 });
 
 after(async () => {
@@ -92,7 +92,7 @@ test('a customer message posted to the server appears in the open timeline, also
     await screenshot(b.page, 'http-reconnecting.png');
 
     // It comes back on the same address and data; something happens before the app reconnects.
-    server = await startServer({ addr: server.addr, db: server.db });
+    server = await startServer({ addr: server.addr, db: server.db, sandbox: true });
     await api(server.url, 'POST', '/inbound', { customerId, channel: 'SMS', text: 'Sent while you were away' });
     await b.page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
     await b.page.getByTestId('timeline').getByText('Sent while you were away').waitFor({ timeout: T });

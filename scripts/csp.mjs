@@ -24,8 +24,9 @@ export const policy = [
   "style-src 'self'",
   "style-src-attr 'unsafe-inline'",
   "img-src 'self' data:",
-  // The HTTP backend may live on any origin the operator configures.
-  "connect-src 'self' http: https:",
+  // The HTTP backend may live on any origin the operator configures, unless the build is told
+  // which (RAPPORT_CONNECT_SRC="https://rapport.example"): then only there.
+  process.env.RAPPORT_CONNECT_SRC ? `connect-src 'self' ${process.env.RAPPORT_CONNECT_SRC}` : "connect-src 'self' http: https:",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

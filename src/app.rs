@@ -15,6 +15,7 @@ use crate::search::SearchPage;
 use crate::session::Session;
 use crate::settings::SettingsPage;
 use crate::shortcuts::Shortcuts;
+use crate::signin::SignInPage;
 use crate::tasks::MyTasksPage;
 
 #[component]
@@ -36,11 +37,22 @@ pub fn App() -> impl IntoView {
     crate::customer::outbox::Outbox::provide();
     crate::api::Now::provide(api);
     // The directory (agents, inboxes, topics) names everything on screen, so the desk waits for
-    // it; a failure says why and offers Try again, which reads it anew.
+    // it; a failure says why and offers Try again, which reads it anew. First, who may act: a
+    // server with accounts names the signed-in agent, or asks for a sign-in.
     let directory_error = RwSignal::new(None::<String>);
     let load_directory = move || {
-        directory_error.set(None);
+        // Only when set: a change would make the sign-in form anew (below).
+        if directory_error.with_untracked(Option::is_some) {
+            directory_error.set(None);
+        }
         spawn_local(async move {
+            match api.check_account().await {
+                Ok(Some(me)) => session.agent.set(me),
+                Ok(None) => {}
+                // The sign-in page shows instead.
+                Err(e) if e.signs_out() => return,
+                Err(e) => return directory_error.set(Some(e.to_string())),
+            }
             match api.backend().directory().await {
                 Ok(dir) => {
                     session.directory.set(dir);
@@ -61,9 +73,10 @@ pub fn App() -> impl IntoView {
                         <button class="btn-link" on:click=move |_| notice.set(None) aria-label="Dismiss">"Dismiss"</button>
                     </div>
                 </Show>
-                <Show when=move || session.loaded.get() fallback=move || view! {
+                <Show when=move || session.loaded.get() && !api.signed_out() fallback=move || view! {
                     <main class="page" id="workspace">
                         {move || match directory_error.get() {
+                            _ if api.signed_out() => view! { <SignInPage signed_in=load_directory/> }.into_any(),
                             None => view! { <p class="loading" role="status">"Loading Rapport…"</p> }.into_any(),
                             Some(e) => view! {
                                 <div class="error-notice" role="alert">

@@ -10,6 +10,7 @@ pub mod search;
 pub mod session;
 pub mod settings;
 pub mod shortcuts;
+pub mod signin;
 pub mod tasks;
 
 pub use app::App;

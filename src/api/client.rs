@@ -39,6 +39,16 @@ pub struct Backend {
     key: Option<String>,
     /// Where a write answered with a conversation puts it (set by `execute_returning` on a copy).
     written: Option<Rc<RefCell<Option<Conversation>>>>,
+    /// Shared by every clone: the sign-in state of a server with accounts.
+    auth: Rc<Auth>,
+}
+
+#[derive(Default)]
+struct Auth {
+    /// Signed in: the session says who acts, so writes carry no `X-Agent-Id`.
+    signed_in: Cell<bool>,
+    /// Told when the server says the session is missing or over.
+    on_signed_out: RefCell<Option<Box<dyn Fn()>>>,
 }
 
 /// The trial state of a backend with the sandbox endpoints (the demo, a `--sandbox` server).
@@ -139,6 +149,7 @@ impl Backend {
             clock_ms,
             key: None,
             written: None,
+            auth: Rc::default(),
         }
     }
 
@@ -157,6 +168,7 @@ impl Backend {
             clock_ms: Rc::default(),
             key: None,
             written: None,
+            auth: Rc::default(),
         }
     }
 
@@ -207,8 +219,68 @@ impl Backend {
         if reply.ok() {
             Ok(reply)
         } else {
-            Err(failure(&reply))
+            Err(self.failed(&reply))
         }
+    }
+
+    /// `failure`, noticing when the server says the session is missing or over.
+    fn failed(&self, reply: &Reply) -> ApiError {
+        let error = failure(reply);
+        self.check_session(&error);
+        error
+    }
+
+    /// Runs `f` whenever a request is answered "sign in" (`ApiError::signs_out`).
+    pub fn on_signed_out(&self, f: impl Fn() + 'static) {
+        *self.auth.on_signed_out.borrow_mut() = Some(Box::new(f));
+    }
+
+    /// Tells `on_signed_out` when `error` says the session is missing or over.
+    pub fn check_session(&self, error: &ApiError) {
+        if error.signs_out() {
+            self.auth.signed_in.set(false);
+            if let Some(f) = &*self.auth.on_signed_out.borrow() {
+                f();
+            }
+        }
+    }
+
+    /// Who is signed in (`GET /me`); None for the demo or a server without accounts, where any
+    /// agent may act.
+    pub async fn me(&self) -> Result<Option<AgentId>, ApiError> {
+        if self.is_demo() {
+            return Ok(None);
+        }
+        let reply = self.transport.send(Call::new(Method::Get, "/me".into())).await?;
+        let me = signed_in(&reply);
+        if let Err(e) = &me {
+            self.check_session(e);
+        }
+        self.auth.signed_in.set(matches!(me, Ok(Some(_))));
+        me
+    }
+
+    /// Signs in (`POST /session`): every request from now on carries the new session's token,
+    /// which is returned to be saved.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<String, ApiError> {
+        let mut call = Call::new(Method::Post, "/session".into());
+        call.body = Some(json!({ "email": email, "password": password }));
+        let token = session_token(&self.transport.send(call).await?)?;
+        if let Some(server) = self.server() {
+            server.set_token(Some(token.clone()));
+        }
+        Ok(token)
+    }
+
+    /// Ends this session on the server (`DELETE /session`) and stops sending its token, whatever
+    /// the server answered.
+    pub async fn sign_out(&self) -> Result<(), ApiError> {
+        let result = self.send(Call::new(Method::Delete, "/session".into())).await;
+        if let Some(server) = self.server() {
+            server.set_token(None);
+        }
+        self.auth.signed_in.set(false);
+        result.map(drop)
     }
 
     async fn get<T: DeserializeOwned>(&self, target: &str) -> Result<T, ApiError> {
@@ -224,7 +296,7 @@ impl Backend {
         body: serde_json::Value,
     ) -> Result<Reply, ApiError> {
         let mut call = Call::new(method, target);
-        if let Some(a) = agent {
+        if let Some(a) = agent.filter(|_| !self.auth.signed_in.get()) {
             call.headers.push(("X-Agent-Id", a.as_str().to_owned()));
         }
         if let Some(key) = &self.key {
@@ -248,7 +320,7 @@ impl Backend {
             return Ok(None);
         }
         if !reply.ok() {
-            return Err(failure(&reply));
+            return Err(self.failed(&reply));
         }
         let state: Sandbox = decode(&reply)?;
         self.clock_ms.set(state.clock_offset_ms);
@@ -338,7 +410,7 @@ impl Backend {
             let reply = self.transport.send(Call::new(Method::Get, target)).await?;
             if reply.status != 404 {
                 if !reply.ok() {
-                    return Err(failure(&reply));
+                    return Err(self.failed(&reply));
                 }
                 let list: IdList = decode(&reply)?;
                 return Ok(lenient(list.ids));
@@ -586,6 +658,110 @@ pub(super) fn failure(reply: &Reply) -> ApiError {
     }
 }
 
+/// What `GET /me` answered: who is signed in, or None when the backend has no accounts (a trial
+/// says `{"trial":true}`; a server without the endpoint answers 404).
+fn signed_in(reply: &Reply) -> Result<Option<AgentId>, ApiError> {
+    match reply.status {
+        404 => Ok(None),
+        _ if reply.ok() && reply.text.contains("\"trial\":true") => Ok(None),
+        _ if reply.ok() => text_at(reply, "agent", "id").map(|id| Some(AgentId::from(id))),
+        _ => Err(failure(reply)),
+    }
+}
+
+/// The string at `outer.inner` (or `inner`, for an empty `outer`) of a JSON answer: less code
+/// than a struct to decode it into.
+fn text_at(reply: &Reply, outer: &str, inner: &str) -> Result<String, ApiError> {
+    let value = decode::<serde_json::Value>(reply)?;
+    let object = if outer.is_empty() { &value } else { &value[outer] };
+    object[inner]
+        .as_str()
+        .map(str::to_owned)
+        .ok_or_else(|| ApiError::Decode(inner.to_owned()))
+}
+
+/// The token of a new session (`POST /session`), or why not; a 429 says how long to wait.
+fn session_token(reply: &Reply) -> Result<String, ApiError> {
+    match reply.status {
+        429 => Err(ApiError::Rejected {
+            code: "too_many_attempts".into(),
+            detail: match reply.retry_after {
+                Some(s) => format!("Too many attempts: try again in {s} s"),
+                None => "Too many attempts: try again in a moment".into(),
+            },
+        }),
+        _ if reply.ok() => text_at(reply, "", "token"),
+        _ => Err(failure(reply)),
+    }
+}
+
 fn decode<T: DeserializeOwned>(reply: &Reply) -> Result<T, ApiError> {
     serde_json::from_str(&reply.text).map_err(|e| ApiError::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, text: &str) -> Reply {
+        Reply {
+            status,
+            status_text: String::new(),
+            text: text.into(),
+            retry_after: None,
+        }
+    }
+
+    fn error(code: &str, detail: &str) -> String {
+        json!({ "errors": [{ "code": code, "detail": detail }] }).to_string()
+    }
+
+    #[test]
+    fn me_decides_the_mode() {
+        let me = r#"{"agent":{"id":"ag2","name":"Ann","emailAddress":"a@x","role":"agent"},"role":"agent",
+            "inboxIds":["ib1"],"via":"session","expiresAt":null}"#;
+        assert_eq!(signed_in(&reply(200, me)), Ok(Some(AgentId::from("ag2"))));
+        // A trial server or the demo: no accounts, the desk as always.
+        assert_eq!(
+            signed_in(&reply(404, &error("not_found", "There is no such API endpoint."))),
+            Ok(None)
+        );
+        assert_eq!(signed_in(&reply(404, "")), Ok(None));
+        assert_eq!(signed_in(&reply(200, r#"{"trial":true}"#)), Ok(None), "a trial server says so");
+        let asked = signed_in(&reply(401, &error("sign_in_required", "Sign in.")));
+        assert!(asked.is_err_and(|e| e.signs_out()));
+        let expired = signed_in(&reply(401, &error("session_expired", "Your session ended.")));
+        assert!(expired.is_err_and(|e| e.signs_out()));
+        // A trial server's shared token, wrong: an error to show, not a sign-in page.
+        let token = signed_in(&reply(401, &error("unauthorized", "Wrong token.")));
+        assert!(token.is_err_and(|e| !e.signs_out()));
+        assert!(matches!(signed_in(&reply(200, "{}")), Err(ApiError::Decode(_))));
+    }
+
+    #[test]
+    fn a_sign_in_gives_a_token_or_says_why_not() {
+        let ok = r#"{"token":"t-1","expiresAt":"2030-01-01T00:00:00Z","agent":{"id":"ag1","name":"A"}}"#;
+        assert_eq!(session_token(&reply(201, ok)), Ok("t-1".into()));
+        let bad = "That email and password do not match an active account.";
+        assert_eq!(
+            session_token(&reply(401, &error("bad_credentials", bad))).map_err(|e| e.to_string()),
+            Err(bad.into())
+        );
+        let mut slow = reply(429, &error("too_many_attempts", "Slow down."));
+        slow.retry_after = Some(30);
+        assert_eq!(
+            session_token(&slow).map_err(|e| e.to_string()),
+            Err("Too many attempts: try again in 30 s".into())
+        );
+        slow.retry_after = None;
+        assert!(session_token(&slow).is_err_and(|e| !e.signs_out() && e.to_string().contains("Too many")));
+    }
+
+    #[test]
+    fn a_forbidden_write_says_why() {
+        let why = "You are not in the Phone Team inbox: only its members, its assignee or a supervisor can act on this conversation.";
+        let e = failure(&reply(403, &error("forbidden", why)));
+        assert_eq!(e.to_string(), why);
+        assert!(e.is_permanent() && !e.signs_out());
+    }
 }

@@ -129,12 +129,9 @@ pub fn save_token(server: &str, token: &str) {
     let Some(origin) = origin_of(server) else {
         return;
     };
+    // An empty entry is no token (see `token_in`), and costs less code than removing one.
     let mut map = tokens();
-    if token.is_empty() {
-        map.remove(&origin);
-    } else {
-        map.insert(origin, token.to_owned());
-    }
+    map.insert(origin, token.to_owned());
     store_tokens(&map);
 }
 

@@ -14,7 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::sse::SseParser;
 use super::transport::Fetch;
-use super::{Api, ApiError};
+use super::{Account, Api, ApiError};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Live {
@@ -73,8 +73,21 @@ pub fn start(api: Api, backend: Fetch) {
             } else {
                 Live::Reconnecting
             });
-            let asked = dropped.err().and_then(|d| d.wait_ms);
-            TimeoutFuture::new(next_wait(failures, asked)).await;
+            let asked = dropped.err().and_then(|d| {
+                if let Some(e) = &d.refused {
+                    api.backend().check_session(e);
+                }
+                d.wait_ms
+            });
+            let signed_out = || api.account.with_untracked(|a| *a == Account::SignedOut);
+            if signed_out() {
+                // No stream without a session: it waits for the sign-in, then connects at once.
+                while signed_out() {
+                    TimeoutFuture::new(500).await;
+                }
+            } else {
+                TimeoutFuture::new(next_wait(failures, asked)).await;
+            }
         }
     });
 }
@@ -93,15 +106,19 @@ fn next_wait(failures: u32, asked_ms: Option<u32>) -> u32 {
     backoff.max(asked_ms.unwrap_or(0))
 }
 
-/// A stream ended, and the wait the server asked for, if it did (the reason itself does not
-/// change what happens next).
+/// A stream ended, and the wait the server asked for, if it did; a refusal to open it may say
+/// the session is over.
 struct Dropped {
     wait_ms: Option<u32>,
+    refused: Option<ApiError>,
 }
 
 impl From<ApiError> for Dropped {
     fn from(_: ApiError) -> Self {
-        Dropped { wait_ms: None }
+        Dropped {
+            wait_ms: None,
+            refused: None,
+        }
     }
 }
 
@@ -116,7 +133,10 @@ async fn follow(
     let response = backend
         .open_stream(*last, &controller)
         .await
-        .map_err(|(_, wait_ms)| Dropped { wait_ms })?;
+        .map_err(|(e, wait_ms)| Dropped {
+            wait_ms,
+            refused: Some(e),
+        })?;
     let body = response
         .body()
         .ok_or_else(|| ApiError::Network("the event stream has no body".into()))?;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
-use rapport_core::{Command, Conversation, CoreError, Customer, Outcome, Task, TimelineItem};
+use rapport_core::{AgentId, Command, Conversation, CoreError, Customer, Outcome, Task, TimelineItem};
 use thiserror::Error;
 
 pub use client::{Backend, Sandbox};
@@ -71,9 +71,17 @@ impl ApiError {
         match self {
             ApiError::Refused(_) => true,
             // Slow down, or sign in again: then the same request can go through.
-            ApiError::Rejected { code, .. } => !matches!(code.as_str(), "rate_limited" | "unauthorized"),
+            ApiError::Rejected { code, .. } => !matches!(
+                code.as_str(),
+                "rate_limited" | "unauthorized" | "sign_in_required" | "session_expired"
+            ),
             _ => false,
         }
+    }
+
+    /// The server asks for a sign-in: there is no session, or it ended.
+    pub fn signs_out(&self) -> bool {
+        matches!(self, ApiError::Rejected { code, .. } if code == "sign_in_required" || code == "session_expired")
     }
 
     /// Asking again gets the same answer: a rule's refusal, or something that does not exist.
@@ -176,6 +184,17 @@ pub struct TimelinePage {
     pub total: Option<usize>,
 }
 
+/// Who may act, as the backend says (`GET /me`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Account {
+    /// The demo, or a server without accounts (or not asked yet): anyone may act as any agent.
+    Open,
+    /// A server with accounts and no session (none yet, or it ended): the sign-in page.
+    SignedOut,
+    /// This agent, signed in: the desk is theirs, and nobody else's to act as.
+    SignedIn(AgentId),
+}
+
 /// A `Copy` handle to the backend plus a revision counter that every write bumps, so reads that
 /// depend on it refetch.
 #[derive(Clone, Copy)]
@@ -186,6 +205,7 @@ pub struct Api {
     /// without waiting for the page to be read again (an Undo from a toast, say).
     written: RwSignal<Option<Conversation>>,
     pub live: RwSignal<Live>,
+    pub account: RwSignal<Account>,
 }
 
 impl Api {
@@ -194,12 +214,57 @@ impl Api {
             None => Live::Local,
             Some(_) => Live::Connecting,
         });
+        let account = RwSignal::new(Account::Open);
+        // Drafts and unsent replies are kept (in storage and the outbox): only the desk goes.
+        backend.on_signed_out(move || {
+            // Once: the sign-in page is not made again by each 401 that follows.
+            if account.try_with_untracked(|a| *a != Account::SignedOut) == Some(true) {
+                account.try_set(Account::SignedOut);
+            }
+        });
         Api {
             backend: StoredValue::new_local(backend),
             revision: RwSignal::new(0),
             written: RwSignal::new(None),
             live,
+            account,
         }
+    }
+
+    /// Asks the backend who may act (see `Account`); the signed-in agent, when there is one.
+    pub async fn check_account(self) -> Result<Option<AgentId>, ApiError> {
+        let me = self.backend().me().await?;
+        self.account
+            .try_set(me.clone().map_or(Account::Open, Account::SignedIn));
+        Ok(me)
+    }
+
+    /// Signs in and saves the session's token for this server; then ask `check_account` again.
+    pub async fn sign_in(self, email: String, password: String) -> Result<(), ApiError> {
+        let token = self.backend().sign_in(&email, &password).await?;
+        if let Some(server) = self.server() {
+            config::save_token(&server, &token);
+        }
+        Ok(())
+    }
+
+    /// Signs out here whatever the server says: the token is forgotten, the sign-in page shows.
+    pub async fn sign_out(self) {
+        let _ = self.backend().sign_out().await;
+        if let Some(server) = self.server() {
+            config::save_token(&server, "");
+        }
+        self.account.try_set(Account::SignedOut);
+    }
+
+    /// Signed out (tracked).
+    pub fn signed_out(&self) -> bool {
+        self.account.with(|a| *a == Account::SignedOut)
+    }
+
+    /// Signed in (tracked).
+    pub fn signed_in(&self) -> bool {
+        self.account.with(|a| matches!(a, Account::SignedIn(_)))
     }
 
     /// Follows the server's event stream, for an HTTP backend; the other tabs' changes, for the
@@ -295,9 +360,19 @@ mod tests {
         assert!(ApiError::Refused(CoreError::AgentNotInInbox).is_permanent());
         assert!(rejected("conversation_closed").is_permanent());
         assert!(rejected("not_found").is_final());
+        assert!(rejected("session_expired").signs_out());
+        assert!(rejected("sign_in_required").signs_out());
+        assert!(!rejected("bad_credentials").signs_out());
+        assert!(!rejected("forbidden").signs_out());
+        assert!(
+            rejected("forbidden").is_permanent(),
+            "a refusal by access control is shown, not retried"
+        );
         for retryable in [
             rejected("rate_limited"),
             rejected("unauthorized"),
+            rejected("sign_in_required"),
+            rejected("session_expired"),
             ApiError::Conflict,
             ApiError::Timeout,
             ApiError::Network("down".into()),

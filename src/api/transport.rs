@@ -1,6 +1,8 @@
 //! How a request of the HTTP API travels: `fetch` to a server, or a call into the demo's service
 //! in this page. Everything above this (paths, bodies, errors, decoding) is one client for both.
 
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -53,6 +55,8 @@ pub struct Reply {
     pub status: u16,
     pub status_text: String,
     pub text: String,
+    /// `Retry-After` in seconds, when the server sent one (a 429 says how long to wait).
+    pub retry_after: Option<u32>,
 }
 
 impl Reply {
@@ -89,22 +93,31 @@ fn demo_send(demo: &DemoBackend, call: Call) -> Reply {
         status: response.status,
         status_text: String::new(),
         text: response.text(),
+        retry_after: None,
     }
 }
 
 /// A server at `base`. The token goes only in the Authorization header, never in a URL or a log.
+/// Clones share it: a sign-in (or sign-out) applies to every request from then on, the live
+/// stream's too.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Fetch {
     base: String,
-    token: Option<String>,
+    token: Rc<RefCell<Option<String>>>,
 }
 
 impl Fetch {
     pub fn new(base: &str, token: Option<String>) -> Fetch {
-        Fetch {
+        let fetch = Fetch {
             base: base.trim_end_matches('/').to_owned(),
-            token: token.filter(|t| !t.is_empty()),
-        }
+            token: Rc::default(),
+        };
+        fetch.set_token(token);
+        fetch
+    }
+
+    pub fn set_token(&self, token: Option<String>) {
+        *self.token.borrow_mut() = token.filter(|t| !t.is_empty());
     }
 
     pub fn base(&self) -> &str {
@@ -123,7 +136,7 @@ impl Fetch {
             Method::Delete => Request::delete(url),
             _ => Request::get(url),
         };
-        match &self.token {
+        match &*self.token.borrow() {
             Some(t) => req.header("Authorization", &format!("Bearer {t}")),
             None => req,
         }
@@ -135,11 +148,16 @@ impl Fetch {
             req = req.header(name, value);
         }
         let response = self.transmit(req, call.body, None).await?;
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.trim().parse().ok());
         let text = response.text().await.map_err(|e| ApiError::Network(e.to_string()))?;
         Ok(Reply {
             status: response.status(),
             status_text: response.status_text(),
             text,
+            retry_after,
         })
     }
 
@@ -173,6 +191,7 @@ impl Fetch {
                 status: response.status(),
                 status_text: response.status_text(),
                 text,
+                retry_after: None,
             });
             Err((error, wait))
         }

@@ -165,6 +165,7 @@ impl WorkerDemo {
             status,
             status_text: String::new(),
             text,
+            retry_after: None,
         })
     }
 

@@ -16,6 +16,7 @@ use crate::components::{style_px, Avatar, ChannelBadge, EmptyState, ErrorMessage
 use crate::routing;
 use crate::search::SearchBox;
 use crate::session::Session;
+use crate::signin::Whoami;
 
 fn view_title(view: &View, session: &Session) -> String {
     match view {
@@ -77,7 +78,7 @@ pub fn Nav() -> impl IntoView {
                 <A href=routing::to("/settings") {..} class="nav-link">
                     <span class="nav-label">"Settings"</span>
                 </A>
-                <p class="whoami">{move || session.me().map(|a| a.name).unwrap_or_default()}</p>
+                <p class="whoami"><Whoami/></p>
                 {move || {
                     let live = api.live.get();
                     (live != Live::Local).then(|| view! {

@@ -6,11 +6,16 @@ use rapport_core::AgentId;
 use crate::api::config::{self, Choice};
 use crate::api::Api;
 use crate::session::{Session, Theme};
+use crate::signin::Whoami;
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
+    // The desk shows only once this is known, and a sign-out leaves this page.
+    let signed_in = api
+        .account
+        .with_untracked(|a| matches!(a, crate::api::Account::SignedIn(_)));
     let reset_done = RwSignal::new(false);
     let reset_error = RwSignal::new(None::<String>);
     let sandbox = LocalResource::new(move || {
@@ -40,16 +45,20 @@ pub fn SettingsPage() -> impl IntoView {
             <h1>"Settings"</h1>
             <section class="card">
                 <h2>"You"</h2>
-                <label class="field">
-                    <span>"Signed in as"</span>
-                    <select
-                        prop:value=move || session.agent.get().to_string()
-                        on:change:target=move |ev| session.agent.set(AgentId::from(ev.target().value()))
-                    >
-                        {move || session.directory.with(|d| d.agents.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
-                    </select>
-                </label>
-                <p class="hint">"In the demo anyone can be any agent, to see the desk as they would."</p>
+                // A server with accounts says who you are; elsewhere anyone can be anyone.
+                <p hidden=!signed_in><Whoami/></p>
+                {(!signed_in).then(|| view! {
+                    <label class="field">
+                        <span>"Signed in as"</span>
+                        <select
+                            prop:value=move || session.agent.get().to_string()
+                            on:change:target=move |ev| session.agent.set(AgentId::from(ev.target().value()))
+                        >
+                            {move || session.directory.with(|d| d.agents.iter().map(|a| view! { <option value=a.id.to_string()>{a.name.clone()}</option> }).collect_view())}
+                        </select>
+                    </label>
+                    <p class="hint">"In the demo anyone can be any agent, to see the desk as they would."</p>
+                })}
             </section>
             <section class="card">
                 <h2>"Appearance"</h2>

@@ -56,6 +56,10 @@ pub enum CoreError {
         length: usize,
     },
 
+    /// Access control (`access`): the signed-in agent may not do this here; the text says why.
+    #[error("{0}")]
+    Forbidden(String),
+
     #[error("{0}")]
     Invalid(String),
 }
@@ -78,6 +82,7 @@ impl CoreError {
             CoreError::ChannelNotReplyable(_) => "channel_not_replyable",
             CoreError::ChangedSince(_) => "changed_since",
             CoreError::TooLong { .. } => "too_long",
+            CoreError::Forbidden(_) => "forbidden",
             CoreError::Invalid(_) => "invalid",
         }
     }

@@ -1,6 +1,7 @@
 //! Rapport's domain: a customer has one lifelong conversation. Pure Rust, no web dependencies;
 //! compiled into the browser app (the demo backend) and into the server, so every rule exists once.
 
+pub mod access;
 pub mod content_codec;
 pub mod dates;
 pub mod error;

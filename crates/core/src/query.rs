@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::access::Principal;
 use crate::error::{CoreError, CoreResult};
 use crate::model::*;
 use crate::store::Store;
@@ -64,6 +65,39 @@ pub fn counts(store: &Store, me: Option<&AgentId>) -> Counts {
         mine: views.count(&View::Mine, me),
         by_inbox,
     }
+}
+
+/// `counts` as a signed-in agent sees them: the conversations of their inboxes and their own.
+pub fn counts_seen(store: &Store, me: Option<&AgentId>, who: &Principal) -> Counts {
+    if who.everywhere() {
+        return counts(store, me);
+    }
+    let seen = |view: View| order_seen(store, &view, me, Some(who)).len();
+    let by_inbox = who
+        .inboxes(store)
+        .into_iter()
+        .map(|id| {
+            let n = seen(View::Inbox(id.clone()));
+            (id, n)
+        })
+        .collect();
+    Counts {
+        new: seen(View::Status(Status::New)),
+        open: seen(View::Status(Status::Open)),
+        waiting: seen(View::Status(Status::Waiting)),
+        closed: seen(View::Status(Status::Closed)),
+        mine: seen(View::Mine),
+        by_inbox,
+    }
+}
+
+/// `order`, keeping what `who` (when signed in) sees.
+pub fn order_seen(store: &Store, view: &View, me: Option<&AgentId>, who: Option<&Principal>) -> Vec<ConversationId> {
+    let mut ids = order(store, view, me);
+    if let Some(who) = who.filter(|w| !w.everywhere()) {
+        ids.retain(|id| store.conversation(id).is_ok_and(|c| who.sees(store, c)));
+    }
+    ids
 }
 
 /// The rows of a view: customers waiting on us first (longest wait on top), then the rest by

@@ -105,12 +105,6 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
             other => return Err(format!("unknown argument `{other}`\n\n{USAGE}")),
         }
     }
-    if !addr.ip().is_loopback() && options.token.is_none() {
-        return Err(format!(
-            "--addr {addr} listens beyond this machine, where anyone could use the API: set --token \
-             (or RAPPORT_TOKEN) so that only those holding it can"
-        ));
-    }
     if let Some(dist) = &options.dist {
         if !dist.join("index.html").is_file() {
             return Err(format!(
@@ -120,6 +114,79 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
         }
     }
     Ok(Config { addr, options })
+}
+
+impl Config {
+    /// `Err` when the server would listen beyond this machine with nobody signing in: a database
+    /// with accounts (`signs_in`) or a --token is needed there.
+    pub fn exposure(&self, signs_in: bool) -> Result<(), String> {
+        if self.addr.ip().is_loopback() || signs_in || self.options.token.is_some() {
+            return Ok(());
+        }
+        Err(format!(
+            "--addr {} listens beyond this machine, where anyone could use the API: create accounts \
+             (rapport-server admin create) so that agents sign in, or for a trial set --token (or \
+             RAPPORT_TOKEN) so that only those holding it can",
+            self.addr
+        ))
+    }
+}
+
+/// The `admin` subcommand: `admin create --email E --agent ID [--role R]`, `admin deactivate
+/// --email E`, `admin activate --email E`, then any server flag (`--db` above all).
+#[derive(Clone, Debug)]
+pub struct Admin {
+    pub action: String,
+    pub email: String,
+    pub agent: Option<String>,
+    pub role: rapport_core::access::Role,
+    pub config: Config,
+}
+
+pub const ADMIN_USAGE: &str = "\
+usage: rapport-server admin create --email E --agent AGENT_ID [--role agent|supervisor|admin] [--db FILE] [server flags]
+       rapport-server admin deactivate --email E [--db FILE]
+       rapport-server admin activate --email E [--db FILE]
+
+  create prints the account's first password, once: give it to the agent, who changes it with
+  POST /api/v1/me/password. A database with accounts has every request sign in.";
+
+pub fn parse_admin(args: impl IntoIterator<Item = String>) -> Result<Admin, String> {
+    let mut args = args.into_iter();
+    let action = args.next().unwrap_or_default();
+    if !matches!(action.as_str(), "create" | "deactivate" | "activate") {
+        return Err(ADMIN_USAGE.to_owned());
+    }
+    let (mut email, mut agent, mut role, mut rest) = (None, None, rapport_core::access::Role::Agent, Vec::new());
+    while let Some(arg) = args.next() {
+        let mut value = || {
+            args.next()
+                .ok_or_else(|| format!("{arg} needs a value\n\n{ADMIN_USAGE}"))
+        };
+        match arg.as_str() {
+            "--email" => email = Some(value()?),
+            "--agent" => agent = Some(value()?),
+            "--role" => {
+                let v = value()?;
+                role = rapport_core::access::Role::parse(&v)
+                    .ok_or_else(|| format!("--role: `{v}` is not agent, supervisor or admin"))?;
+            }
+            _ => rest.push(arg),
+        }
+    }
+    let email = email.ok_or_else(|| format!("--email is needed\n\n{ADMIN_USAGE}"))?;
+    if action == "create" && agent.is_none() {
+        return Err(format!(
+            "--agent is needed: the agent of the directory this account signs in as\n\n{ADMIN_USAGE}"
+        ));
+    }
+    Ok(Admin {
+        action,
+        email,
+        agent,
+        role,
+        config: parse(rest, None)?,
+    })
 }
 
 /// A web origin as browsers send it in `Origin`: scheme, host and port, nothing after.

@@ -13,8 +13,9 @@ use axum::extract::{Request, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
+use rapport_core::access::Principal;
 use rapport_service::events::{self as rules, Frame, CHUNK};
-use rapport_service::Change;
+use rapport_service::{Caller, Change};
 use tokio::sync::{broadcast, watch};
 
 use crate::guard::StreamSlot;
@@ -24,6 +25,14 @@ use crate::{reply, service_request};
 pub async fn stream(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let request = service_request(&parts, Vec::new());
+    let who = match &state.accounts {
+        Some(accounts) => match crate::signin::caller(accounts, &request, false, chrono::Utc::now()) {
+            Ok(Caller::Signed(p)) => Some(p).filter(|p| !p.everywhere()),
+            Ok(_) => None,
+            Err(e) => return reply(e.into_response()),
+        },
+        None => None,
+    };
     let opened = state.authorize(&request).and_then(|()| {
         let requested = rules::resume_point(&request)?;
         // Subscribed before the newest id is read, so nothing falls between the two.
@@ -38,6 +47,7 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
         return crate::guard::Streams::busy();
     };
     let feed = Feed {
+        who,
         _slot: slot,
         state: state.clone(),
         live,
@@ -65,6 +75,9 @@ fn change_event(change: &Change) -> Event {
 }
 
 struct Feed {
+    /// A signed-in agent who sees only some inboxes: the events of the others reach them without
+    /// their ids (as "something changed elsewhere"), so ids keep their order and nothing leaks.
+    who: Option<Principal>,
     /// Held while the stream is open: dropped with the stream, when it ends or its client goes.
     _slot: StreamSlot,
     state: AppState,
@@ -79,6 +92,34 @@ struct Feed {
 }
 
 impl Feed {
+    fn event(&self, change: &Change) -> Event {
+        let Some(who) = &self.who else {
+            return change_event(change);
+        };
+        let seen = self.state.read(|store| {
+            let conversation = change
+                .conversation_id
+                .as_deref()
+                .and_then(|id| store.conversation(&id.into()).ok());
+            let task = change.task_id.as_deref().and_then(|id| store.task(&id.into()).ok());
+            match (conversation, task) {
+                (Some(c), _) => who.sees(store, c),
+                (None, Some(t)) => who.sees_task(store, t),
+                (None, None) => true,
+            }
+        });
+        if seen {
+            return change_event(change);
+        }
+        change_event(&Change {
+            seq: change.seq,
+            customer_id: None,
+            conversation_id: None,
+            task_id: None,
+            reset: change.reset,
+        })
+    }
+
     async fn next(mut self) -> Option<(Event, Feed)> {
         loop {
             if *self.shutdown.borrow() {
@@ -89,7 +130,7 @@ impl Feed {
                     continue;
                 }
                 self.last = change.seq;
-                return Some((change_event(&change), self));
+                return Some((self.event(&change), self));
             }
             if self.catching_up {
                 // On a storage error the stream ends; the client reconnects with its last id.
@@ -108,7 +149,7 @@ impl Feed {
                     Ok(change) if change.seq <= self.last => {}
                     Ok(change) if change.seq == self.last + 1 => {
                         self.last = change.seq;
-                        return Some((change_event(&change), self));
+                        return Some((self.event(&change), self));
                     }
                     // A jump or a lag: SQLite has everything up to the newest broadcast.
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => self.catching_up = true,
@@ -145,6 +186,7 @@ mod tests {
             .read(|s| s.conversations().next().map(|c| c.id.clone()))
             .expect("a conversation");
         let feed = Feed {
+            who: None,
             _slot: state.streams.take().expect("a stream slot"),
             state: state.clone(),
             live: state.subscribe(),

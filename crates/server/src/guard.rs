@@ -96,10 +96,18 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     set(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(header::X_FRAME_OPTIONS, "DENY");
     set(header::REFERRER_POLICY, "no-referrer");
-    // The page's own policy is the <meta> CSP of index.html; a meta CSP cannot forbid framing.
-    set(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'");
+    // The page's own policy is the <meta> CSP of index.html, which must allow any server (it
+    // cannot know the operator's). Both policies apply, so the app this server serves talks to
+    // this server only: a `?api=` link cannot point its requests, or a credential, elsewhere.
+    // A meta CSP cannot forbid framing either.
     if api {
+        set(header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'");
         set(header::CACHE_CONTROL, "no-store");
+    } else {
+        set(
+            header::CONTENT_SECURITY_POLICY,
+            "frame-ancestors 'none'; connect-src 'self'",
+        );
     }
     response
 }
@@ -138,6 +146,9 @@ pub const BURST: u32 = 500;
 #[derive(Clone)]
 pub struct RateLimit {
     limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+    /// The same allowance per credential (its SHA-256), wherever it is used from: a stolen token
+    /// spread over many addresses is held to one client's rate.
+    by_credential: Arc<DefaultKeyedRateLimiter<[u8; 32]>>,
     checks: Arc<AtomicU64>,
 }
 
@@ -146,38 +157,59 @@ impl RateLimit {
     pub fn new(per_second: u32, burst: u32) -> Option<RateLimit> {
         let rate = NonZeroU32::new(per_second)?;
         let burst = NonZeroU32::new(burst).unwrap_or(rate);
+        let quota = Quota::per_second(rate).allow_burst(burst);
         Some(RateLimit {
-            limiter: Arc::new(DefaultKeyedRateLimiter::keyed(
-                Quota::per_second(rate).allow_burst(burst),
-            )),
+            limiter: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
+            by_credential: Arc::new(DefaultKeyedRateLimiter::keyed(quota)),
             checks: Arc::new(AtomicU64::new(0)),
         })
     }
 
     /// Whether `ip` may send one more request now, or how many seconds it should wait.
     fn check(&self, ip: IpAddr) -> Result<(), u64> {
-        // Now and then, forget addresses whose allowance has filled up again.
+        // Now and then, forget addresses and credentials whose allowance has filled up again.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
             self.limiter.retain_recent();
+            self.by_credential.retain_recent();
         }
-        self.limiter
-            .check_key(&ip)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
+        self.limiter.check_key(&ip).map_err(wait_secs)
     }
+
+    /// The same for a credential (the `Authorization` header's value).
+    fn check_credential(&self, credential: &[u8]) -> Result<(), u64> {
+        use sha2::Digest;
+        let key: [u8; 32] = sha2::Sha256::digest(credential).into();
+        self.by_credential.check_key(&key).map_err(wait_secs)
+    }
+}
+
+fn wait_secs(not_until: governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    not_until.wait_time_from(DefaultClock::default().now()).as_secs() + 1
 }
 
 pub async fn rate_limit(State(limit): State<Option<RateLimit>>, request: Request, next: Next) -> Response {
     let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    if let (Some(limit), Some(ip)) = (limit, peer) {
-        if let Err(wait) = limit.check(ip) {
-            let slow_down = ApiError {
-                status: 429,
-                code: "rate_limited",
-                attr: None,
-                detail: format!("Too many requests from this address; try again in {wait} s."),
-            };
-            return retry_later(slow_down, wait);
-        }
+    let Some(limit) = limit else {
+        return next.run(request).await;
+    };
+    let refused = |wait: u64, whose: &str| {
+        let slow_down = ApiError {
+            status: 429,
+            code: "rate_limited",
+            attr: None,
+            detail: format!("Too many requests from this {whose}; try again in {wait} s."),
+        };
+        retry_later(slow_down, wait)
+    };
+    if let Some(Err(wait)) = peer.map(|ip| limit.check(ip)) {
+        return refused(wait, "address");
+    }
+    if let Some(Err(wait)) = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|c| limit.check_credential(c.as_bytes()))
+    {
+        return refused(wait, "credential");
     }
     next.run(request).await
 }
@@ -239,6 +271,38 @@ impl Drop for StreamSlot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One credential from many addresses is held to one client's rate (security review 9).
+    #[tokio::test]
+    async fn a_credential_is_rate_limited_wherever_it_is_used_from() {
+        use tower::ServiceExt;
+        let limit = RateLimit::new(1, 2);
+        let app = axum::Router::new()
+            .route("/", axum::routing::get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn_with_state(limit, rate_limit));
+        let call = |from: u8, token: &'static str| {
+            let mut request = Request::builder()
+                .uri("/")
+                .header("authorization", token)
+                .body(axum::body::Body::empty())
+                .unwrap_or_default();
+            request
+                .extensions_mut()
+                .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, from], 4000))));
+            app.clone().oneshot(request)
+        };
+        let statuses = [
+            call(1, "Bearer a").await.map(|r| r.status().as_u16()),
+            call(2, "Bearer a").await.map(|r| r.status().as_u16()),
+            call(3, "Bearer a").await.map(|r| r.status().as_u16()),
+            call(4, "Bearer b").await.map(|r| r.status().as_u16()),
+        ];
+        assert_eq!(
+            statuses.map(|s| s.unwrap_or(0)),
+            [200, 200, 429, 200],
+            "the third use of `a` waits; `b` does not"
+        );
+    }
 
     #[test]
     fn loopback_names_with_and_without_a_port() {

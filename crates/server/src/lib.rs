@@ -2,10 +2,12 @@
 //! API of docs/http-api.md (machine-readable in api/openapi.yaml). This crate adds axum and tokio,
 //! SQLite for the log, CORS, the live event stream, and serving the built app.
 
+pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod events;
 pub mod guard;
+pub mod signin;
 pub mod state;
 
 use std::future::Future;
@@ -61,12 +63,38 @@ async fn api(State(state): State<AppState>, request: Request) -> Response {
         Err(_) => return reply(guard::too_slow().into_response()),
     };
     let request = service_request(&parts, body);
+    let peer = peer_of(&parts);
     let state2 = state.clone();
-    // The service is synchronous (a lock and CPU work): off the async threads.
-    match tokio::task::spawn_blocking(move || state2.handle(&request)).await {
+    // The service is synchronous (a lock and CPU work, and hashing a password): off the async threads.
+    match tokio::task::spawn_blocking(move || answer(&state2, &request, peer)).await {
         Ok(response) => reply(response),
         Err(e) => reply(ApiError::internal(e).into_response()),
     }
+}
+
+/// A request's answer: through the sign-in endpoints and the credential check when the server
+/// has accounts, else as a trial.
+fn answer(state: &AppState, request: &rapport_service::Request, peer: std::net::IpAddr) -> rapport_service::Response {
+    let Some(accounts) = &state.accounts else {
+        return state.handle(request);
+    };
+    let now = chrono::Utc::now();
+    if let Some(response) = signin::route(state, accounts, request, peer, now) {
+        return response;
+    }
+    let inbound = state.inbound_signed() && rapport_service::signature::is_inbound(request);
+    match signin::caller(accounts, request, inbound, now) {
+        Ok(caller) => state.handle_as(request, &caller),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// The client's address (our accept loop puts it on every request).
+pub(crate) fn peer_of(parts: &axum::http::request::Parts) -> std::net::IpAddr {
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map_or(std::net::IpAddr::from([0, 0, 0, 0]), |c| c.0.ip())
 }
 
 /// The transport-free form of a request (path below `/api`).

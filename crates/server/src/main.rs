@@ -6,7 +6,11 @@ use std::process::ExitCode;
 use rapport_server::{config, serve, AppState};
 
 fn main() -> ExitCode {
-    let mut config = match config::parse(std::env::args().skip(1), std::env::var("RAPPORT_TOKEN").ok()) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("admin") {
+        return admin(args.into_iter().skip(1));
+    }
+    let mut config = match config::parse(args, std::env::var("RAPPORT_TOKEN").ok()) {
         Ok(c) => c,
         Err(message) => {
             eprintln!("{message}");
@@ -30,6 +34,19 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if state.accounts.is_none() && !config.options.sandbox {
+        let db = config.options.db.display();
+        eprintln!(
+            "rapport-server: {db} has no accounts yet, so nobody could sign in. Create the first admin:\n  \
+             rapport-server admin create --db {db} --email you@example.com --agent ag1 --role admin\n\
+             or start with --sandbox to try Rapport without sign-in (anyone who reaches it then acts as any agent)."
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(message) = config.exposure(state.accounts.is_some()) {
+        eprintln!("rapport-server: {message}");
+        return ExitCode::FAILURE;
+    }
     eprintln!("rapport-server: {}: {}", config.options.db.display(), state.describe());
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(config.addr).await {
@@ -50,6 +67,58 @@ fn main() -> ExitCode {
             }
         }
     })
+}
+
+/// `rapport-server admin …`: accounts, from the machine the database is on.
+fn admin(args: impl Iterator<Item = String>) -> ExitCode {
+    let admin = match config::parse_admin(args) {
+        Ok(a) => a,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match run_admin(&admin) {
+        Ok(said) => {
+            println!("{said}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("rapport-server admin: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run_admin(admin: &config::Admin) -> Result<String, String> {
+    let db = &admin.config.options.db;
+    match admin.action.as_str() {
+        "create" => {
+            // Opening the state creates and seeds a new database, and says which agents exist.
+            let state = AppState::open(&admin.config.options).map_err(|e| e.to_string())?;
+            let agent = rapport_core::AgentId::from(admin.agent.as_deref().unwrap_or_default());
+            state.read(|s| s.agent(&agent).map(|_| ())).map_err(|_| {
+                let known = state.read(|s| s.directory.agents.iter().map(|a| a.id.to_string()).collect::<Vec<_>>());
+                format!(
+                    "there is no agent `{agent}` in the directory (it has {})",
+                    known.join(", ")
+                )
+            })?;
+            let accounts = rapport_server::accounts::Accounts::open(db)?;
+            let password = accounts.create(&admin.email, &agent, admin.role)?;
+            Ok(format!(
+                "created {} ({}) as agent {agent} in {}\nfirst password (shown once): {password}",
+                admin.email,
+                admin.role.as_str(),
+                db.display()
+            ))
+        }
+        action => {
+            let accounts = rapport_server::accounts::Accounts::open(db)?;
+            accounts.set_active(&admin.email, action == "activate")?;
+            Ok(format!("{} is now {action}d", admin.email))
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM on Unix.

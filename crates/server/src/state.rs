@@ -8,9 +8,10 @@ use rapport_core::seed::{Origin, SeedConfig, GENERATOR_VERSION};
 use rapport_core::snapshot::Snapshot;
 use rapport_core::Store;
 use rapport_service::log::time_text;
-use rapport_service::{ApiResult, Change, Request, Response, Service};
+use rapport_service::{ApiResult, Caller, Change, Request, Response, Service};
 use tokio::sync::{broadcast, watch};
 
+use crate::accounts::Accounts;
 use crate::db::{self, Db, Meta};
 use crate::guard::Streams;
 
@@ -79,6 +80,8 @@ pub struct AppState {
     pub request_deadline: std::time::Duration,
     pub head_deadline: std::time::Duration,
     pub rate_limit: Option<crate::guard::RateLimit>,
+    /// When the database has accounts: every request signs in, and acts as who signed in.
+    pub accounts: Option<Arc<Accounts>>,
 }
 
 /// A clear reason the server cannot start.
@@ -171,6 +174,23 @@ impl AppState {
                 (None, None) => None,
             },
         };
+        let accounts =
+            Accounts::open(path).map_err(|e| StartError(format!("cannot open the accounts in {shown}: {e}")))?;
+        let signs_in = accounts
+            .any()
+            .map_err(|e| StartError(format!("cannot read the accounts in {shown}: {e}")))?;
+        if signs_in && options.sandbox {
+            return Err(StartError(format!(
+                "the database {shown} has accounts, and a --sandbox server is a trial with no sign-in: \
+                 use a database without accounts for the sandbox"
+            )));
+        }
+        if signs_in && options.token.is_some() {
+            return Err(StartError(format!(
+                "the database {shown} has accounts, so agents sign in and integrations use personal tokens: \
+                 --token (RAPPORT_TOKEN) is only for a server without accounts"
+            )));
+        }
         let service_options = rapport_service::Options {
             token: options.token.clone(),
             sandbox: options.sandbox,
@@ -197,6 +217,7 @@ impl AppState {
                 options.rate_limit.unwrap_or(crate::guard::RATE),
                 options.rate_burst.unwrap_or(crate::guard::BURST),
             ),
+            accounts: signs_in.then(|| Arc::new(accounts)),
         })
     }
 
@@ -208,8 +229,13 @@ impl AppState {
 
     /// Answers one API request; its events go out to every live stream.
     pub fn handle(&self, request: &Request) -> Response {
+        self.handle_as(request, &Caller::Trial)
+    }
+
+    /// `handle` for a request from `caller`.
+    pub fn handle_as(&self, request: &Request, caller: &Caller) -> Response {
         let mut service = self.lock();
-        let handled = service.handle(Utc::now(), request);
+        let handled = service.handle_as(Utc::now(), request, caller);
         for change in handled.changes {
             // Sent inside the lock, so events go out in `seq` order. No subscriber is fine.
             let _ = self.changes.send(change);
@@ -220,6 +246,11 @@ impl AppState {
     /// Whether a request may use the API (the token, when the server has one).
     pub fn authorize(&self, request: &Request) -> ApiResult<()> {
         self.lock().authorize(Utc::now(), request)
+    }
+
+    /// Whether `/v1/inbound` takes signed deliveries (and no agent's credential).
+    pub fn inbound_signed(&self) -> bool {
+        self.lock().options().inbound_secret.is_some()
     }
 
     pub fn read<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
@@ -239,10 +270,12 @@ impl AppState {
             config.seed,
             config.conversations,
             time_text(config.anchor),
-            if options.token.is_some() {
-                ", token required"
+            if self.accounts.is_some() {
+                ", agents sign in"
+            } else if options.token.is_some() {
+                ", no accounts (trial), token required"
             } else {
-                ""
+                ", no accounts: a trial where anyone who reaches it acts as any agent"
             },
             if options.sandbox { ", sandbox endpoints on" } else { "" },
         )

@@ -635,9 +635,152 @@ fn every_operation_answers_as_documented() {
     spec.check("POST", "/api/v1/sandbox/reset", 200, &r.json());
     assert_eq!(r.json()["clockOffsetMs"], 0);
 
+    // Sign-in: a trial (no accounts, or the demo) has none (404); a server with accounts answers.
+    let r = request("GET", &server.url("/api/v1/me"), &[], None);
+    assert_eq!(
+        (r.status, r.json()["trial"].as_bool()),
+        (200, Some(true)),
+        "a trial says so: {}",
+        r.text
+    );
+    spec.check("GET", "/api/v1/me", 200, &r.json());
+    let sign_in_ops: [(&str, &str, &str, Option<&str>); 10] = [
+        ("GET", "/api/v1/accounts", "/api/v1/accounts", None),
+        (
+            "POST",
+            "/api/v1/accounts",
+            "/api/v1/accounts",
+            Some(r#"{"email":"a@b.c","agentId":"ag1"}"#),
+        ),
+        (
+            "PATCH",
+            "/api/v1/accounts/a@b.c",
+            "/api/v1/accounts/{email}",
+            Some(r#"{"active":false}"#),
+        ),
+        (
+            "POST",
+            "/api/v1/session",
+            "/api/v1/session",
+            Some(r#"{"email":"a@b.c","password":"x"}"#),
+        ),
+        ("DELETE", "/api/v1/session", "/api/v1/session", None),
+        ("DELETE", "/api/v1/sessions", "/api/v1/sessions", None),
+        (
+            "POST",
+            "/api/v1/me/password",
+            "/api/v1/me/password",
+            Some(r#"{"currentPassword":"a","newPassword":"b"}"#),
+        ),
+        ("GET", "/api/v1/me/tokens", "/api/v1/me/tokens", None),
+        (
+            "POST",
+            "/api/v1/me/tokens",
+            "/api/v1/me/tokens",
+            Some(r#"{"name":"x"}"#),
+        ),
+        ("DELETE", "/api/v1/me/tokens/t1", "/api/v1/me/tokens/{tokenId}", None),
+    ];
+    for (method, path, template, body) in sign_in_ops {
+        let r = request(method, &server.url(path), &[], body);
+        assert_eq!(r.status, 404, "{method} {path} on a trial: {}", r.text);
+        spec.check(method, template, 404, &r.json());
+    }
+    if !server.through_worker() {
+        signed_in_operations(&spec);
+    }
+
     // Every documented operation was exercised above (401s are covered in tests/behaviour.rs).
     let missing: Vec<_> = spec.operations().difference(&spec.covered()).cloned().collect();
     assert!(missing.is_empty(), "operations without a contract check: {missing:?}");
+}
+
+/// The sign-in endpoints' answers on a server with accounts (their rules: tests/access.rs).
+fn signed_in_operations(spec: &Spec) {
+    let db = temp_db("contract-accounts");
+    let accounts = rapport_server::accounts::Accounts::open(&db).expect("accounts");
+    let password = accounts
+        .create(
+            "ava@rapport.example",
+            &AgentId::from("ag1"),
+            rapport_core::access::Role::Agent,
+        )
+        .expect("account");
+    let admin_password = accounts
+        .create(
+            "jonas@rapport.example",
+            &AgentId::from("ag10"),
+            rapport_core::access::Role::Admin,
+        )
+        .expect("admin");
+    drop(accounts);
+    let server = TestServer::start_with(rapport_server::Options {
+        db,
+        conversations: common::SEED_CONVERSATIONS,
+        ..rapport_server::Options::default()
+    });
+    let call = |method: &str, path: &str, auth: &str, body: Option<&str>| {
+        request(method, &server.url(path), &[("authorization", auth)], body)
+    };
+    let wrong = json!({"email": "ava@rapport.example", "password": "wrong"}).to_string();
+    let r = request("POST", &server.url("/api/v1/session"), &[], Some(&wrong));
+    assert_eq!(r.status, 401);
+    spec.check("POST", "/api/v1/session", 401, &r.json());
+    let right = json!({"email": "ava@rapport.example", "password": password}).to_string();
+    let r = request("POST", &server.url("/api/v1/session"), &[], Some(&right));
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/session", 201, &r.json());
+    let auth = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
+    let r = call("GET", "/api/v1/me", &auth, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("GET", "/api/v1/me", 200, &r.json());
+    let r = call("POST", "/api/v1/me/tokens", &auth, Some(r#"{"name":"CRM"}"#));
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/me/tokens", 201, &r.json());
+    let r = call("GET", "/api/v1/me/tokens", &auth, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("GET", "/api/v1/me/tokens", 200, &r.json());
+    let r = call(
+        "POST",
+        "/api/v1/me/password",
+        &auth,
+        Some(r#"{"currentPassword":"no","newPassword":"long enough now"}"#),
+    );
+    assert_eq!(r.status, 403, "{}", r.text);
+    spec.check("POST", "/api/v1/me/password", 403, &r.json());
+    let r = call("GET", "/api/v1/conversations?view=inbox-voice", &auth, None);
+    assert_eq!(r.status, 403, "{}", r.text);
+    spec.check("GET", "/api/v1/conversations", 403, &r.json());
+    let r = call("GET", "/api/v1/accounts", &auth, None);
+    assert_eq!(r.status, 403, "an agent manages no accounts");
+    spec.check("GET", "/api/v1/accounts", 403, &r.json());
+    let admin = json!({"email": "jonas@rapport.example", "password": admin_password}).to_string();
+    let r = request("POST", &server.url("/api/v1/session"), &[], Some(&admin));
+    let admin = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
+    let r = call(
+        "POST",
+        "/api/v1/accounts",
+        &admin,
+        Some(r#"{"email":"mia@rapport.example","agentId":"ag3"}"#),
+    );
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/accounts", 201, &r.json());
+    let r = call(
+        "PATCH",
+        "/api/v1/accounts/mia@rapport.example",
+        &admin,
+        Some(r#"{"active":false}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("PATCH", "/api/v1/accounts/{email}", 200, &r.json());
+    let r = call("GET", "/api/v1/accounts", &admin, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    spec.check("GET", "/api/v1/accounts", 200, &r.json());
+    let r = call("DELETE", "/api/v1/session", &auth, None);
+    assert_eq!(r.status, 204);
+    let r = call("GET", "/api/v1/me", &auth, None);
+    assert_eq!(r.status, 401);
+    spec.check("GET", "/api/v1/me", 401, &r.json());
 }
 
 #[test]

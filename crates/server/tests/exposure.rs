@@ -145,11 +145,13 @@ fn every_answer_carries_the_security_headers() {
         let r = request("GET", &server.url(path), &[], None);
         assert_eq!(r.header("x-content-type-options"), Some("nosniff"), "{path}");
         assert_eq!(r.header("x-frame-options"), Some("DENY"), "{path}");
-        assert_eq!(
-            r.header("content-security-policy"),
-            Some("frame-ancestors 'none'"),
-            "{path}"
-        );
+        // Served files also keep the app talking to this server only (security review 5).
+        let csp = if api {
+            "frame-ancestors 'none'"
+        } else {
+            "frame-ancestors 'none'; connect-src 'self'"
+        };
+        assert_eq!(r.header("content-security-policy"), Some(csp), "{path}");
         assert_eq!(r.header("referrer-policy"), Some("no-referrer"), "{path}");
         assert_eq!(
             r.header("cache-control") == Some("no-store"),

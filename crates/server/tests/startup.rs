@@ -25,10 +25,45 @@ fn open_error(db: &std::path::Path) -> String {
     }
 }
 
+/// A team's server is made with `admin create` (the first account, and the database); without
+/// accounts a server starts only as a trial (`--sandbox`), so none is left open by mistake.
 #[test]
 fn the_binary_prints_its_address_when_ready_and_stops_on_sigterm() {
     let db = temp_db("binary");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rapport-server"))
+    let bin = env!("CARGO_BIN_EXE_rapport-server");
+    let open = Command::new(bin)
+        .args(["--addr", "127.0.0.1:0", "--conversations", "30", "--db"])
+        .arg(&db)
+        .env_remove("RAPPORT_TOKEN")
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&open.stderr);
+    assert!(
+        !open.status.success() && said.contains("admin create") && said.contains("--sandbox"),
+        "{said}"
+    );
+    let created = Command::new(bin)
+        .args([
+            "admin",
+            "create",
+            "--email",
+            "ava@x.example",
+            "--agent",
+            "ag1",
+            "--role",
+            "admin",
+        ])
+        .args(["--conversations", "30", "--db"])
+        .arg(&db)
+        .output()
+        .expect("runs");
+    let printed = String::from_utf8_lossy(&created.stdout);
+    let password = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("first password (shown once): "))
+        .unwrap_or_else(|| panic!("no password in: {printed}"))
+        .to_owned();
+    let mut child = Command::new(bin)
         .args(["--addr", "127.0.0.1:0", "--conversations", "30", "--db"])
         .arg(&db)
         .env_remove("RAPPORT_TOKEN")
@@ -46,6 +81,17 @@ fn the_binary_prints_its_address_when_ready_and_stops_on_sigterm() {
         .to_owned();
     assert!(!addr.ends_with(":0"), "the real port is printed: {addr}");
     let r = request("GET", &format!("http://{addr}/api/v1/organization"), &[], None);
+    assert_eq!(r.status, 401, "agents sign in");
+    let body = serde_json::json!({"email": "ava@x.example", "password": password}).to_string();
+    let r = request("POST", &format!("http://{addr}/api/v1/session"), &[], Some(&body));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let auth = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
+    let r = request(
+        "GET",
+        &format!("http://{addr}/api/v1/organization"),
+        &[("authorization", &auth)],
+        None,
+    );
     assert_eq!(r.status, 200);
 
     // SIGTERM: a clean exit (the process id is our own child's).
@@ -77,6 +123,7 @@ fn the_binary_logs_one_line_per_request_without_secrets() {
             "127.0.0.1:0",
             "--conversations",
             "30",
+            "--sandbox",
             "--token",
             "s3cret-token",
             "--db",
@@ -174,12 +221,20 @@ fn command_line_parsing() {
     let c = config::parse(Vec::new(), Some("from-env".into())).unwrap();
     assert_eq!(c.options.token.as_deref(), Some("from-env"));
     // Security review, finding 3: `--addr 0.0.0.0:…` without a token served anyone, silently.
-    let open = parse(&["--addr", "0.0.0.0:8787"]).unwrap_err();
+    let wide = parse(&["--addr", "0.0.0.0:8787"]).unwrap();
+    let open = wide.exposure(false).unwrap_err();
     assert!(
-        open.contains("beyond this machine") && open.contains("--token"),
+        open.contains("beyond this machine") && open.contains("--token") && open.contains("admin create"),
         "{open}"
     );
-    assert!(parse(&["--addr", "0.0.0.0:8787", "--token", "t"]).is_ok());
+    assert!(
+        wide.exposure(true).is_ok(),
+        "a database with accounts signs everyone in"
+    );
+    assert!(parse(&["--addr", "0.0.0.0:8787", "--token", "t"])
+        .unwrap()
+        .exposure(false)
+        .is_ok());
     let c = parse(&[
         "--allow-origin",
         "https://desk.example",

@@ -87,6 +87,16 @@ impl ApiError {
         }
     }
 
+    /// 403 `forbidden`: who is signed in may not do this; `detail` says why.
+    pub fn forbidden(attr: Option<&str>, detail: impl Into<String>) -> Self {
+        ApiError {
+            status: 403,
+            code: "forbidden",
+            attr: attr.map(str::to_owned),
+            detail: detail.into(),
+        }
+    }
+
     /// Something broke on our side (storage). The detail stays generic; the cause goes to stderr.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         eprintln!("rapport: internal error: {cause}");
@@ -119,6 +129,7 @@ impl From<CoreError> for ApiError {
     fn from(e: CoreError) -> Self {
         let status = match &e {
             CoreError::NotFound { .. } => 404,
+            CoreError::Forbidden(_) => 403,
             CoreError::Conflict { .. } | CoreError::AlreadyOpen | CoreError::ChangedSince(_) => 409,
             _ => 422,
         };

@@ -177,16 +177,6 @@ pub fn agent_header(request: &Request) -> ApiResult<Option<AgentId>> {
     Ok(header_text(request, AGENT_HEADER)?.map(AgentId::from))
 }
 
-/// The acting agent, required for writes. It must exist (checked inside the write).
-pub fn required_agent(request: &Request) -> ApiResult<AgentId> {
-    agent_header(request)?.ok_or_else(|| {
-        ApiError::invalid(
-            Some("X-Agent-Id"),
-            "Say which agent is acting: the X-Agent-Id header is missing.",
-        )
-    })
-}
-
 /// 400 for an acting agent the directory does not know (a header error, not a missing resource).
 pub fn known_agent(store: &Store, agent: &AgentId) -> ApiResult<()> {
     store

@@ -42,8 +42,14 @@ impl Keyed {
     }
 }
 
-/// The request's key: `None` when it has none.
+/// The request's key: `None` when it has none. Scoped to who sends it: the signed-in agent,
+/// else `X-Agent-Id`.
 pub fn scoped_key(request: &Request) -> ApiResult<Option<Keyed>> {
+    scoped_key_of(request, None)
+}
+
+/// `scoped_key` for a request whose sender the transport knows (`signed_in`).
+pub fn scoped_key_of(request: &Request, signed_in: Option<&str>) -> ApiResult<Option<Keyed>> {
     if request.header("idempotency-key").is_none() {
         return Ok(None);
     }
@@ -55,7 +61,10 @@ pub fn scoped_key(request: &Request) -> ApiResult<Option<Keyed>> {
             "Idempotency-Key must be 1 to 255 visible ASCII characters (a UUID, say).",
         ));
     }
-    let agent = header_text(request, "x-agent-id")?.unwrap_or_default();
+    let agent = match signed_in {
+        Some(a) => a,
+        None => header_text(request, "x-agent-id")?.unwrap_or_default(),
+    };
     // FNV-1a: stable across builds (it is stored), and only the client's own requests meet it.
     let mut hasher = fnv::FnvHasher::default();
     hasher.write(&request.body);

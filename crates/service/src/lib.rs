@@ -17,6 +17,7 @@ pub use routes::not_allowed;
 pub mod wire;
 
 use chrono::{DateTime, Duration, Utc};
+use rapport_core::access::Principal;
 use rapport_core::seed::Origin;
 use rapport_core::{invariants, Outcome, Store};
 
@@ -36,6 +37,18 @@ pub struct Options {
     /// When set, `POST /v1/inbound` is the channel integrations' own door: it needs a signature
     /// made with this secret (see `signature`), and an agent's token does not open it.
     pub inbound_secret: Option<String>,
+}
+
+/// Who a request comes from, as the transport established it (the server checks credentials;
+/// the service never sees a password or a session).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Nobody signs in (the demo, a sandbox server): `X-Agent-Id` names who acts, anywhere.
+    Trial,
+    /// A signed-in agent: they act as themselves, where `rapport_core::access` lets them.
+    Signed(Principal),
+    /// A channel integration on the signed webhook: `POST /v1/inbound` only.
+    Integration,
 }
 
 /// What one request did: the response, and the events of what it changed (in `seq` order).
@@ -89,12 +102,18 @@ impl<S: Storage> Service<S> {
         }
     }
 
-    /// Answers one request at wall-clock time `wall`.
+    /// Answers one request at wall-clock time `wall`, from nobody signed in (trial).
     pub fn handle(&mut self, wall: DateTime<Utc>, request: &Request) -> Handled {
+        self.handle_as(wall, request, &Caller::Trial)
+    }
+
+    /// Answers one request from `caller`.
+    pub fn handle_as(&mut self, wall: DateTime<Utc>, request: &Request, caller: &Caller) -> Handled {
         let mut ctx = routes::Ctx {
             service: self,
             now: wall,
             request,
+            caller,
             changes: Vec::new(),
         };
         let response = routes::dispatch(&mut ctx).unwrap_or_else(ApiError::into_response);
@@ -196,13 +215,23 @@ impl<S: Storage> Service<S> {
         &mut self,
         wall: DateTime<Utc>,
         key: Option<&idempotency::Keyed>,
+        who: Option<&Principal>,
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<(Response, Vec<Change>)> {
         let entries = build(&self.store)?;
         for entry in &entries {
-            if let Entry::Command(command) = entry {
-                rapport_core::limits::check(command)?;
+            match (entry, who) {
+                (Entry::Command(command), _) => {
+                    rapport_core::limits::check(command)?;
+                    // Checked against the store before the write: moving a conversation out of
+                    // an inbox needs membership of the one it is in.
+                    if let Some(who) = who {
+                        who.may(&self.store, command)?;
+                    }
+                }
+                (Entry::Sandbox(_), Some(_)) => return Err(ApiError::no_route()),
+                (Entry::Sandbox(_), None) => {}
             }
         }
         let now = self.now(wall);

@@ -177,3 +177,58 @@ fn the_inbound_webhook_takes_only_fresh_deliveries_signed_with_its_secret() {
     let agents = Request::new(Method::Get, "/v1/agents").with_header("authorization", "Bearer agents-token");
     assert_eq!(s.handle(now(), &agents).response.status, 200);
 }
+
+/// Security review 10: lists had no cap, so one request could ask for every row of a big
+/// organisation. Each list is capped; a `Link` header (or `nextCursor`) leads to the rest.
+#[test]
+fn every_list_is_capped_and_says_where_the_rest_is() {
+    let mut s = service(None);
+    let get = |s: &mut Service<MemoryLog>, path: &str| {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut request = Request::new(Method::Get, path);
+        request.query = query.to_owned();
+        s.handle(now(), &request).response
+    };
+    let customer = s
+        .store()
+        .customers()
+        .find(|c| s.store().conversations_of(&c.id).count() >= 3)
+        .map(|c| c.id.to_string())
+        .expect("a customer with three conversations");
+    let path = format!("/v1/customers/{customer}/conversations");
+    let mut seen = Vec::new();
+    let mut next = format!("{path}?limit=2");
+    for _ in 0..10 {
+        let r = get(&mut s, &next);
+        assert_eq!(r.status, 200);
+        let page: Vec<serde_json::Value> = serde_json::from_slice(&r.body).expect("an array");
+        assert!(page.len() <= 2, "the limit holds");
+        seen.extend(
+            page.into_iter()
+                .map(|c| c["id"].as_str().unwrap_or_default().to_owned()),
+        );
+        let Some(link) = r.header("link") else { break };
+        let relative = link.trim_start_matches("<?").split(">;").next().unwrap_or_default();
+        assert!(link.ends_with("rel=\"next\""), "{link}");
+        next = format!("{path}?{relative}");
+    }
+    let all = s.store().conversations_of(&customer.as_str().into()).count();
+    assert_eq!(seen.len(), all, "following the links reads each conversation once");
+    seen.dedup();
+    assert_eq!(seen.len(), all);
+
+    let whole: serde_json::Value =
+        serde_json::from_slice(&get(&mut s, "/v1/conversation-ids?view=closed").body).expect("json");
+    let total = whole["ids"].as_array().map_or(0, Vec::len);
+    assert!(total > 3, "enough closed conversations to page: {total}");
+    assert!(whole.get("nextCursor").is_none(), "under the cap, no cursor");
+    let r = get(&mut s, "/v1/conversation-ids?view=closed&limit=3");
+    let page: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+    assert_eq!(page["ids"].as_array().map(Vec::len), Some(3));
+    assert_eq!(page["nextCursor"], "3");
+    let r = get(&mut s, "/v1/conversation-ids?view=closed&cursor=3");
+    let rest: serde_json::Value = serde_json::from_slice(&r.body).expect("json");
+    assert_eq!(rest["ids"].as_array().map_or(0, Vec::len), total - 3);
+    let r = get(&mut s, "/v1/conversations/nope/items?cursor=x");
+    assert_eq!(r.status, 404, "an unknown conversation first");
+}

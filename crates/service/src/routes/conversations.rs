@@ -1,5 +1,6 @@
 //! Conversations: read one, change status/assignee/topics, notes, replies, and the inbox lists.
 
+use rapport_core::access::Principal;
 use rapport_core::query::{self, ConversationSummary, View};
 use rapport_core::{
     cmd, Actor, AgentId, Assignee, Channel, Command, ConversationId, ConversationState, CoreError, ItemId, Outcome,
@@ -7,16 +8,20 @@ use rapport_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{conversation_response, param, Ctx};
+use super::{capped, conversation_response, param, Ctx};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{agent_header, QueryMap};
+use crate::extract::QueryMap;
 use crate::log::{Entry, Storage};
-use crate::wire::{Request, Response};
+use crate::wire::Response;
 
 const LIST_LIMIT: usize = 100;
 const LIST_MAX: usize = 500;
 /// Most rows one `?ids=` request may ask for: a screenful or a few, never a whole view.
 const IDS_MAX: usize = 200;
+/// Most ids of a view in one answer (more than any inbox a person works through).
+const VIEW_IDS_MAX: usize = 20_000;
+/// Most items of one conversation in one answer.
+const ITEMS_MAX: usize = 1000;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -27,8 +32,11 @@ struct ListPage {
 }
 
 #[derive(Serialize)]
-struct IdList {
-    ids: Vec<ConversationId>,
+#[serde(rename_all = "camelCase")]
+struct IdList<'a> {
+    ids: &'a [ConversationId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
 }
 
 /// Either `?ids=a,b,c` (those rows, in that order; unknown ids left out), or `?view=` slug with
@@ -37,10 +45,10 @@ pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Respons
     let q = ctx.query();
     let limit = q.limit("limit", LIST_LIMIT, LIST_MAX)?;
     if let Some(ids) = q.list("ids")? {
-        return by_ids(ctx.store(), &q, ids);
+        return by_ids(ctx, &q, ids);
     }
     let view = view_param(&q)?;
-    let me = me(ctx.request, &q)?;
+    let me = me(ctx, &q)?;
     // The cursor is the offset of the next row; clients must treat it as opaque.
     let offset = match q.get("cursor") {
         None => 0,
@@ -49,9 +57,9 @@ pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Respons
             .map_err(|_| ApiError::invalid(Some("cursor"), "The cursor is not one this server gave out."))?,
     };
     let s = ctx.store();
-    known_view(s, &view)?;
+    known_view(s, &view, ctx.principal())?;
     // Only the page's rows are summarized; ordering the view is cheap.
-    let order = query::order(s, &view, me.as_ref());
+    let order = query::order_seen(s, &view, me.as_ref(), ctx.principal());
     let total = order.len();
     let end = offset.saturating_add(limit).min(total);
     let start = offset.min(end);
@@ -64,7 +72,7 @@ pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Respons
     ))
 }
 
-fn by_ids(s: &Store, q: &QueryMap, ids: Vec<String>) -> ApiResult<Response> {
+fn by_ids<S: Storage>(ctx: &Ctx<'_, S>, q: &QueryMap, ids: Vec<String>) -> ApiResult<Response> {
     if q.has("view") {
         return Err(ApiError::invalid(
             Some("ids"),
@@ -80,7 +88,12 @@ fn by_ids(s: &Store, q: &QueryMap, ids: Vec<String>) -> ApiResult<Response> {
             ),
         ));
     }
-    let ids: Vec<ConversationId> = ids.into_iter().map(ConversationId::from).collect();
+    let s = ctx.store();
+    let mut ids: Vec<ConversationId> = ids.into_iter().map(ConversationId::from).collect();
+    // Rows of inboxes the signed-in agent does not see are left out, like unknown ids.
+    if let Some(who) = ctx.principal() {
+        ids.retain(|id| s.conversation(id).is_ok_and(|c| who.sees(s, c)));
+    }
     Ok(Response::json(
         200,
         &ListPage {
@@ -94,12 +107,17 @@ fn by_ids(s: &Store, q: &QueryMap, ids: Vec<String>) -> ApiResult<Response> {
 pub fn ids<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     let q = ctx.query();
     let view = view_param(&q)?;
-    let me = me(ctx.request, &q)?;
-    known_view(ctx.store(), &view)?;
+    let me = me(ctx, &q)?;
+    known_view(ctx.store(), &view, ctx.principal())?;
+    let limit = q.limit("limit", VIEW_IDS_MAX, VIEW_IDS_MAX)?;
+    let ids = query::order_seen(ctx.store(), &view, me.as_ref(), ctx.principal());
+    let start = super::offset(&q)?.min(ids.len());
+    let end = start.saturating_add(limit).min(ids.len());
     Ok(Response::json(
         200,
         &IdList {
-            ids: query::order(ctx.store(), &view, me.as_ref()),
+            ids: &ids[start..end],
+            next_cursor: (end < ids.len()).then(|| end.to_string()),
         },
     ))
 }
@@ -117,25 +135,40 @@ fn view_param(q: &QueryMap) -> ApiResult<View> {
     })
 }
 
-/// An inbox view must name an inbox of the directory (a bad parameter, so 400 rather than 404).
-fn known_view(s: &Store, view: &View) -> ApiResult<()> {
+/// An inbox view must name an inbox of the directory (a bad parameter, so 400 rather than 404)
+/// that the signed-in agent, if any, belongs to.
+fn known_view(s: &Store, view: &View, who: Option<&Principal>) -> ApiResult<()> {
     if let View::Inbox(id) = view {
-        s.inbox(id)
+        let inbox = s
+            .inbox(id)
             .map_err(|_| ApiError::invalid(Some("view"), format!("There is no inbox `{id}`.")))?;
+        if who.is_some_and(|w| !w.sees_inbox(s, id)) {
+            return Err(ApiError::forbidden(
+                Some("view"),
+                format!(
+                    "You are not a member of {}: its list is for its members and supervisors.",
+                    inbox.name
+                ),
+            ));
+        }
     }
     Ok(())
 }
 
 pub fn counts<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
-    let me = me(ctx.request, &ctx.query())?;
-    Ok(Response::json(200, &query::counts(ctx.store(), me.as_ref())))
+    let me = me(ctx, &ctx.query())?;
+    let counts = match ctx.principal() {
+        Some(who) => query::counts_seen(ctx.store(), me.as_ref(), who),
+        None => query::counts(ctx.store(), me.as_ref()),
+    };
+    Ok(Response::json(200, &counts))
 }
 
-/// Whose "mine": the `agentId` parameter, else the `X-Agent-Id` header.
-fn me(request: &Request, q: &QueryMap) -> ApiResult<Option<AgentId>> {
+/// Whose "mine": the `agentId` parameter, else the acting agent.
+fn me<S: Storage>(ctx: &Ctx<'_, S>, q: &QueryMap) -> ApiResult<Option<AgentId>> {
     match q.get("agentId") {
         Some(a) => Ok(Some(a.into())),
-        None => agent_header(request),
+        None => ctx.agent(),
     }
 }
 
@@ -158,7 +191,7 @@ pub fn items<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
         .iter()
         .filter(|i| i.conversation_id.as_ref() == Some(&id))
         .collect();
-    Ok(Response::json(200, &items))
+    capped(ctx, &items, ITEMS_MAX, ITEMS_MAX)
 }
 
 #[derive(Deserialize)]

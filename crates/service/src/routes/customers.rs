@@ -5,14 +5,15 @@ use rapport_core::query;
 use rapport_core::{cmd, Assignee, Command, CoreError, CustomerId, Outcome, TaskStatus, TimelineItem};
 use serde::{Deserialize, Serialize};
 
-use super::{param, ConversationResource, Ctx};
+use super::{capped, param, ConversationResource, Ctx};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::required_agent;
 use crate::log::{Entry, Storage};
 use crate::wire::Response;
 
 const TIMELINE_LIMIT: usize = 1000;
 const TIMELINE_MAX: usize = 5000;
+/// Most conversations or tasks of a customer in one answer.
+const LIST_MAX: usize = 500;
 
 fn customer_id(params: &[String]) -> CustomerId {
     CustomerId::from(param(params, 1))
@@ -28,7 +29,7 @@ pub fn conversations<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> Api
     let s = ctx.store();
     s.customer(&id)?;
     let list: Vec<ConversationResource> = s.conversations_of(&id).map(ConversationResource::new).collect();
-    Ok(Response::json(200, &list))
+    capped(ctx, &list, LIST_MAX, LIST_MAX)
 }
 
 #[derive(Serialize)]
@@ -71,7 +72,12 @@ pub fn tasks<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<R
         Some("CLOSED") => Some(TaskStatus::Closed),
         None | Some(_) => return Err(ApiError::invalid(Some("status"), "status must be OPEN or CLOSED.")),
     };
-    Ok(Response::json(200, &query::customer_tasks(ctx.store(), &id, status)?))
+    capped(
+        ctx,
+        &query::customer_tasks(ctx.store(), &id, status)?,
+        LIST_MAX,
+        LIST_MAX,
+    )
 }
 
 #[derive(Deserialize)]
@@ -85,7 +91,7 @@ struct NewTaskBody {
 pub fn create_task<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
     let id = customer_id(params);
     let body: NewTaskBody = ctx.body()?;
-    let agent = required_agent(ctx.request)?;
+    let agent = ctx.required_agent()?;
     ctx.write_as(
         &agent,
         |_| {

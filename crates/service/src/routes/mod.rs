@@ -9,20 +9,22 @@ mod sandbox;
 mod tasks;
 
 use chrono::{DateTime, Utc};
+use rapport_core::access::Principal;
 use rapport_core::{AgentId, Conversation, InboxId, Outcome, Store};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{etag, if_match, known_agent, parse_json, required_agent, says_json, segments, QueryMap};
+use crate::extract::{agent_header, etag, if_match, known_agent, parse_json, says_json, segments, QueryMap};
 use crate::log::{Change, Entry, Storage};
 use crate::wire::{Method, Request, Response};
-use crate::{idempotency, Service, BODY_LIMIT};
+use crate::{idempotency, Caller, Service, BODY_LIMIT};
 
 pub(crate) struct Ctx<'a, S> {
     pub service: &'a mut Service<S>,
     pub now: DateTime<Utc>,
     pub request: &'a Request,
+    pub caller: &'a Caller,
     pub changes: Vec<Change>,
 }
 
@@ -45,9 +47,41 @@ impl<S: Storage> Ctx<'_, S> {
         parse_json(&self.request.body)
     }
 
-    /// The acting agent of a write (`X-Agent-Id`, required) and its `If-Match` precondition.
+    /// The signed-in agent, if one is.
+    pub fn principal(&self) -> Option<&Principal> {
+        match self.caller {
+            Caller::Signed(p) => Some(p),
+            Caller::Trial | Caller::Integration => None,
+        }
+    }
+
+    /// Who the request says acts: the signed-in agent (an `X-Agent-Id` naming anyone else is
+    /// refused: identity comes from the credential), else `X-Agent-Id` if sent.
+    pub fn agent(&self) -> ApiResult<Option<AgentId>> {
+        let named = agent_header(self.request)?;
+        match (self.principal(), named) {
+            (Some(p), Some(n)) if n != p.agent => Err(ApiError::forbidden(
+                Some("X-Agent-Id"),
+                format!("You are signed in as `{}`: you cannot act as `{n}`.", p.agent),
+            )),
+            (Some(p), _) => Ok(Some(p.agent.clone())),
+            (None, named) => Ok(named),
+        }
+    }
+
+    /// `agent`, required (a write).
+    pub fn required_agent(&self) -> ApiResult<AgentId> {
+        self.agent()?.ok_or_else(|| {
+            ApiError::invalid(
+                Some("X-Agent-Id"),
+                "Say which agent is acting: the X-Agent-Id header is missing.",
+            )
+        })
+    }
+
+    /// The acting agent of a write and its `If-Match` precondition.
     pub fn acting(&self) -> ApiResult<(AgentId, Option<u64>)> {
-        Ok((required_agent(self.request)?, if_match(self.request)?))
+        Ok((self.required_agent()?, if_match(self.request)?))
     }
 
     /// `write` on behalf of `agent`, who must be in the directory (checked with the write).
@@ -75,14 +109,17 @@ impl<S: Storage> Ctx<'_, S> {
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<Response> {
-        let key = idempotency::scoped_key(self.request)?;
+        let who = self.principal().cloned();
+        let key = idempotency::scoped_key_of(self.request, who.as_ref().map(|p| p.agent.as_str()))?;
         if let Some(k) = &key {
             if let Some(outcomes) = self.service.answered(k)? {
                 let response = respond(self.store(), &outcomes)?;
                 return Ok(response.with_header("idempotent-replayed", "true".to_owned()));
             }
         }
-        let (response, changes) = self.service.write(self.now, key.as_ref(), build, respond)?;
+        let (response, changes) = self
+            .service
+            .write(self.now, key.as_ref(), who.as_ref(), build, respond)?;
         self.changes.extend(changes);
         Ok(response)
     }
@@ -121,6 +158,16 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
         ["tasks", _, "comments"] => vec![(Post, tasks::comment)],
         ["inbound"] => vec![(Post, inbound::inbound)],
         ["events"] => vec![(Get, events_backlog)],
+        // Sign-in and accounts: answered by a server with accounts before the service; here (a
+        // trial) `/me` says so and the rest are 404.
+        ["session"] => vec![(Post, no_accounts), (Delete, no_accounts)],
+        ["sessions"] => vec![(Delete, no_accounts)],
+        ["me"] => vec![(Get, trial_me)],
+        ["me", "password"] => vec![(Post, no_accounts)],
+        ["me", "tokens"] => vec![(Get, no_accounts), (Post, no_accounts)],
+        ["me", "tokens", _] => vec![(Delete, no_accounts)],
+        ["accounts"] => vec![(Get, no_accounts), (Post, no_accounts)],
+        ["accounts", _] => vec![(Patch, no_accounts)],
         ["sandbox"] => vec![(Get, sandbox::state)],
         ["sandbox", "clock"] => vec![(Post, sandbox::advance_clock)],
         ["sandbox", "reset"] => vec![(Post, sandbox::reset)],
@@ -136,12 +183,15 @@ pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> 
         .as_deref()
         .is_ok_and(|s| crate::signature::is_inbound_at(&ctx.request.method, s));
     ctx.service.authorize_at(ctx.now, ctx.request, inbound)?;
+    if *ctx.caller == Caller::Integration && !inbound {
+        return Err(ApiError::unauthorized());
+    }
     let segs = segs?;
     let path: Vec<&str> = segs.iter().map(String::as_str).collect();
     let ["v1", rest @ ..] = path.as_slice() else {
         return Err(ApiError::no_route());
     };
-    if matches!(rest, ["sandbox", ..]) && !ctx.service.options.sandbox {
+    if matches!(rest, ["sandbox", ..]) && (!ctx.service.options.sandbox || ctx.principal().is_some()) {
         return Err(ApiError::no_route());
     }
     let routes = table::<S>(rest).ok_or_else(ApiError::no_route)?;
@@ -155,6 +205,25 @@ pub(crate) fn dispatch<S: Storage>(ctx: &mut Ctx<'_, S>) -> ApiResult<Response> 
     };
     // The segments after `v1`: handlers read their ids by position (`conversations/{id}` → 1).
     handler(ctx, &segs[1..])
+}
+
+/// `GET /me` on a trial: nobody is signed in, and anyone may act (a 200, so that asking is not
+/// an error in every trial's console).
+fn trial_me<S: Storage>(_: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
+    Ok(Response {
+        status: 200,
+        headers: vec![("content-type", "application/json".to_owned())],
+        body: br#"{"trial":true}"#.to_vec(),
+    })
+}
+
+fn no_accounts<S: Storage>(_: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
+    Err(ApiError {
+        status: 404,
+        code: "not_found",
+        attr: None,
+        detail: "This server has no accounts (it is a trial): nobody signs in here.".into(),
+    })
 }
 
 /// 405 with the `Allow` header RFC 9110 asks for.
@@ -214,6 +283,48 @@ impl<'a> ConversationResource<'a> {
 /// The JSON of one conversation with its version as `ETag`.
 pub fn conversation_response(conversation: &Conversation) -> Response {
     Response::json(200, &ConversationResource::new(conversation)).with_header("etag", etag(conversation.version))
+}
+
+/// Where a page starts: the `cursor` a previous page gave (an offset; opaque to clients).
+pub(crate) fn offset(q: &QueryMap) -> ApiResult<usize> {
+    match q.get("cursor") {
+        None if !q.has("cursor") => Ok(0),
+        Some(c) if c.len() <= 18 => c
+            .parse::<usize>()
+            .map_err(|_| ApiError::invalid(Some("cursor"), "The cursor is not one this server gave out.")),
+        _ => Err(ApiError::invalid(
+            Some("cursor"),
+            "The cursor is not one this server gave out.",
+        )),
+    }
+}
+
+/// A list answered as a JSON array, capped: at most `limit` items (default and most `max`) from
+/// the `cursor`. When more follow, `Link: <?…cursor=N>; rel="next"` (RFC 8288, relative to the
+/// request) says where, so the body stays the array Gladly's clients expect.
+pub(crate) fn capped<S: Storage, T: Serialize>(
+    ctx: &Ctx<'_, S>,
+    items: &[T],
+    default: usize,
+    max: usize,
+) -> ApiResult<Response> {
+    let q = ctx.query();
+    let limit = q.limit("limit", default, max)?;
+    let start = offset(&q)?.min(items.len());
+    let end = start.saturating_add(limit).min(items.len());
+    let response = Response::json(200, &&items[start..end]);
+    if end == items.len() {
+        return Ok(response);
+    }
+    let mut query: Vec<&str> = ctx
+        .request
+        .query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("cursor="))
+        .collect();
+    let cursor = format!("cursor={end}");
+    query.push(&cursor);
+    Ok(response.with_header("link", format!("<?{}>; rel=\"next\"", query.join("&"))))
 }
 
 /// The path parameter at `i` (the table guarantees it is there).

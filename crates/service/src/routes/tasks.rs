@@ -7,9 +7,11 @@ use serde_json::Value;
 
 use super::{param, Ctx};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{agent_header, required_agent};
 use crate::log::{Entry, Storage};
 use crate::wire::Response;
+
+/// Most tasks in one answer.
+const LIST_MAX: usize = 500;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,14 +25,19 @@ struct AgentTask<'a> {
 pub fn list<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult<Response> {
     let agent = match ctx.query().get("agentId") {
         Some(a) => AgentId::from(a),
-        None => agent_header(ctx.request)?
+        None => ctx
+            .agent()?
             .ok_or_else(|| ApiError::invalid(Some("agentId"), "Say whose tasks to list: agentId is missing."))?,
     };
-    let list: Vec<AgentTask> = query::tasks_for(ctx.store(), &agent)
+    let s = ctx.store();
+    let who = ctx.principal();
+    let list: Vec<AgentTask> = query::tasks_for(s, &agent)
         .into_iter()
+        // A signed-in agent's list keeps the tasks they may see (see `access`).
+        .filter(|(task, _)| who.is_none_or(|w| w.sees_task(s, task)))
         .map(|(task, customer_name)| AgentTask { task, customer_name })
         .collect();
-    Ok(Response::json(200, &list))
+    super::capped(ctx, &list, LIST_MAX, LIST_MAX)
 }
 
 #[derive(Deserialize)]
@@ -53,7 +60,7 @@ fn task_id(params: &[String]) -> TaskId {
 pub fn patch<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
     let id = task_id(params);
     let body: PatchTaskBody = ctx.body()?;
-    let agent = required_agent(ctx.request)?;
+    let agent = ctx.required_agent()?;
     for (field, value) in [
         ("body", &body.body),
         ("dueAt", &body.due_at),
@@ -91,7 +98,7 @@ struct CommentBody {
 pub fn comment<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
     let id = task_id(params);
     let body: CommentBody = ctx.body()?;
-    let agent = match (agent_header(ctx.request)?, body.agent_id) {
+    let agent = match (ctx.agent()?, body.agent_id) {
         (Some(h), Some(b)) if h != b => {
             return Err(ApiError::invalid(
                 Some("agentId"),
@@ -99,7 +106,7 @@ pub fn comment<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult
             ))
         }
         (Some(a), _) | (None, Some(a)) => a,
-        (None, None) => required_agent(ctx.request)?,
+        (None, None) => ctx.required_agent()?,
     };
     ctx.write_as(
         &agent,
