@@ -25,9 +25,9 @@ use crate::{reply, service_request};
 pub async fn stream(State(state): State<AppState>, request: Request) -> Response {
     let (parts, _) = request.into_parts();
     let request = service_request(&parts, Vec::new());
-    let who = match &state.accounts {
+    let signed = match &state.accounts {
         Some(accounts) => match crate::signin::caller(accounts, &request, false, chrono::Utc::now()) {
-            Ok(Caller::Signed(p)) => Some(p).filter(|p| !p.everywhere()),
+            Ok(Caller::Signed(p)) => Some(p),
             Ok(_) => None,
             Err(e) => return reply(e.into_response()),
         },
@@ -43,11 +43,11 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
         Ok(o) => o,
         Err(e) => return reply(e.into_response()),
     };
-    let Some(slot) = state.streams.take() else {
+    let Some(slot) = state.streams.take_as(signed.as_ref().map(|p| p.agent.as_str())) else {
         return crate::guard::Streams::busy();
     };
     let feed = Feed {
-        who,
+        who: signed.filter(|p| !p.everywhere()),
         _slot: slot,
         state: state.clone(),
         live,

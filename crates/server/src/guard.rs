@@ -2,10 +2,11 @@
 //! call it from a browser, which Host names it answers to (DNS rebinding), security headers on
 //! every answer, a deadline per request, a cap on live streams, and a one-line access log.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, Request, State};
@@ -223,27 +224,57 @@ fn retry_later(error: ApiError, secs: u64) -> Response {
     response
 }
 
-/// Counts open live streams; a stream holds a `StreamSlot` while it is open.
+/// Counts open live streams, in all and per signed-in agent; a stream holds a `StreamSlot` while
+/// it is open.
 #[derive(Clone, Debug)]
 pub struct Streams {
     open: Arc<AtomicUsize>,
     max: usize,
+    by_agent: PerAgent,
+    per_agent: usize,
 }
+
+/// Open streams by signed-in agent.
+type PerAgent = Arc<Mutex<HashMap<String, usize>>>;
 
 impl Streams {
     pub fn with_max(max: usize) -> Streams {
+        Streams::with_limits(max, MAX_STREAMS_PER_AGENT)
+    }
+
+    pub fn with_limits(max: usize, per_agent: usize) -> Streams {
         Streams {
             open: Arc::new(AtomicUsize::new(0)),
             max,
+            by_agent: Arc::default(),
+            per_agent,
         }
     }
 
     /// A slot, or None when all are taken (answer `Streams::busy`).
     pub fn take(&self) -> Option<StreamSlot> {
+        self.take_as(None)
+    }
+
+    /// A slot for `agent`'s stream (when signed in): None also when they hold `per_agent`.
+    pub fn take_as(&self, agent: Option<&str>) -> Option<StreamSlot> {
         self.open
             .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1))
-            .ok()
-            .map(|_| StreamSlot(self.open.clone()))
+            .ok()?;
+        let mut slot = StreamSlot {
+            open: self.open.clone(),
+            agent: None,
+        };
+        if let Some(agent) = agent {
+            let mut by_agent = self.by_agent.lock().unwrap_or_else(|p| p.into_inner());
+            let held = by_agent.entry(agent.to_owned()).or_insert(0);
+            if *held >= self.per_agent {
+                return None; // `slot` drops: the total is given back
+            }
+            *held += 1;
+            slot.agent = Some((self.by_agent.clone(), agent.to_owned()));
+        }
+        Some(slot)
     }
 
     /// 503 with `Retry-After`: every slot is taken.
@@ -258,19 +289,53 @@ impl Streams {
     }
 }
 
+/// Live streams one signed-in agent may hold at once (a tab each; more is a runaway client).
+pub const MAX_STREAMS_PER_AGENT: usize = 20;
+
 /// Gives its slot back when the stream ends (or its connection drops).
 #[derive(Debug)]
-pub struct StreamSlot(Arc<AtomicUsize>);
+pub struct StreamSlot {
+    open: Arc<AtomicUsize>,
+    agent: Option<(PerAgent, String)>,
+}
 
 impl Drop for StreamSlot {
     fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::AcqRel);
+        self.open.fetch_sub(1, Ordering::AcqRel);
+        if let Some((by_agent, agent)) = &self.agent {
+            let mut by_agent = by_agent.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(held) = by_agent.get_mut(agent) {
+                *held = held.saturating_sub(1);
+                if *held == 0 {
+                    by_agent.remove(agent);
+                }
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_agent_holds_at_most_their_share_of_streams() {
+        let streams = Streams::with_limits(10, 2);
+        let a1 = streams.take_as(Some("ag1"));
+        let a2 = streams.take_as(Some("ag1"));
+        assert!(a1.is_some() && a2.is_some());
+        assert!(streams.take_as(Some("ag1")).is_none(), "a third for ag1 waits");
+        let b = streams.take_as(Some("ag2"));
+        assert!(b.is_some(), "another agent is not held up");
+        drop(a1);
+        let a3 = streams.take_as(Some("ag1"));
+        assert!(a3.is_some(), "a closed stream gives its place back");
+        assert_eq!(
+            streams.open.load(Ordering::Acquire),
+            3,
+            "a refused one holds no place in the total"
+        );
+    }
 
     /// One credential from many addresses is held to one client's rate (security review 9).
     #[tokio::test]
