@@ -151,6 +151,11 @@ test('two agents signed in: one outside an inbox cannot act there and is told wh
       await signIn(who.page, email, server.passwords[email]);
       await who.page.getByTestId('timeline').waitFor({ timeout: T });
     }
+    // The navigation lists the inboxes each belongs to.
+    const navInbox = (who, name) => who.page.locator('nav .nav-label', { hasText: name });
+    await navInbox(ava, 'General Support').waitFor({ timeout: T });
+    await navInbox(noah, 'Phone Team').waitFor({ timeout: T });
+    await ava.page.waitForFunction(() => ![...document.querySelectorAll('nav .nav-label')].some((e) => e.textContent === 'Phone Team'), null, { timeout: T });
     // Every signed-in agent reads the customer's timeline; Ava may not write in Phone Team.
     await ava.page.locator('#mode-note').click();
     await ava.page.locator('#composer-text').fill('Ava tries a note');

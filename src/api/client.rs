@@ -727,7 +727,11 @@ mod tests {
             Ok(None)
         );
         assert_eq!(signed_in(&reply(404, "")), Ok(None));
-        assert_eq!(signed_in(&reply(200, r#"{"trial":true}"#)), Ok(None), "a trial server says so");
+        assert_eq!(
+            signed_in(&reply(200, r#"{"trial":true}"#)),
+            Ok(None),
+            "a trial server says so"
+        );
         let asked = signed_in(&reply(401, &error("sign_in_required", "Sign in.")));
         assert!(asked.is_err_and(|e| e.signs_out()));
         let expired = signed_in(&reply(401, &error("session_expired", "Your session ended.")));

@@ -45,6 +45,18 @@ pub fn Nav() -> impl IntoView {
                 .unwrap_or_default()
         }
     };
+    // A signed-in agent's counts name only the inboxes they belong to (supervisors: all); the
+    // others are left out. A memo, so the list is rebuilt only when that set changes.
+    let shown = Memo::new(move |_| {
+        let counted = counts.get().and_then(|c| c.ok());
+        session.directory.with(|d| {
+            d.inboxes
+                .iter()
+                .filter(|i| counted.as_ref().is_none_or(|c| c.by_inbox.contains_key(&i.id)))
+                .map(|i| i.id.clone())
+                .collect::<Vec<_>>()
+        })
+    });
     let link = move |view: View| {
         let href = routing::to(&format!("/inbox/{}", view.slug()));
         let title = view_title(&view, &session);
@@ -68,7 +80,7 @@ pub fn Nav() -> impl IntoView {
             <ul class="nav-list">{View::standard().into_iter().map(link).collect_view()}</ul>
             <h2 class="nav-heading">"Inboxes"</h2>
             <ul class="nav-list">
-                {move || session.directory.with(|d| d.inboxes.iter().map(|i| View::Inbox(i.id.clone())).collect::<Vec<_>>()).into_iter().map(link).collect_view()}
+                {move || shown.get().into_iter().map(View::Inbox).map(link).collect_view()}
             </ul>
             <ul class="nav-list">
                 <li><A href=routing::to("/tasks") {..} class="nav-link"><span class="nav-label">"My tasks"</span></A></li>
