@@ -13,7 +13,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{CoreError, CoreResult};
-use crate::model::{AgentId, Assignee, Conversation, InboxId, Task};
+use crate::model::{AgentId, Assignee, Conversation, ConversationId, InboxId, Task, TaskId};
 use crate::store::{Actor, Command, Store};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -96,6 +96,19 @@ impl Principal {
         self.holds(&task.assignee) || task.created_by == self.agent || self.sees_inbox(store, &task.assignee.inbox_id)
     }
 
+    /// Whether an event naming this conversation or task may name it to them: one they see in
+    /// lists, or a task they see; an event naming neither (a customer's) always may.
+    pub fn sees_event(&self, store: &Store, conversation: Option<&ConversationId>, task: Option<&TaskId>) -> bool {
+        match (
+            conversation.and_then(|id| store.conversation(id).ok()),
+            task.and_then(|id| store.task(id).ok()),
+        ) {
+            (Some(c), _) => self.sees(store, c),
+            (None, Some(t)) => self.sees_task(store, t),
+            (None, None) => true,
+        }
+    }
+
     /// `Ok` when they may apply `command` to `store`; otherwise why not, worded for them.
     pub fn may(&self, store: &Store, command: &Command) -> CoreResult<()> {
         if let Some(named) = acting_agent(command) {
@@ -134,7 +147,7 @@ impl Principal {
         }
     }
 
-    fn may_act_on(&self, store: &Store, id: &crate::model::ConversationId) -> CoreResult<()> {
+    fn may_act_on(&self, store: &Store, id: &ConversationId) -> CoreResult<()> {
         let conversation = store.conversation(id)?;
         if self.holds(&conversation.assignee) || self.sees_inbox(store, &conversation.assignee.inbox_id) {
             return Ok(());

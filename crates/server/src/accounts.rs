@@ -184,18 +184,7 @@ impl Accounts {
             .query_row(
                 "SELECT email, agent_id, role, active, password_hash FROM accounts WHERE email = ?1",
                 [email],
-                |r| {
-                    let role: String = r.get(2)?;
-                    Ok((
-                        Account {
-                            email: r.get(0)?,
-                            agent_id: AgentId::from(r.get::<_, String>(1)?.as_str()),
-                            role: Role::parse(&role).unwrap_or(Role::Agent),
-                            active: r.get(3)?,
-                        },
-                        r.get(4)?,
-                    ))
-                },
+                |r| Ok((account_row(r)?, r.get(4)?)),
             )
             .optional()
     }
@@ -204,15 +193,7 @@ impl Accounts {
     pub fn list(&self) -> Result<Vec<Account>, rusqlite::Error> {
         let conn = self.conn();
         let mut statement = conn.prepare("SELECT email, agent_id, role, active FROM accounts ORDER BY email")?;
-        let rows = statement.query_map([], |r| {
-            let role: String = r.get(2)?;
-            Ok(Account {
-                email: r.get(0)?,
-                agent_id: AgentId::from(r.get::<_, String>(1)?.as_str()),
-                role: Role::parse(&role).unwrap_or(Role::Agent),
-                active: r.get(3)?,
-            })
-        })?;
+        let rows = statement.query_map([], account_row)?;
         rows.collect()
     }
 
@@ -387,6 +368,17 @@ impl Accounts {
             .execute("DELETE FROM tokens WHERE email = ?1 AND id = ?2", params![email, id])?;
         Ok(n > 0)
     }
+}
+
+/// An account from a row whose first columns are email, agent_id, role, active.
+fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
+    let role: String = r.get(2)?;
+    Ok(Account {
+        email: r.get(0)?,
+        agent_id: AgentId::from(r.get::<_, String>(1)?.as_str()),
+        role: Role::parse(&role).unwrap_or(Role::Agent),
+        active: r.get(3)?,
+    })
 }
 
 /// A hash no password matches, verified for unknown emails.

@@ -14,6 +14,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
 use rapport_core::access::Principal;
+use rapport_core::{ConversationId, TaskId};
 use rapport_service::events::{self as rules, Frame, CHUNK};
 use rapport_service::{Caller, Change};
 use tokio::sync::{broadcast, watch};
@@ -96,18 +97,11 @@ impl Feed {
         let Some(who) = &self.who else {
             return change_event(change);
         };
-        let seen = self.state.read(|store| {
-            let conversation = change
-                .conversation_id
-                .as_deref()
-                .and_then(|id| store.conversation(&id.into()).ok());
-            let task = change.task_id.as_deref().and_then(|id| store.task(&id.into()).ok());
-            match (conversation, task) {
-                (Some(c), _) => who.sees(store, c),
-                (None, Some(t)) => who.sees_task(store, t),
-                (None, None) => true,
-            }
-        });
+        let conversation = change.conversation_id.as_deref().map(ConversationId::from);
+        let task = change.task_id.as_deref().map(TaskId::from);
+        let seen = self
+            .state
+            .read(|store| who.sees_event(store, conversation.as_ref(), task.as_ref()));
         if seen {
             return change_event(change);
         }
