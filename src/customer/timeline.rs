@@ -631,7 +631,11 @@ fn Item(
     let when = stamp(api.now(), item.timestamp, local_offset());
     let who = match &item.initiator {
         Initiator::Customer => customer_name,
-        Initiator::Agent { id } => session.agent_name(id),
+        Initiator::Agent { id, via: None } => session.agent_name(id),
+        // An admin's integration acted for the agent: the audit names both.
+        Initiator::Agent { id, via: Some(by) } => {
+            format!("{} (via {})", session.agent_name(id), session.agent_name(by))
+        }
         Initiator::System => "Rapport".to_owned(),
         Initiator::Unknown => "Someone".to_owned(),
     };

@@ -50,6 +50,9 @@ impl Role {
 pub struct Principal {
     pub agent: AgentId,
     pub role: Role,
+    /// The admin whose integration token acts on this agent's behalf: the agent's own rights
+    /// apply, and what they do records both.
+    pub via: Option<AgentId>,
 }
 
 impl Principal {
@@ -57,6 +60,15 @@ impl Principal {
         Principal {
             agent: agent.into(),
             role,
+            via: None,
+        }
+    }
+
+    /// This agent, acted for by `admin`.
+    pub fn acted_for_by(self, admin: AgentId) -> Principal {
+        Principal {
+            via: Some(admin),
+            ..self
         }
     }
 

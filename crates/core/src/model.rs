@@ -349,6 +349,10 @@ pub enum Initiator {
     Customer,
     Agent {
         id: AgentId,
+        /// The admin whose integration token did this on the agent's behalf (the audit names
+        /// both); absent when the agent acted themselves.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        via: Option<AgentId>,
     },
     /// Automations, the simulator, integrations.
     System,
@@ -356,6 +360,16 @@ pub enum Initiator {
     /// the item still shows, from "someone".
     #[default]
     Unknown,
+}
+
+impl Initiator {
+    /// An agent acting themselves.
+    pub fn agent(id: &AgentId) -> Self {
+        Initiator::Agent {
+            id: id.clone(),
+            via: None,
+        }
+    }
 }
 
 /// Lenient on purpose: an odd initiator must not drop the whole item. Gladly's `API` and
@@ -368,15 +382,26 @@ impl<'de> Deserialize<'de> for Initiator {
             kind: Option<String>,
             #[serde(default)]
             id: Option<serde_json::Value>,
+            #[serde(default)]
+            via: Option<serde_json::Value>,
         }
         let w = Wire::deserialize(d)?;
+        let via = w
+            .via
+            .as_ref()
+            .and_then(serde_json::Value::as_str)
+            .filter(|i| !i.is_empty())
+            .map(AgentId::from);
         let id =
             w.id.as_ref()
                 .and_then(serde_json::Value::as_str)
                 .filter(|i| !i.is_empty());
         Ok(match (w.kind.as_deref(), id) {
             (Some("CUSTOMER"), _) => Initiator::Customer,
-            (Some("AGENT"), Some(id)) => Initiator::Agent { id: AgentId::from(id) },
+            (Some("AGENT"), Some(id)) => Initiator::Agent {
+                id: AgentId::from(id),
+                via,
+            },
             (Some("SYSTEM" | "API" | "AUTOMATION"), _) => Initiator::System,
             _ => Initiator::Unknown,
         })

@@ -212,7 +212,7 @@ fn an_odd_initiator_keeps_the_item() {
     );
     assert_eq!(
         item(Some(json!({ "type": "AGENT", "id": "ag1" }))).ok(),
-        Some(Initiator::Agent { id: "ag1".into() })
+        Some(Initiator::agent(&"ag1".into()))
     );
     assert_eq!(
         item(Some(json!({ "type": "CUSTOMER", "id": "cu1" }))).ok(),

@@ -792,7 +792,7 @@ fn setting_topics_appends_a_topic_change_with_what_was_added_and_removed() {
         }
     );
     assert_eq!(last.conversation_id.as_ref(), Some(&id));
-    assert_eq!(last.initiator, Initiator::Agent { id: agent("ag1") });
+    assert_eq!(last.initiator, Initiator::agent(&agent("ag1")));
 
     ok(&mut s, t0(), &topics_cmd(&id, &["complaint", "refund-status"], "ag1"));
     assert_eq!(
@@ -1027,7 +1027,7 @@ fn audit_items_name_who_made_the_change() {
     ok(&mut s, t0(), &status_cmd(&id, Status::Waiting, "ag4"));
     assert_eq!(
         s.timeline(&c).last().unwrap().initiator,
-        Initiator::Agent { id: agent("ag4") }
+        Initiator::agent(&agent("ag4"))
     );
     let first = &s.timeline(&c)[0];
     assert_eq!(
@@ -1893,7 +1893,7 @@ fn every_known_content_type_round_trips_through_json() {
             customer_id: CustomerId::from("cu1"),
             conversation_id: None,
             timestamp: t0(),
-            initiator: Initiator::Agent { id: agent("ag1") },
+            initiator: Initiator::agent(&agent("ag1")),
             content: content.clone(),
         };
         let text = serde_json::to_string(&item).unwrap();

@@ -47,7 +47,10 @@ impl Account {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {
     Session,
-    Token,
+    /// A personal token; `on_behalf`: an admin's integration token that may act for others.
+    Token {
+        on_behalf: bool,
+    },
 }
 
 /// Why a credential did not open the door.
@@ -88,6 +91,8 @@ pub struct TokenInfo {
     pub id: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// May act on behalf of other agents (`X-On-Behalf-Of`); only an admin's token can.
+    pub on_behalf: bool,
 }
 
 impl Accounts {
@@ -117,6 +122,12 @@ impl Accounts {
              );",
         )
         .map_err(|e| e.to_string())?;
+        // Added after the first release of the table: databases made before gain the column.
+        let has_on_behalf = conn.prepare("SELECT on_behalf FROM tokens LIMIT 0").is_ok();
+        if !has_on_behalf {
+            conn.execute_batch("ALTER TABLE tokens ADD COLUMN on_behalf INTEGER NOT NULL DEFAULT 0")
+                .map_err(|e| e.to_string())?;
+        }
         Ok(Accounts {
             conn: Mutex::new(conn),
             attempts: Mutex::new(Attempts::default()),
@@ -185,6 +196,17 @@ impl Accounts {
                 "SELECT email, agent_id, role, active, password_hash FROM accounts WHERE email = ?1",
                 [email],
                 |r| Ok((account_row(r)?, r.get(4)?)),
+            )
+            .optional()
+    }
+
+    /// The account of a directory agent, if they have one.
+    pub fn account_of(&self, agent: &AgentId) -> Result<Option<Account>, rusqlite::Error> {
+        self.conn()
+            .query_row(
+                "SELECT email, agent_id, role, active FROM accounts WHERE agent_id = ?1",
+                [agent.as_str()],
+                account_row,
             )
             .optional()
     }
@@ -264,24 +286,22 @@ impl Accounts {
             (Some(k), Some(i), Some(s)) => (k, i, s),
             _ => return Err(Refused::Missing),
         };
-        let (table, via) = match (kind, &email) {
-            ("s", None) => ("sessions", Via::Session),
-            ("t", _) => ("tokens", Via::Token),
+        let query = match (kind, &email) {
+            ("s", None) => "SELECT email, secret_hash, expires_at, 0 FROM sessions WHERE id = ?1",
+            ("t", _) => "SELECT email, secret_hash, NULL, on_behalf FROM tokens WHERE id = ?1",
             _ => return Err(Refused::Missing),
         };
-        let row: Option<(String, Vec<u8>, Option<i64>)> = self
+        let row: Option<(String, Vec<u8>, Option<i64>, bool)> = self
             .conn()
-            .query_row(
-                &format!(
-                    "SELECT email, secret_hash, {} FROM {table} WHERE id = ?1",
-                    if via == Via::Session { "expires_at" } else { "NULL" }
-                ),
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row(query, [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
             .optional()?;
-        let Some((owner, hash, expires)) = row else {
+        let Some((owner, hash, expires, on_behalf)) = row else {
             return Err(Refused::Missing);
+        };
+        let via = if kind == "s" {
+            Via::Session
+        } else {
+            Via::Token { on_behalf }
         };
         if !same_secret(&digest(secret), &hash) || email.as_ref().is_some_and(|e| !e.eq_ignore_ascii_case(&owner)) {
             return Err(Refused::Missing);
@@ -311,7 +331,8 @@ impl Accounts {
     }
 
     /// Changes the password after checking the current one; other sessions end.
-    pub fn change_password(&self, email: &str, current: &str, new: &str) -> Result<(), Refused> {
+    /// `credential` is the one the change came with: its session stays.
+    pub fn change_password(&self, email: &str, current: &str, new: &str, credential: &str) -> Result<(), Refused> {
         let Some((_, hash)) = self.account(email)? else {
             return Err(Refused::Missing);
         };
@@ -324,6 +345,14 @@ impl Accounts {
             "UPDATE accounts SET password_hash = ?2 WHERE email = ?1",
             params![email, hash],
         )?;
+        let this = credential
+            .strip_prefix("s.")
+            .and_then(|r| r.split('.').next())
+            .unwrap_or("");
+        conn.execute(
+            "DELETE FROM sessions WHERE email = ?1 AND id != ?2",
+            params![email, this],
+        )?;
         Ok(())
     }
 
@@ -332,30 +361,33 @@ impl Accounts {
         &self,
         email: &str,
         name: &str,
+        on_behalf: bool,
         now: DateTime<Utc>,
     ) -> Result<(TokenInfo, String), rusqlite::Error> {
         let (id, secret) = (random_hex(8), random_hex(32));
         self.conn().execute(
-            "INSERT INTO tokens (id, email, name, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, email, name, digest(&secret), now.timestamp()],
+            "INSERT INTO tokens (id, email, name, secret_hash, created_at, on_behalf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![id, email, name, digest(&secret), now.timestamp(), on_behalf],
         )?;
         let info = TokenInfo {
             id: id.clone(),
             name: name.to_owned(),
             created_at: DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now),
+            on_behalf,
         };
         Ok((info, format!("t.{id}.{secret}")))
     }
 
     pub fn tokens(&self, email: &str) -> Result<Vec<TokenInfo>, rusqlite::Error> {
         let conn = self.conn();
-        let mut statement =
-            conn.prepare("SELECT id, name, created_at FROM tokens WHERE email = ?1 ORDER BY created_at, id")?;
+        let mut statement = conn
+            .prepare("SELECT id, name, created_at, on_behalf FROM tokens WHERE email = ?1 ORDER BY created_at, id")?;
         let rows = statement.query_map([email], |r| {
             Ok(TokenInfo {
                 id: r.get(0)?,
                 name: r.get(1)?,
                 created_at: DateTime::from_timestamp(r.get(2)?, 0).unwrap_or_default(),
+                on_behalf: r.get(3)?,
             })
         })?;
         rows.collect()

@@ -10,7 +10,8 @@ use rapport_service::{ApiError, ApiResult, Caller, Method, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
-use rapport_core::access::Role;
+use rapport_core::access::{Principal, Role};
+use rapport_core::AgentId;
 
 use crate::accounts::{Account, Accounts, Refused, Via, MIN_PASSWORD};
 use crate::state::AppState;
@@ -21,8 +22,28 @@ pub fn caller(accounts: &Accounts, request: &Request, inbound: bool, now: DateTi
     if inbound {
         return Ok(Caller::Integration);
     }
-    let (account, _) = authenticate(accounts, request, now)?;
-    Ok(Caller::Signed(account.principal()))
+    let (account, via) = authenticate(accounts, request, now)?;
+    match header_text(request, "x-on-behalf-of")?.map(str::trim) {
+        None => Ok(Caller::Signed(account.principal())),
+        Some(agent) => on_behalf(accounts, &account, via, &AgentId::from(agent)).map(Caller::Signed),
+    }
+}
+
+/// An admin's integration acting for `agent` (`X-On-Behalf-Of`): only with a token made for it,
+/// only for an active account; the agent's own rights apply, and the audit names both.
+fn on_behalf(accounts: &Accounts, admin: &Account, via: Via, agent: &AgentId) -> ApiResult<Principal> {
+    let refuse = |detail: String| ApiError::forbidden(Some("X-On-Behalf-Of"), detail);
+    if via != (Via::Token { on_behalf: true }) || admin.role != Role::Admin {
+        return Err(refuse(
+            "Only an administrator's token made to act on behalf of agents may send X-On-Behalf-Of.".into(),
+        ));
+    }
+    match accounts.account_of(agent).map_err(ApiError::internal)? {
+        Some(target) if target.active => Ok(target.principal().acted_for_by(admin.agent_id.clone())),
+        _ => Err(refuse(format!(
+            "There is no active account for agent `{agent}` to act for."
+        ))),
+    }
 }
 
 fn authenticate(accounts: &Accounts, request: &Request, now: DateTime<Utc>) -> ApiResult<(Account, Via)> {
@@ -97,10 +118,19 @@ pub fn route(
                     "Name the token (1 to 100 characters), so you know what uses it.",
                 ));
             }
-            let (info, token) = accounts.create_token(&a.email, name, now).map_err(ApiError::internal)?;
+            if body.on_behalf && a.role != Role::Admin {
+                return Err(ApiError::forbidden(
+                    Some("onBehalf"),
+                    "Only an administrator makes tokens that act on behalf of other agents.",
+                ));
+            }
+            let (info, token) = accounts
+                .create_token(&a.email, name, body.on_behalf, now)
+                .map_err(ApiError::internal)?;
             Ok(Response::json(
                 201,
-                &json!({ "id": info.id, "name": info.name, "createdAt": info.created_at, "token": token }),
+                &json!({ "id": info.id, "name": info.name, "createdAt": info.created_at,
+                         "onBehalf": info.on_behalf, "token": token }),
             ))
         }),
         (Method::Delete, p) if p.starts_with("/v1/me/tokens/") => signed(accounts, request, now, |a, _| {
@@ -254,8 +284,11 @@ struct Credentials {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct NewToken {
     name: String,
+    #[serde(default)]
+    on_behalf: bool,
 }
 
 #[derive(Deserialize)]
@@ -304,7 +337,10 @@ fn change_password(accounts: &Accounts, request: &Request, account: &Account) ->
             format!("Choose a password of at least {MIN_PASSWORD} characters."),
         ));
     }
-    match accounts.change_password(&account.email, &c.current_password, &c.new_password) {
+    let credential = header_text(request, "authorization")?
+        .and_then(|h| h.split_once(' ').map(|(_, c)| c.trim().to_owned()))
+        .unwrap_or_default();
+    match accounts.change_password(&account.email, &c.current_password, &c.new_password, &credential) {
         Ok(()) => Ok(no_content()),
         Err(Refused::Wrong) => Err(ApiError {
             status: 403,
@@ -320,7 +356,7 @@ fn me(state: &AppState, account: &Account, via: Via) -> Response {
     let mut answer = who(state, account);
     answer["via"] = json!(match via {
         Via::Session => "session",
-        Via::Token => "token",
+        Via::Token { .. } => "token",
     });
     Response::json(200, &answer)
 }

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 struct Org {
     server: TestServer,
     passwords: Vec<(String, String)>,
+    db: std::path::PathBuf,
 }
 
 /// A server with accounts: ava (agent ag1), noah (agent ag2, in voice), liam (supervisor ag4),
@@ -33,12 +34,16 @@ fn org(name: &str) -> Org {
         passwords.push((email.to_owned(), password));
     }
     drop(accounts);
-    let server = TestServer::start_with(Options {
-        db,
+    let server = serve(&db);
+    Org { server, passwords, db }
+}
+
+fn serve(db: &std::path::Path) -> TestServer {
+    TestServer::start_with(Options {
+        db: db.to_owned(),
         conversations: SEED_CONVERSATIONS,
         ..Options::default()
-    });
-    Org { server, passwords }
+    })
 }
 
 impl Org {
@@ -387,6 +392,74 @@ fn personal_tokens_sign_integrations_in_and_revoking_one_ends_it() {
     assert_eq!(org.call("GET", "/api/v1/me", &basic, None).status, 401, "revoked");
 }
 
+/// Deliver 2: an admin's integration token acts on behalf of an agent only where the token says
+/// so, with the agent's rights (not the admin's), and the audit names both, also after a restart.
+#[test]
+fn an_admin_integration_acts_for_an_agent_only_where_its_token_says_so() {
+    let mut org = org("access-on-behalf");
+    let (jonas, ava) = (org.sign_in("jonas"), org.sign_in("ava"));
+    let token = |auth: &str, on_behalf: bool| {
+        let body = json!({"name": "CRM", "onBehalf": on_behalf}).to_string();
+        let r = org.call("POST", "/api/v1/me/tokens", auth, Some(&body));
+        (
+            r.status,
+            format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default()),
+        )
+    };
+    assert_eq!(token(&ava, true).0, 403, "only an admin makes an acting token");
+    let (status, plain) = token(&jonas, false);
+    assert_eq!(status, 201);
+    let (status, acting) = token(&jonas, true);
+    assert_eq!(status, 201);
+    let support = org
+        .call("GET", "/api/v1/conversation-ids?view=inbox-support", &jonas, None)
+        .json()["ids"][0]
+        .as_str()
+        .expect("a support conversation")
+        .to_owned();
+    let voice = voice_conversation(&org, &jonas);
+    let note = |auth: &str, agent: &str, conv: &str| {
+        let body = json!({"body": format!("for {agent}")}).to_string();
+        let url = org.server.url(&format!("/api/v1/conversations/{conv}/notes"));
+        let r = request(
+            "POST",
+            &url,
+            &[("authorization", auth), ("x-on-behalf-of", agent)],
+            Some(&body),
+        );
+        (r.status, r.error_code())
+    };
+    assert_eq!(note(&plain, "ag1", &support).0, 403, "a token not made for it");
+    assert_eq!(note(&ava, "ag2", &support).0, 403, "a session never acts for another");
+    assert_eq!(note(&acting, "ag99", &support).0, 403, "no such account");
+    assert_eq!(
+        note(&acting, "ag1", &voice).0,
+        403,
+        "Ava's rights apply, not the admin's"
+    );
+    assert_eq!(note(&acting, "ag1", &support).0, 201);
+
+    let initiator = |org: &Org, auth: &str| {
+        let items = org
+            .call("GET", &format!("/api/v1/conversations/{support}/items"), auth, None)
+            .json();
+        let notes: Vec<Value> = items
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|i| i["content"]["body"] == "for ag1")
+            .map(|i| i["initiator"].clone())
+            .collect();
+        notes
+    };
+    let expected = vec![json!({"type": "AGENT", "id": "ag1", "via": "ag10"})];
+    assert_eq!(initiator(&org, &ava), expected, "the audit names both");
+    // The new server replays the log the old one wrote.
+    std::mem::replace(&mut org.server, serve(&org.db)).stop();
+    let ava = org.sign_in("ava");
+    assert_eq!(initiator(&org, &ava), expected, "and still does after the log replays");
+}
+
 #[test]
 fn failed_sign_ins_back_off_and_a_deactivated_account_is_out() {
     let org = org("access-backoff");
@@ -465,12 +538,24 @@ fn an_admin_invites_and_deactivates_agents_and_nobody_else_can() {
     let r = request("POST", &org.server.url("/api/v1/session"), &[], Some(&first));
     assert_eq!(r.status, 201, "{}", r.text);
     let mia = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
+    let r = request("POST", &org.server.url("/api/v1/session"), &[], Some(&first));
+    let mia_elsewhere = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
     let short = json!({"currentPassword": password, "newPassword": "short"}).to_string();
     assert_eq!(org.call("POST", "/api/v1/me/password", &mia, Some(&short)).status, 400);
     let change = json!({"currentPassword": password, "newPassword": "a much longer secret"}).to_string();
     assert_eq!(org.call("POST", "/api/v1/me/password", &mia, Some(&change)).status, 204);
     let r = request("POST", &org.server.url("/api/v1/session"), &[], Some(&first));
     assert_eq!(r.status, 401, "the first password is gone");
+    assert_eq!(
+        org.call("GET", "/api/v1/me", &mia, None).status,
+        200,
+        "this session stays"
+    );
+    assert_eq!(
+        org.call("GET", "/api/v1/me", &mia_elsewhere, None).status,
+        401,
+        "her other sessions end with the old password"
+    );
     let new = json!({"email": "mia@rapport.example", "password": "a much longer secret"}).to_string();
     assert_eq!(
         request("POST", &org.server.url("/api/v1/session"), &[], Some(&new)).status,

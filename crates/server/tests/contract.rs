@@ -905,6 +905,7 @@ fn every_item_kind_matches_the_schema() {
             initiator: if i % 2 == 0 {
                 Initiator::Agent {
                     id: AgentId::from("ag1"),
+                    via: (i % 4 == 0).then(|| AgentId::from("ag9")),
                 }
             } else {
                 Initiator::System

@@ -241,11 +241,14 @@ impl<S: Storage> Service<S> {
         let mut clock = self.clock;
         let mut commands = self.commands;
         let several = entries.len() > 1;
+        let via = who.and_then(|w| w.via.as_ref());
+        let stamp = log::Stamp {
+            key: key.map(idempotency::Keyed::stored),
+            via: via.cloned(),
+        };
         for entry in &entries {
             // Serialized first, so nothing can fail between changing memory and storing.
-            let json = entry
-                .to_json_keyed(key.map(idempotency::Keyed::stored).as_deref())
-                .map_err(ApiError::internal)?;
+            let json = entry.to_json_stamped(&stamp).map_err(ApiError::internal)?;
             match entry {
                 Entry::Command(command) => {
                     // Several commands are all-or-nothing, so they apply to a copy; one applies in
@@ -255,7 +258,7 @@ impl<S: Storage> Service<S> {
                         (None, true) => draft.insert(self.store.clone()),
                         (None, false) => &mut self.store,
                     };
-                    let outcome = store.apply(now, command)?;
+                    let outcome = store.apply_via(now, command, via)?;
                     rows.push(log::row(store, command, json, &outcome));
                     outcomes.push(outcome);
                     commands += 1;

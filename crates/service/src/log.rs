@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use rapport_core::seed::Origin;
-use rapport_core::{cmd, Command, Outcome, Store};
+use rapport_core::{cmd, AgentId, Command, Outcome, Store};
 use serde::{Deserialize, Serialize};
 
 use crate::idempotency::Answered;
@@ -88,41 +88,63 @@ pub enum SandboxEntry {
 
 /// The field of a stored entry naming the idempotency key of the write it belongs to.
 const KEY_FIELD: &str = "idempotencyKey";
+/// The admin who made the write on the agent's behalf (see `Store::apply_via`).
+const VIA_FIELD: &str = "via";
+
+/// What a stored entry carries besides itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stamp {
+    /// The write's scoped idempotency key.
+    pub key: Option<String>,
+    pub via: Option<AgentId>,
+}
 
 impl Entry {
     pub fn to_json(&self) -> Result<String, serde_json::Error> {
-        self.to_json_keyed(None)
+        self.to_json_stamped(&Stamp::default())
     }
 
-    /// The stored form, with the (scoped) idempotency key of its write when it had one.
-    pub fn to_json_keyed(&self, key: Option<&str>) -> Result<String, serde_json::Error> {
+    /// The stored form, with the (scoped) idempotency key of its write and the admin who made
+    /// it on the agent's behalf, when there are.
+    pub fn to_json_stamped(&self, stamp: &Stamp) -> Result<String, serde_json::Error> {
         let mut value = match self {
             Entry::Command(c) => serde_json::to_value(c)?,
             Entry::Sandbox(s) => serde_json::to_value(s)?,
         };
-        if let (Some(key), Some(object)) = (key, value.as_object_mut()) {
-            object.insert(KEY_FIELD.to_owned(), key.into());
+        if let Some(object) = value.as_object_mut() {
+            if let Some(key) = &stamp.key {
+                object.insert(KEY_FIELD.to_owned(), key.as_str().into());
+            }
+            if let Some(via) = &stamp.via {
+                object.insert(VIA_FIELD.to_owned(), via.as_str().into());
+            }
         }
         serde_json::to_string(&value)
     }
 
     pub fn from_json(text: &str) -> Result<Entry, serde_json::Error> {
-        Entry::from_json_keyed(text).map(|(entry, _)| entry)
+        Entry::from_json_stamped(text).map(|(entry, _)| entry)
     }
 
-    /// The entry and the idempotency key it was stored with, if any.
-    pub fn from_json_keyed(text: &str) -> Result<(Entry, Option<String>), serde_json::Error> {
+    /// The entry and what it was stored with.
+    pub fn from_json_stamped(text: &str) -> Result<(Entry, Stamp), serde_json::Error> {
         let mut value: serde_json::Value = serde_json::from_str(text)?;
-        let key = value
-            .as_object_mut()
-            .and_then(|o| o.remove(KEY_FIELD))
-            .and_then(|k| k.as_str().map(str::to_owned));
+        let mut take = |field: &str| {
+            value
+                .as_object_mut()
+                .and_then(|o| o.remove(field))
+                .and_then(|k| k.as_str().map(str::to_owned))
+        };
+        let stamp = Stamp {
+            key: take(KEY_FIELD),
+            via: take(VIA_FIELD).map(|v| AgentId::from(v.as_str())),
+        };
         let entry = if value.get("sandbox").is_some() {
             serde_json::from_value(value).map(Entry::Sandbox)?
         } else {
             serde_json::from_value(value).map(Entry::Command)?
         };
-        Ok((entry, key))
+        Ok((entry, stamp))
     }
 }
 
@@ -145,9 +167,9 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
         let seq = stored.seq;
         let at =
             parse_time(&stored.at).ok_or_else(|| format!("change {seq} has an unreadable time `{}`", stored.at))?;
-        let (entry, key) = Entry::from_json_keyed(&stored.entry)
+        let (entry, stamp) = Entry::from_json_stamped(&stored.entry)
             .map_err(|e| format!("change {seq} cannot be read by this version ({e}); start with new data"))?;
-        parsed.push((seq, at, entry, key));
+        parsed.push((seq, at, entry, stamp));
     }
     let last_reset = parsed
         .iter()
@@ -160,17 +182,17 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
     let mut clock = Duration::zero();
     let mut commands = 0;
     let mut answered = Answered::default();
-    for (seq, at, entry, key) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
+    for (seq, at, entry, stamp) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
         match entry {
             Entry::Command(command) => {
-                let outcome = store.apply(at, &command).map_err(|e| {
+                let outcome = store.apply_via(at, &command, stamp.via.as_ref()).map_err(|e| {
                     format!(
                         "change {seq} no longer applies ({}: {e}); this version's rules differ from the ones that \
                          accepted it. Start with new data (or an older version) — nothing was changed",
                         e.code()
                     )
                 })?;
-                if let Some(key) = key.as_deref().and_then(crate::idempotency::Keyed::parse) {
+                if let Some(key) = stamp.key.as_deref().and_then(crate::idempotency::Keyed::parse) {
                     answered.push(at, &key, outcome);
                 }
                 commands += 1;

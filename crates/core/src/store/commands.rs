@@ -24,7 +24,7 @@ impl Actor {
 
     pub(super) fn initiator(&self) -> Initiator {
         match self {
-            Actor::Agent { id } => Initiator::Agent { id: id.clone() },
+            Actor::Agent { id } => Initiator::agent(id),
             Actor::System => Initiator::System,
         }
     }

@@ -172,7 +172,7 @@ impl Store {
             now,
             &customer,
             Some(conv_id),
-            Initiator::Agent { id: agent_id.clone() },
+            Initiator::agent(agent_id),
             ItemContent::ConversationNote { body: body.to_owned() },
         );
         touch(self.conv_mut(conv_id)?, now, None);
@@ -287,7 +287,9 @@ impl Store {
             })
             .map(|i| &i.initiator);
         match initiator {
-            Some(Initiator::Agent { id }) => self.agent(id).map_or_else(|_| "Someone".to_owned(), |a| a.name.clone()),
+            Some(Initiator::Agent { id, .. }) => {
+                self.agent(id).map_or_else(|_| "Someone".to_owned(), |a| a.name.clone())
+            }
             Some(Initiator::Customer) => "The customer".to_owned(),
             _ => "Someone".to_owned(),
         }

@@ -55,6 +55,9 @@ pub struct Store {
     /// Conversations the command being applied has taken out of `views` to change.
     #[serde(skip)]
     touched: Vec<ConversationId>,
+    /// The admin on whose integration token the command being applied runs (see `apply_via`).
+    #[serde(skip)]
+    via: Option<AgentId>,
 }
 
 impl Store {
@@ -217,7 +220,15 @@ impl Store {
 
     /// Applies one command at time `now`. On error nothing has changed.
     pub fn apply(&mut self, now: DateTime<Utc>, command: &Command) -> CoreResult<Outcome> {
+        self.apply_via(now, command, None)
+    }
+
+    /// `apply`, done by `via` (an admin's integration) on behalf of the command's agent: every
+    /// item the agent's action records names both.
+    pub fn apply_via(&mut self, now: DateTime<Utc>, command: &Command, via: Option<&AgentId>) -> CoreResult<Outcome> {
+        self.via = via.cloned();
         let result = self.run(now, command);
+        self.via = None;
         // What the command changed goes back into the views in its new state (also after a
         // refusal: whatever state the conversation is in, the views follow it).
         for id in std::mem::take(&mut self.touched) {
@@ -255,9 +266,12 @@ impl Store {
         now: DateTime<Utc>,
         customer: &CustomerId,
         conversation: Option<&ConversationId>,
-        initiator: Initiator,
+        mut initiator: Initiator,
         content: ItemContent,
     ) -> ItemId {
+        if let (Initiator::Agent { via, .. }, Some(by)) = (&mut initiator, &self.via) {
+            *via = Some(by.clone());
+        }
         let id = ItemId::from(self.next_id("it"));
         let timeline = self.timelines.entry(customer.clone()).or_default();
         // The clock may be behind an imported item; never break the timeline's order.

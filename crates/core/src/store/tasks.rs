@@ -121,12 +121,6 @@ impl Store {
             event,
             body,
         };
-        self.push_item(
-            now,
-            customer,
-            conversation,
-            Initiator::Agent { id: agent.clone() },
-            content,
-        );
+        self.push_item(now, customer, conversation, Initiator::agent(agent), content);
     }
 }
