@@ -318,7 +318,7 @@ impl Accounts {
 
     /// Ends the session this credential is (a token is not a session: nothing happens).
     pub fn sign_out(&self, credential: &str) -> Result<(), rusqlite::Error> {
-        if let Some(id) = credential.strip_prefix("s.").and_then(|r| r.split('.').next()) {
+        if let Some(id) = session_id(credential) {
             self.conn().execute("DELETE FROM sessions WHERE id = ?1", [id])?;
         }
         Ok(())
@@ -345,13 +345,9 @@ impl Accounts {
             "UPDATE accounts SET password_hash = ?2 WHERE email = ?1",
             params![email, hash],
         )?;
-        let this = credential
-            .strip_prefix("s.")
-            .and_then(|r| r.split('.').next())
-            .unwrap_or("");
         conn.execute(
             "DELETE FROM sessions WHERE email = ?1 AND id != ?2",
-            params![email, this],
+            params![email, session_id(credential).unwrap_or("")],
         )?;
         Ok(())
     }
@@ -400,6 +396,11 @@ impl Accounts {
             .execute("DELETE FROM tokens WHERE email = ?1 AND id = ?2", params![email, id])?;
         Ok(n > 0)
     }
+}
+
+/// The id of a session credential (`s.<id>.<secret>`); None for a token or anything else.
+fn session_id(credential: &str) -> Option<&str> {
+    credential.strip_prefix("s.").and_then(|r| r.split('.').next())
 }
 
 /// An account from a row whose first columns are email, agent_id, role, active.

@@ -46,6 +46,13 @@ fn on_behalf(accounts: &Accounts, admin: &Account, via: Via, agent: &AgentId) ->
     }
 }
 
+/// The credential of the `Authorization` header, without its scheme ("" when none).
+fn credential_of(request: &Request) -> ApiResult<String> {
+    Ok(header_text(request, "authorization")?
+        .and_then(|h| h.split_once(' ').map(|(_, c)| c.trim().to_owned()))
+        .unwrap_or_default())
+}
+
 fn authenticate(accounts: &Accounts, request: &Request, now: DateTime<Utc>) -> ApiResult<(Account, Via)> {
     let header = header_text(request, "authorization")?;
     accounts.authenticate(header, now).map_err(refusal)
@@ -90,9 +97,7 @@ pub fn route(
     let answer = match (method, path) {
         (Method::Post, "/v1/session") => sign_in(state, accounts, request, peer, now),
         (Method::Delete, "/v1/session") => signed(accounts, request, now, |a, _| {
-            let credential = header_text(request, "authorization")?
-                .and_then(|h| h.split_once(' ').map(|(_, c)| c.trim().to_owned()))
-                .unwrap_or_default();
+            let credential = credential_of(request)?;
             accounts.sign_out(&credential).map_err(ApiError::internal)?;
             drop(a);
             Ok(no_content())
@@ -337,9 +342,7 @@ fn change_password(accounts: &Accounts, request: &Request, account: &Account) ->
             format!("Choose a password of at least {MIN_PASSWORD} characters."),
         ));
     }
-    let credential = header_text(request, "authorization")?
-        .and_then(|h| h.split_once(' ').map(|(_, c)| c.trim().to_owned()))
-        .unwrap_or_default();
+    let credential = credential_of(request)?;
     match accounts.change_password(&account.email, &c.current_password, &c.new_password, &credential) {
         Ok(()) => Ok(no_content()),
         Err(Refused::Wrong) => Err(ApiError {
