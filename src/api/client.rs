@@ -8,6 +8,7 @@ use std::fmt;
 use std::rc::Rc;
 
 use chrono::{DateTime, Duration, Utc};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use rapport_core::query::{ConversationSummary, Counts, SearchResults, View};
 use rapport_core::{
     Agent, AgentId, Answer, Command, Conversation, ConversationId, Customer, CustomerId, Directory, Inbox, Outcome,
@@ -130,8 +131,10 @@ struct Organization {
     name: String,
 }
 
+/// A path segment percent-encoded: everything but RFC 3986's unreserved characters.
 fn enc(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
+    const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 impl Backend {
@@ -518,104 +521,162 @@ impl Backend {
     }
 
     pub async fn execute(&self, command: Command) -> Result<Outcome, ApiError> {
-        let conv_outcome = |id: &rapport_core::ConversationId| Outcome::Conversation {
-            conversation_id: id.clone(),
-            routing: None,
-        };
-        match command {
-            Command::Inbound(c) => {
-                let body =
-                    json!({ "customerId": c.customer_id, "channel": c.channel, "text": c.text, "subject": c.subject });
-                let r: InboundResult = decode(&self.write(Method::Post, "/inbound".into(), None, None, body).await?)?;
-                Ok(Outcome::Conversation {
+        // One request per command, built by a pure function: one await point here instead of one
+        // per command keeps this future (and the app's wasm) small.
+        let w = write_of(command)?;
+        let reply = self
+            .write(w.method, w.target, w.agent.as_ref(), w.version, w.body)
+            .await?;
+        w.yields.outcome(&reply)
+    }
+}
+
+/// The request that makes a command, and what its answer names.
+#[derive(Debug, PartialEq)]
+struct Write {
+    method: Method,
+    target: String,
+    agent: Option<AgentId>,
+    version: Option<u64>,
+    body: serde_json::Value,
+    yields: Yields,
+}
+
+#[derive(Debug, PartialEq)]
+enum Yields {
+    /// The inbound webhook's answer: the conversation and how it was routed.
+    Inbound,
+    Conversation(ConversationId),
+    /// A new timeline item (its id is in the answer).
+    Item,
+    /// A new task (its id is in the answer).
+    NewTask,
+    Task(rapport_core::TaskId),
+}
+
+impl Yields {
+    fn outcome(self, reply: &Reply) -> Result<Outcome, ApiError> {
+        Ok(match self {
+            Yields::Inbound => {
+                let r: InboundResult = decode(reply)?;
+                Outcome::Conversation {
                     conversation_id: r.conversation_id,
                     routing: Some(r.routing),
-                })
+                }
             }
-            Command::Reply(c) => {
-                let target = format!("/conversations/{}/replies", enc(c.conversation_id.as_str()));
-                let body = json!({ "channel": c.channel, "body": c.text, "subject": c.subject });
-                self.write(Method::Post, target, Some(&c.agent_id), c.expected_version, body)
-                    .await?;
-                Ok(conv_outcome(&c.conversation_id))
-            }
-            Command::AddNote(c) => {
-                let target = format!("/conversations/{}/notes", enc(c.conversation_id.as_str()));
-                let item: TimelineItem = decode(
-                    &self
-                        .write(Method::Post, target, Some(&c.agent_id), None, json!({ "body": c.body }))
-                        .await?,
-                )?;
-                Ok(Outcome::Item { item_id: item.id })
-            }
-            Command::Assign(c) => {
-                let target = format!("/conversations/{}", enc(c.conversation_id.as_str()));
-                self.write(
-                    Method::Patch,
-                    target,
-                    actor_agent(&c.actor),
-                    c.expected_version,
-                    json!({ "assignee": c.assignee }),
-                )
-                .await?;
-                Ok(conv_outcome(&c.conversation_id))
-            }
-            Command::SetStatus(c) => {
-                let target = format!("/conversations/{}", enc(c.conversation_id.as_str()));
-                let body = json!({ "status": { "value": c.status } });
-                self.write(Method::Patch, target, actor_agent(&c.actor), c.expected_version, body)
-                    .await?;
-                Ok(conv_outcome(&c.conversation_id))
-            }
-            Command::SetTopics(c) => {
-                let target = format!("/conversations/{}/topics", enc(c.conversation_id.as_str()));
-                self.write(
-                    Method::Put,
-                    target,
-                    actor_agent(&c.actor),
-                    c.expected_version,
-                    json!({ "topicIds": c.topic_ids }),
-                )
-                .await?;
-                Ok(conv_outcome(&c.conversation_id))
-            }
-            Command::Undo(c) => {
-                let target = format!("/conversations/{}/undo", enc(c.conversation_id.as_str()));
-                let body = json!({ "undone": c.undone, "restore": c.restore });
-                self.write(Method::Post, target, actor_agent(&c.actor), None, body)
-                    .await?;
-                Ok(conv_outcome(&c.conversation_id))
-            }
-            Command::CreateTask(c) => {
-                let target = format!("/customers/{}/tasks", enc(c.customer_id.as_str()));
-                let body = json!({ "body": c.body, "dueAt": c.due_at, "assignee": c.assignee });
-                let task: Task = decode(&self.write(Method::Post, target, Some(&c.agent_id), None, body).await?)?;
-                Ok(Outcome::Task { task_id: task.id })
-            }
-            Command::CommentTask(c) => {
-                let target = format!("/tasks/{}/comments", enc(c.task_id.as_str()));
-                let body = json!({ "comment": c.body, "agentId": c.agent_id });
-                self.write(Method::Post, target, Some(&c.agent_id), None, body).await?;
-                Ok(Outcome::Task { task_id: c.task_id })
-            }
-            Command::SetTaskStatus(c) => {
-                let target = format!("/tasks/{}", enc(c.task_id.as_str()));
-                self.write(
-                    Method::Patch,
-                    target,
-                    Some(&c.agent_id),
-                    None,
-                    json!({ "status": c.status }),
-                )
-                .await?;
-                Ok(Outcome::Task { task_id: c.task_id })
-            }
-            Command::CreateCustomer(_) | Command::AddActivity(_) => Err(ApiError::Rejected {
+            Yields::Conversation(conversation_id) => Outcome::Conversation {
+                conversation_id,
+                routing: None,
+            },
+            Yields::Item => Outcome::Item {
+                item_id: decode::<TimelineItem>(reply)?.id,
+            },
+            Yields::NewTask => Outcome::Task {
+                task_id: decode::<Task>(reply)?.id,
+            },
+            Yields::Task(task_id) => Outcome::Task { task_id },
+        })
+    }
+}
+
+fn write_of(command: Command) -> Result<Write, ApiError> {
+    let write = |method, target: String, agent: Option<&AgentId>, version, body, yields| Write {
+        method,
+        target,
+        agent: agent.cloned(),
+        version,
+        body,
+        yields,
+    };
+    let conversation = |id: &ConversationId, tail: &str| format!("/conversations/{}{tail}", enc(id.as_str()));
+    Ok(match command {
+        Command::Inbound(c) => write(
+            Method::Post,
+            "/inbound".into(),
+            None,
+            None,
+            json!({ "customerId": c.customer_id, "channel": c.channel, "text": c.text, "subject": c.subject }),
+            Yields::Inbound,
+        ),
+        Command::Reply(c) => write(
+            Method::Post,
+            conversation(&c.conversation_id, "/replies"),
+            Some(&c.agent_id),
+            c.expected_version,
+            json!({ "channel": c.channel, "body": c.text, "subject": c.subject }),
+            Yields::Conversation(c.conversation_id),
+        ),
+        Command::AddNote(c) => write(
+            Method::Post,
+            conversation(&c.conversation_id, "/notes"),
+            Some(&c.agent_id),
+            None,
+            json!({ "body": c.body }),
+            Yields::Item,
+        ),
+        Command::Assign(c) => write(
+            Method::Patch,
+            conversation(&c.conversation_id, ""),
+            actor_agent(&c.actor),
+            c.expected_version,
+            json!({ "assignee": c.assignee }),
+            Yields::Conversation(c.conversation_id),
+        ),
+        Command::SetStatus(c) => write(
+            Method::Patch,
+            conversation(&c.conversation_id, ""),
+            actor_agent(&c.actor),
+            c.expected_version,
+            json!({ "status": { "value": c.status } }),
+            Yields::Conversation(c.conversation_id),
+        ),
+        Command::SetTopics(c) => write(
+            Method::Put,
+            conversation(&c.conversation_id, "/topics"),
+            actor_agent(&c.actor),
+            c.expected_version,
+            json!({ "topicIds": c.topic_ids }),
+            Yields::Conversation(c.conversation_id),
+        ),
+        Command::Undo(c) => write(
+            Method::Post,
+            conversation(&c.conversation_id, "/undo"),
+            actor_agent(&c.actor),
+            None,
+            json!({ "undone": c.undone, "restore": c.restore }),
+            Yields::Conversation(c.conversation_id),
+        ),
+        Command::CreateTask(c) => write(
+            Method::Post,
+            format!("/customers/{}/tasks", enc(c.customer_id.as_str())),
+            Some(&c.agent_id),
+            None,
+            json!({ "body": c.body, "dueAt": c.due_at, "assignee": c.assignee }),
+            Yields::NewTask,
+        ),
+        Command::CommentTask(c) => write(
+            Method::Post,
+            format!("/tasks/{}/comments", enc(c.task_id.as_str())),
+            Some(&c.agent_id),
+            None,
+            json!({ "comment": c.body, "agentId": c.agent_id }),
+            Yields::Task(c.task_id),
+        ),
+        Command::SetTaskStatus(c) => write(
+            Method::Patch,
+            format!("/tasks/{}", enc(c.task_id.as_str())),
+            Some(&c.agent_id),
+            None,
+            json!({ "status": c.status }),
+            Yields::Task(c.task_id),
+        ),
+        Command::CreateCustomer(_) | Command::AddActivity(_) => {
+            return Err(ApiError::Rejected {
                 code: "unsupported".into(),
                 detail: "This server does not accept that change from the desk.".into(),
-            }),
+            })
         }
-    }
+    })
 }
 
 fn actor_agent(actor: &rapport_core::Actor) -> Option<&AgentId> {
@@ -767,5 +828,47 @@ mod tests {
         let e = failure(&reply(403, &error("forbidden", why)));
         assert_eq!(e.to_string(), why);
         assert!(e.is_permanent() && !e.signs_out());
+    }
+
+    #[test]
+    fn a_command_is_one_request_and_its_answer_names_the_outcome() {
+        let id = ConversationId::from("cv/1");
+        let reply_cmd = Command::Reply(rapport_core::cmd::Reply {
+            conversation_id: id.clone(),
+            expected_version: Some(7),
+            agent_id: AgentId::from("ag1"),
+            channel: rapport_core::Channel::Email,
+            text: "Hello".into(),
+            subject: Some("Re: parcel".into()),
+        });
+        let w = write_of(reply_cmd).expect("a reply is a request");
+        assert_eq!(
+            (w.method, w.target.as_str()),
+            (Method::Post, "/conversations/cv%2F1/replies")
+        );
+        assert_eq!((w.agent, w.version), (Some(AgentId::from("ag1")), Some(7)));
+        assert_eq!(
+            w.body,
+            json!({ "channel": "EMAIL", "body": "Hello", "subject": "Re: parcel" })
+        );
+        assert_eq!(
+            w.yields.outcome(&reply(200, "{}")),
+            Ok(Outcome::Conversation {
+                conversation_id: id,
+                routing: None
+            })
+        );
+        // A note's answer is the new item; an answer that is not one is a decode error, not a panic.
+        let note = write_of(Command::AddNote(rapport_core::cmd::AddNote {
+            conversation_id: ConversationId::from("cv1"),
+            agent_id: AgentId::from("ag1"),
+            body: "n".into(),
+        }))
+        .expect("a note is a request");
+        assert_eq!(note.yields, Yields::Item);
+        assert!(matches!(
+            note.yields.outcome(&reply(201, "[]")),
+            Err(ApiError::Decode(_))
+        ));
     }
 }
