@@ -7,16 +7,18 @@
 // are `make bench`). The default budget is a ratchet, not the goal: the size measured on
 // 2026-12-01 (shell 396.8 KiB, see bench/README.md) rounded up plus 5% headroom, so growth fails the
 // build while the 150 KiB target is reported separately until it is met. When the app shrinks,
-// lower DEFAULT_BUDGET_KIB to the new size + 5%. 1 KiB = 1024 bytes throughout. Raised once, on
+// lower DEFAULT_BUDGET_KIB to the new size + 5%. 1 KiB = 1024 bytes throughout. Raised twice. On
 // 2026-12-02, from 417 to 421 for the sign-in page and session handling (shell 414.6 -> 419.4 KiB):
 // a feature every team server needs, which nothing could be cut to pay for that day. The engine's,
-// from 197 to 199 the same day: the service it runs gained access rules and capped lists.
+// from 197 to 199 the same day: the service it runs gained access rules and capped lists. The
+// shell's again, to 431, for the agent's own account in Settings (420.3 -> 429.8 KiB): a team
+// server's agents must change a password and manage tokens without an admin.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { brotliCompressSync, constants } from 'node:zlib';
 
-export const DEFAULT_BUDGET_KIB = 421;
+export const DEFAULT_BUDGET_KIB = 431;
 export const TARGET_KIB = 150;
 /** The demo engine (the worker's files), loaded only by the demo; its own ratchet. */
 export const ENGINE_BUDGET_KIB = 199;

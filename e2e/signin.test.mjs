@@ -10,6 +10,7 @@ const T = 30_000;
 const app = useApp();
 const AVA = 'ava@rapport.example';
 const NOAH = 'noah@rapport.example';
+const MIA = 'mia@rapport.example';
 let server;
 
 before(async () => {
@@ -17,6 +18,7 @@ before(async () => {
     accounts: [
       { email: AVA, agent: 'ag1', role: 'agent' },
       { email: NOAH, agent: 'ag2', role: 'agent' },
+      { email: MIA, agent: 'ag3', role: 'agent' },
     ],
   });
 });
@@ -180,6 +182,55 @@ test('two agents signed in: one outside an inbox cannot act there and is told wh
   } finally {
     await ava.close();
     await noah.close();
+  }
+});
+
+test('her own account in Settings: a token made, used and revoked; the password changed; signed out everywhere', { timeout: 180_000 }, async () => {
+  const { page, errors, close } = await openPage(app.browser);
+  try {
+    await page.goto(`${app.baseUrl}settings?api=${encodeURIComponent(server.url)}`);
+    await signInHeading(page).waitFor({ timeout: T });
+    await signIn(page, MIA, server.passwords[MIA]);
+    await page.getByRole('heading', { name: 'Your account' }).waitFor({ timeout: T });
+    await page.getByText('No tokens yet.').waitFor({ timeout: T });
+
+    // A token, shown once, that signs an integration in as Mia.
+    await page.getByLabel('Token name').fill('CRM sync');
+    await page.getByRole('button', { name: 'Make a token' }).click();
+    const secret = (await page.getByTestId('new-token').textContent({ timeout: T })).trim();
+    await page.getByRole('button', { name: 'Revoke CRM sync' }).waitFor({ timeout: T });
+    const me = await call('GET', '/me', { token: secret });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.agentId, 'ag3');
+    await screenshot(page, 'account-token.png');
+    await page.getByRole('button', { name: 'Revoke CRM sync' }).click();
+    await page.getByText('No tokens yet.').waitFor({ timeout: T });
+    assert.equal((await call('GET', '/me', { token: secret })).status, 401, 'revoked at once');
+
+    // A new password ends her other sessions; this one stays.
+    const elsewhere = await call('POST', '/session', { body: { email: MIA, password: server.passwords[MIA] } });
+    assert.equal(elsewhere.status, 201);
+    await page.getByLabel('Current password').fill('not it at all, sorry');
+    await page.getByLabel(/^New password/).fill('a new and long password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('password-message').filter({ hasText: 'The current password is not right.' }).waitFor({ timeout: T });
+    await page.getByLabel('Current password').fill(server.passwords[MIA]);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('password-message').filter({ hasText: 'Password changed.' }).waitFor({ timeout: T });
+    assert.equal((await call('GET', '/me', { token: elsewhere.body.token })).status, 401, 'the other session ended');
+
+    // Everywhere, this tab too: the sign-in page, and the old token is no good.
+    const tokens = await page.evaluate(() => JSON.parse(localStorage.getItem('rapport.tokens') || '{}'));
+    const mine = tokens[new URL(server.url).origin];
+    assert.equal((await call('GET', '/me', { token: mine })).status, 200);
+    await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+    await signInHeading(page).waitFor({ timeout: T });
+    assert.equal((await call('GET', '/me', { token: mine })).status, 401);
+    await signIn(page, MIA, 'a new and long password');
+    await page.getByRole('heading', { name: 'Your account' }).waitFor({ timeout: T });
+    assert.deepEqual(errors.filter((e) => e.startsWith('pageerror')), []);
+  } finally {
+    await close();
   }
 });
 

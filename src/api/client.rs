@@ -286,6 +286,44 @@ impl Backend {
         result.map(drop)
     }
 
+    /// Ends every session of the account, this one too (`DELETE /sessions`).
+    pub async fn sign_out_everywhere(&self) -> Result<(), ApiError> {
+        self.send(Call::new(Method::Delete, "/sessions".into())).await?;
+        if let Some(server) = self.server() {
+            server.set_token(None);
+        }
+        self.auth.signed_in.set(false);
+        Ok(())
+    }
+
+    /// `POST /me/password`; the server ends the account's other sessions.
+    pub async fn change_password(&self, current: &str, new: &str) -> Result<(), ApiError> {
+        let mut call = Call::new(Method::Post, "/me/password".into());
+        call.body = Some(json!({ "currentPassword": current, "newPassword": new }));
+        self.send(call).await.map(drop)
+    }
+
+    /// The account's personal API tokens (`GET /me/tokens`), never their secrets.
+    pub async fn tokens(&self) -> Result<Vec<TokenInfo>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Tokens {
+            tokens: Vec<TokenInfo>,
+        }
+        Ok(self.get::<Tokens>("/me/tokens").await?.tokens)
+    }
+
+    /// A new personal token named `name`: its secret, shown once.
+    pub async fn create_token(&self, name: &str) -> Result<String, ApiError> {
+        let mut call = Call::new(Method::Post, "/me/tokens".into());
+        call.body = Some(json!({ "name": name }));
+        text_at(&self.send(call).await?, "", "token")
+    }
+
+    pub async fn revoke_token(&self, id: &str) -> Result<(), ApiError> {
+        let target = format!("/me/tokens/{}", enc(id));
+        self.send(Call::new(Method::Delete, target)).await.map(drop)
+    }
+
     async fn get<T: DeserializeOwned>(&self, target: &str) -> Result<T, ApiError> {
         decode(&self.send(Call::new(Method::Get, target.to_owned())).await?)
     }
@@ -728,6 +766,16 @@ fn signed_in(reply: &Reply) -> Result<Option<AgentId>, ApiError> {
         _ if reply.ok() => text_at(reply, "agent", "id").map(|id| Some(AgentId::from(id))),
         _ => Err(failure(reply)),
     }
+}
+
+/// A personal API token as listed.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: String,
+    #[serde(deserialize_with = "rapport_core::dates::de")]
+    pub created_at: DateTime<Utc>,
 }
 
 /// The string at `outer.inner` (or `inner`, for an empty `outer`) of a JSON answer: less code

@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use rapport_core::{AgentId, Command, Conversation, CoreError, Customer, Outcome, Task, TimelineItem};
 use thiserror::Error;
 
-pub use client::{Backend, Sandbox};
+pub use client::{Backend, Sandbox, TokenInfo};
 #[cfg(feature = "inline-demo")]
 pub use demo::DemoBackend;
 pub use rapport_service::demo::DemoSize;
@@ -255,6 +255,16 @@ impl Api {
             config::save_token(&server, "");
         }
         self.account.try_set(Account::SignedOut);
+    }
+
+    /// Signs every session of the account out, this one too; here as `sign_out` once it has.
+    pub async fn sign_out_everywhere(self) -> Result<(), ApiError> {
+        self.backend().sign_out_everywhere().await?;
+        if let Some(server) = self.server() {
+            config::save_token(&server, "");
+        }
+        self.account.try_set(Account::SignedOut);
+        Ok(())
     }
 
     /// Signed out (tracked).

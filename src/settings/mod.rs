@@ -6,7 +6,7 @@ use rapport_core::AgentId;
 use crate::api::config::{self, Choice};
 use crate::api::Api;
 use crate::session::{Session, Theme};
-use crate::signin::Whoami;
+use crate::signin::{AccountSettings, Whoami};
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
@@ -60,6 +60,7 @@ pub fn SettingsPage() -> impl IntoView {
                     <p class="hint">"In the demo anyone can be any agent, to see the desk as they would."</p>
                 })}
             </section>
+            {signed_in.then(|| view! { <AccountSettings/> })}
             <section class="card">
                 <h2>"Appearance"</h2>
                 <fieldset class="field">

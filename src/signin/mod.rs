@@ -2,6 +2,10 @@
 //! this server only (see `api::config`); after a sign-in the desk opens where it was, with its
 //! drafts and unsent replies, which a sign-out or an ended session never touches.
 
+mod account;
+
+pub use account::AccountSettings;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
