@@ -31,8 +31,8 @@ export function launch() {
  * A page in its own context. `errors` collects uncaught exceptions and console errors
  * (a broken wasm module shows up only there), so tests can assert it stays empty.
  */
-export async function openPage(browser, { viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser, { viewport = { width: 1280, height: 800 }, colorScheme = 'light' } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));

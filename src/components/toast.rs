@@ -43,9 +43,9 @@ impl Toasts {
         let id = self.next.get_value() + 1;
         self.next.set_value(id);
         self.list.update(|l| {
-            // One message per kind of event is enough; keep the newest few.
+            // Two at most: a stack of older messages would cover the desk for little news.
             l.push(Toast { id, text, error, undo });
-            if l.len() > 4 {
+            if l.len() > 2 {
                 l.remove(0);
             }
         });
@@ -67,6 +67,11 @@ impl Toasts {
         self.push(text.into(), true, None);
     }
 
+    /// An Undo belongs to the agent who made the change: another agent must not be offered it.
+    fn drop_undos(&self) {
+        self.list.update(|l| l.retain(|t| t.undo.is_none()));
+    }
+
     fn dismiss(&self, id: u64) {
         self.list.update(|l| l.retain(|t| t.id != id));
     }
@@ -76,6 +81,8 @@ impl Toasts {
 pub fn ToastHost() -> impl IntoView {
     let toasts = Toasts::use_toasts();
     let api = Api::use_api();
+    let agent = crate::session::Session::use_session().agent;
+    Effect::watch(move || agent.track(), move |_, _, _| toasts.drop_undos(), false);
     view! {
         <div class="toasts" aria-live="polite">
             <For each=move || toasts.list.get() key=|t| t.id let:toast>

@@ -462,7 +462,12 @@ pub fn ConversationHeader(
                         </span>
                     }
                 }).collect_view()}
-                <select id="topic-select" aria-label="Add a topic" prop:value="" on:change:target=move |ev| { add_topic(ev.target().value()); }>
+                <select id="topic-select" aria-label="Add a topic" prop:value="" on:change:target=move |ev| {
+                    // Back to "+ Topic" at once: the picker adds, it does not show a choice.
+                    let picker = ev.target();
+                    add_topic(picker.value());
+                    picker.set_value("");
+                }>
                     <option value="">"+ Topic"</option>
                     {topic_options}
                 </select>

@@ -154,6 +154,7 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
             .into_any(),
         }
     };
+    let profile_open = RwSignal::new(false);
     view! {
         <div class="customer-page">
             <header class="customer-head">
@@ -162,8 +163,13 @@ fn CustomerLoaded(shown: Shown) -> impl IntoView {
                     <h1 class="customer-title">{name}</h1>
                     {header}
                 </div>
+                // Narrower than the three columns, the profile is a panel this opens (CSS shows it).
+                <button type="button" class="btn profile-toggle" aria-controls="customer-profile"
+                    aria-expanded=move || profile_open.get().to_string() on:click=move |_| profile_open.update(|o| *o = !*o)>
+                    "Profile"
+                </button>
             </header>
-            <div class="customer-body">
+            <div class="customer-body" class:show-profile=move || profile_open.get()>
                 <div class="conversation-column">
                     {shown.get_untracked().map(|first| view! { <timeline::Timeline shown first customer_name=name/> })}
                     {composer}
@@ -228,7 +234,7 @@ fn Profile(page: ProfileData) -> impl IntoView {
     };
     let is_demo = api.is_demo();
     view! {
-        <aside class="profile" aria-label="Customer profile">
+        <aside class="profile" id="customer-profile" aria-label="Customer profile">
             <section>
                 <h2>"Contact"</h2>
                 <dl class="contacts">
@@ -249,7 +255,10 @@ fn Profile(page: ProfileData) -> impl IntoView {
                 </dl>
             </section>
             <tasks::Tasks customer=c.clone() tasks/>
-            {is_demo.then(|| view! { <simulator::SimulateCustomer customer=c.clone()/> })}
+            {is_demo.then(|| {
+                let last = past.first().and_then(|p| p.channels.last().copied());
+                view! { <simulator::SimulateCustomer customer=c.clone() last/> }
+            })}
             <section>
                 <h2>"Conversations"</h2>
                 <ul class="past">

@@ -9,12 +9,21 @@ use crate::api::Api;
 use crate::components::toast::Toasts;
 
 #[component]
-pub fn SimulateCustomer(customer: Customer) -> impl IntoView {
+pub fn SimulateCustomer(
+    customer: Customer,
+    /// The channel of the customer's latest conversation, which the choice starts on.
+    last: Option<Channel>,
+) -> impl IntoView {
     let api = Api::use_api();
     let toasts = Toasts::use_toasts();
-    let mut channels = customer.reachable_channels();
+    // What a customer can send as text, and a voicemail; a live call is not "writing in".
+    let mut channels: Vec<Channel> = customer
+        .reachable_channels()
+        .into_iter()
+        .filter(|c| c.is_written())
+        .collect();
     channels.push(Channel::Voicemail);
-    let channel = RwSignal::new(channels[0]);
+    let channel = RwSignal::new(last.filter(|c| channels.contains(c)).unwrap_or(channels[0]));
     let text = RwSignal::new(String::from("Hi, it's me again. Any news?"));
     let id = customer.id.clone();
     let write_in = move |_| {

@@ -663,11 +663,18 @@ fn Item(
             event(text, time)
         }
         ItemContent::AssignmentChange { inbox_id, agent_id } => {
-            let to = match agent_id {
-                Some(a) => format!("{} ({})", session.agent_name(&a), session.inbox_name(&inbox_id)),
-                None => format!("{}, unassigned", session.inbox_name(&inbox_id)),
+            // Who made the change, always: an assignment is part of the audit trail.
+            let inbox = session.inbox_name(&inbox_id);
+            let text = match (&item.initiator, agent_id) {
+                (Initiator::Agent { id, .. }, Some(a)) if *id == a => format!("{who} took the conversation ({inbox})"),
+                (Initiator::Agent { .. }, Some(a)) => {
+                    format!("{who} assigned it to {} ({inbox})", session.agent_name(&a))
+                }
+                (Initiator::Agent { .. }, None) => format!("{who} moved it to {inbox}, unassigned"),
+                (_, Some(a)) => format!("{who} assigned it to {} ({inbox})", session.agent_name(&a)),
+                (_, None) => format!("Routed to {inbox}, for its next free agent"),
             };
-            event(format!("Assigned to {to}"), time)
+            event(text, time)
         }
         ItemContent::TopicChange { added, removed } => {
             let names = |ids: &[rapport_core::TopicId]| {

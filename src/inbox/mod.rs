@@ -64,7 +64,9 @@ pub fn Nav() -> impl IntoView {
             <li>
                 <A href={href} {..} class="nav-link">
                     <span class="nav-label">{title}</span>
-                    <span class="count" aria-label="conversations">{count_of(view)}</span>
+                    <span class="count">{count_of(view)}</span>
+                    // Text, not an aria-label: a label would hide the number it labels.
+                    <span class="sr-only">" conversations"</span>
                 </A>
             </li>
         }
@@ -397,7 +399,8 @@ fn row_content(
                 <div class="row-meta">
                     <StatusPill status=conv.status/>
                     {conv.channels.into_iter().map(|c| view! { <ChannelBadge channel=c/> }).collect_view()}
-                    {waiting.map(|w| view! { <span class="reason waiting" title="Customer waiting">"Waiting " {w}</span> })}
+                    // Not "Waiting": that is a status (the agent replied), and this is the opposite.
+                    {waiting.map(|w| view! { <span class="reason waiting" title="How long the customer has waited for an answer">"Unanswered " {w}</span> })}
                     {(conv.reopen_count > 0 && conv.status != Status::Closed).then(|| view! { <span class="reason reopened">"Reopened"</span> })}
                     {due.map(|d| view! { <span class="reason due">"Task " {d}</span> })}
                     {topics.into_iter().map(|t| view! { <span class="topic">{t}</span> }).collect_view()}

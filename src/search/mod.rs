@@ -55,6 +55,7 @@ pub fn SearchPage() -> impl IntoView {
                             view! {
                                 <section class="card">
                                     <h2>"Customers"</h2>
+                                    {r.customers.is_empty().then(|| view! { <p class="muted">"No customer matches this search."</p> })}
                                     <ul class="results" data-testid="customer-results">
                                         {r.customers.into_iter().map(|c| view! {
                                             <li><A href=routing::to(&format!("/customers/{}", routing::segment(c.customer_id.as_str()))) {..} class="result-link">
@@ -67,6 +68,7 @@ pub fn SearchPage() -> impl IntoView {
                                 </section>
                                 <section class="card">
                                     <h2>"Messages"</h2>
+                                    {r.messages.is_empty().then(|| view! { <p class="muted">"No message matches this search."</p> })}
                                     <ul class="results">
                                         {r.messages.into_iter().map(|m| view! {
                                             <li><A href=routing::to(&format!("/customers/{}", routing::segment(m.customer_id.as_str()))) {..} class="result-link">

@@ -28,7 +28,9 @@ pub fn SettingsPage() -> impl IntoView {
         Some(Err(e)) => e.to_string(),
         _ => String::new(),
     };
+    let confirming = RwSignal::new(false);
     let reset = move |_| {
+        confirming.set(false);
         reset_error.set(None);
         leptos::task::spawn_local(async move {
             match api.backend().reset().await {
@@ -81,7 +83,16 @@ pub fn SettingsPage() -> impl IntoView {
                     view! {
                         <p>"Rapport is running on its built-in demo backend: a seeded organisation that lives in this browser. Nothing leaves your machine."</p>
                         <p class="hint">{changes}</p>
-                        <button class="btn danger" on:click=reset>"Reset demo data"</button>
+                        // Two steps: one click must not wipe every change made in this browser.
+                        <Show when=move || confirming.get() fallback=move || view! {
+                            <button class="btn danger" on:click=move |_| confirming.set(true)>"Reset demo data"</button>
+                        }>
+                            <p role="alert">"Every change made in this browser goes back to the seed."</p>
+                            <div class="trial-buttons">
+                                <button class="btn danger" on:click=reset>"Yes, reset the demo"</button>
+                                <button class="btn" on:click=move |_| confirming.set(false)>"Keep my changes"</button>
+                            </div>
+                        </Show>
                         <Show when=move || reset_done.get()>
                             <p role="status">"The demo data was reset to the seed."</p>
                         </Show>
@@ -101,6 +112,7 @@ pub fn SettingsPage() -> impl IntoView {
 /// Switching backends reloads the app, so every view starts clean on the new one.
 #[component]
 fn ServerForm() -> impl IntoView {
+    let on_demo = Api::use_api().is_demo();
     let url = RwSignal::new(match config::saved() {
         Some(Choice::Http { base_url }) => base_url,
         _ => String::new(),
@@ -143,7 +155,9 @@ fn ServerForm() -> impl IntoView {
             {move || error.get().map(|e| view! { <p class="composer-error" role="alert">{e}</p> })}
             <div class="trial-buttons">
                 <button class="btn primary" type="submit">"Connect to this server"</button>
-                <button class="btn" type="button" on:click=move |_| config::use_demo()>"Use the demo instead"</button>
+                {(!on_demo).then(|| view! {
+                    <button class="btn" type="button" on:click=move |_| config::use_demo()>"Use the demo instead"</button>
+                })}
             </div>
             <p class="hint">"The token is kept in this browser only, for this server only, and sent only in the Authorization header."</p>
         </form>

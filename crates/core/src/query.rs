@@ -243,26 +243,33 @@ pub fn search(store: &Store, query: &str, limit: usize) -> SearchResults {
             }
         }
     }
-    let mut messages = Vec::new();
-    'outer: for (customer_id, timeline) in store.timelines() {
-        for item in timeline.iter().rev() {
-            let Some(text) = item.content.text() else { continue };
-            if let Some(pos) = text.to_lowercase().find(&q) {
-                messages.push(MessageHit {
-                    customer_id: customer_id.clone(),
-                    customer_name: store.customer(customer_id).map(|c| c.name.clone()).unwrap_or_default(),
-                    conversation_id: item.conversation_id.clone(),
-                    item_id: item.id.clone(),
-                    timestamp: item.timestamp,
-                    snippet: snippet(text, pos, q.len()),
-                });
-                if messages.len() >= limit {
-                    break 'outer;
-                }
-            }
+    // The newest `limit` matches of all, not the first `limit` in storage order: each timeline
+    // gives at most its `limit` newest, and the list is cut back whenever it doubles.
+    let mut messages: Vec<MessageHit> = Vec::new();
+    let newest_first = |m: &mut Vec<MessageHit>| {
+        m.sort_by_key(|h| std::cmp::Reverse(h.timestamp));
+        m.truncate(limit);
+    };
+    for (customer_id, timeline) in store.timelines() {
+        let name = store.customer(customer_id).map(|c| c.name.clone()).unwrap_or_default();
+        let hits = timeline.iter().rev().filter_map(|item| {
+            let text = item.content.text()?;
+            let pos = text.to_lowercase().find(&q)?;
+            Some(MessageHit {
+                customer_id: customer_id.clone(),
+                customer_name: name.clone(),
+                conversation_id: item.conversation_id.clone(),
+                item_id: item.id.clone(),
+                timestamp: item.timestamp,
+                snippet: snippet(text, pos, q.len()),
+            })
+        });
+        messages.extend(hits.take(limit));
+        if messages.len() >= 2 * limit.max(1) {
+            newest_first(&mut messages);
         }
     }
-    messages.sort_by_key(|m| std::cmp::Reverse(m.timestamp));
+    newest_first(&mut messages);
     SearchResults { customers, messages }
 }
 

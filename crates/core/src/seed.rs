@@ -454,7 +454,8 @@ impl Gen {
     }
 
     fn order(&mut self) -> String {
-        format!("#{}", self.rng.u32(10_000..99_999))
+        // A shop's order number, not "#12345": in the desk that would read like a ticket number.
+        format!("W{}", self.rng.u32(10_000..99_999))
     }
 
     /// Plays one conversation from the first contact. `finish` closes it; otherwise it stops in a

@@ -1695,6 +1695,28 @@ fn search_finds_a_customer_by_name_ignoring_case() {
 }
 
 #[test]
+fn search_lists_the_newest_messages_first_wherever_they_are_stored() {
+    // Issue 14: the first `limit` matches in storage order hid the newest.
+    let (mut s, olivia) = search_store();
+    for n in 1..=5 {
+        ok(
+            &mut s,
+            t0() + hours(n),
+            &inbound_cmd(&olivia, Channel::Chat, &format!("zipper again {n}")),
+        );
+    }
+    let later = new_customer(&mut s, t0(), "Zoe Later");
+    ok(
+        &mut s,
+        t0() + hours(48),
+        &inbound_cmd(&later, Channel::Chat, "my zipper broke today"),
+    );
+    let hits = query::search(&s, "zipper", 3).messages;
+    let texts: Vec<&str> = hits.iter().map(|h| h.snippet.as_str()).collect();
+    assert_eq!(texts, ["my zipper broke today", "zipper again 5", "zipper again 4"]);
+}
+
+#[test]
 fn search_finds_message_text() {
     let (s, olivia) = search_store();
     let hits = query::search(&s, "BROKEN zipper", 10).messages;
