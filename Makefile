@@ -11,7 +11,7 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build server test test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz fmt clean-dist
+.PHONY: help setup setup-browser run build server test lint test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
@@ -25,6 +25,7 @@ help:
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
 	@echo "make scenarios-worker  the server's scenario tests through the demo's worker"
 	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
+	@echo "make lint           cargo fmt --check, clippy (native and wasm, tests too) with -D warnings"
 	@echo "make fmt            cargo fmt"
 	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
 
@@ -48,9 +49,15 @@ build: setup
 server: setup
 	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist --sandbox
 
-test: setup-browser test-native test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
+test: setup-browser lint test-native test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
 
 e2e: setup-browser e2e-build e2e-run
+
+# The lint table is [workspace.lints] in Cargo.toml; here every other warning is an error too.
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --offline --workspace --all-targets -- -D warnings
+	cargo clippy --offline --target wasm32-unknown-unknown -p rapport -p rapport-demo-worker --all-targets --features rapport/inline-demo -- -D warnings
 
 test-native:
 	cargo test --workspace

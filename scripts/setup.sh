@@ -83,6 +83,17 @@ else
     rustup target add "$WASM_TARGET"
 fi
 
+# --- clippy and rustfmt (make lint) ----------------------------------------------
+missing=$(for c in clippy rustfmt; do rustup component list --installed | grep -q "^$c" || echo "$c"; done)
+if [ -z "$missing" ]; then
+  say "lint tools" "ok (clippy, rustfmt)"
+else
+  say "lint tools" "installing $missing"
+  # shellcheck disable=SC2086 # one word per component
+  run_quiet "lint tools" "rustup could not download $missing (network?)." \
+    rustup component add $missing
+fi
+
 # --- trunk ------------------------------------------------------------------
 # Pinned: trunk 0.22 needs a newer rustc than the one used here.
 have_trunk=$(trunk --version 2>/dev/null | awk '{print $2}' || true)
