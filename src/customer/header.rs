@@ -1,7 +1,8 @@
 //! The current conversation's controls: status, assignee, topics, Close and Close & Next.
 //! Changes show at once (optimistic), roll back with the reason when refused, and offer Undo.
 
-use gloo_timers::future::TimeoutFuture;
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
@@ -21,7 +22,8 @@ struct Writer {
     api: Api,
     toasts: Toasts,
     version: StoredValue<u64>,
-    busy: StoredValue<bool>,
+    /// One write at a time, in the order asked (a fair lock: a queue, not a poll).
+    gate: StoredValue<Arc<async_lock::Mutex<()>>>,
     /// Writes asked for and not yet answered: while any is, the optimistic state stands.
     pending: StoredValue<u32>,
 }
@@ -34,13 +36,11 @@ impl Writer {
 
     /// The write (queued before), and the conversation as it left it (when the backend says).
     async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
-        while self.busy.try_get_value().unwrap_or(false) {
-            TimeoutFuture::new(15).await;
-        }
-        self.busy.try_set_value(true);
+        let gate = self.gate.try_get_value().unwrap_or_default();
+        let turn = gate.lock().await;
         let command = make(self.version.try_get_value().unwrap_or_default());
         let result = self.api.execute_returning(command).await;
-        self.busy.try_set_value(false);
+        drop(turn);
         self.pending.try_update_value(|n| *n = n.saturating_sub(1));
         match &result {
             Ok((_, Some(after))) => {
@@ -122,7 +122,7 @@ pub fn ConversationHeader(
         api,
         toasts,
         version: StoredValue::new(conv.version),
-        busy: StoredValue::new(false),
+        gate: StoredValue::new(Arc::default()),
         pending: StoredValue::new(0),
     };
     let inbox = session
