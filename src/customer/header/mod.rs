@@ -1,109 +1,20 @@
 //! The current conversation's controls: status, assignee, topics, Close and Close & Next.
 //! Changes show at once (optimistic), roll back with the reason when refused, and offer Undo.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use rapport_core::query::View;
-use rapport_core::{cmd, Actor, Assignee, Command, Conversation, ConversationState, Outcome, Status, Store, TopicId};
+use rapport_core::{cmd, Actor, Assignee, Command, Conversation, ConversationState, Status, Store, TopicId};
 use wasm_bindgen::JsCast;
 
-use crate::api::{Api, ApiError};
+use crate::api::Api;
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
-/// This header's writes, one at a time and in order. Each is built only when its turn comes, with
-/// the version as it is then: the version the last write's answer carries, so an agent's own
-/// quick succession of changes (a topic, then Close) is never mistaken for someone else's.
-#[derive(Clone, Copy)]
-struct Writer {
-    api: Api,
-    toasts: Toasts,
-    version: StoredValue<u64>,
-    /// One write at a time, in the order asked (a fair lock: a queue, not a poll).
-    gate: StoredValue<Arc<async_lock::Mutex<()>>>,
-    /// Writes asked for and not yet answered: while any is, the optimistic state stands.
-    pending: StoredValue<u32>,
-}
+mod writer;
 
-impl Writer {
-    /// Counts a write as pending from the moment its optimistic state shows; `run` ends it.
-    fn queue(self) {
-        self.pending.try_update_value(|n| *n += 1);
-    }
-
-    /// The write (queued before), and the conversation as it left it (when the backend says).
-    async fn run(self, make: impl FnOnce(u64) -> Command) -> Result<(Outcome, Option<Conversation>), ApiError> {
-        let gate = self.gate.try_get_value().unwrap_or_default();
-        let turn = gate.lock().await;
-        let command = make(self.version.try_get_value().unwrap_or_default());
-        let result = self.api.execute_returning(command).await;
-        drop(turn);
-        self.pending.try_update_value(|n| *n = n.saturating_sub(1));
-        match &result {
-            Ok((_, Some(after))) => {
-                self.version.try_set_value(after.version);
-            }
-            // A backend that returns no conversation: every accepted change is one version.
-            Ok((_, None)) => {
-                self.version.try_update_value(|v| *v += 1);
-            }
-            Err(_) => {}
-        }
-        result
-    }
-
-    /// Whether a write of this header is queued or in flight.
-    fn idle(self) -> bool {
-        self.pending.try_get_value().is_some_and(|n| n == 0)
-    }
-
-    /// Runs a change; on success says `done`, with Undo when `make` names the state to go back
-    /// to (the service compares it with the state this change left, so it refuses, naming who,
-    /// once someone moved it on). On refusal runs `rollback` and says why; a conflict also
-    /// refreshes the page to show the other change.
-    fn send(
-        self,
-        make: impl FnOnce(u64) -> (Command, Option<(ConversationState, Actor)>) + 'static,
-        done: String,
-        rollback: impl FnOnce() + 'static,
-    ) {
-        self.queue();
-        spawn_local(async move {
-            let mut restore = None;
-            let result = self
-                .run(|v| {
-                    let (command, r) = make(v);
-                    restore = r;
-                    command
-                })
-                .await;
-            match result {
-                Ok((_, after)) => match (restore, after) {
-                    (Some((restore, actor)), Some(after)) => {
-                        let undo = Command::Undo(cmd::Undo {
-                            conversation_id: after.id.clone(),
-                            undone: ConversationState::of(&after),
-                            restore,
-                            actor,
-                        });
-                        self.toasts.with_undo(done, undo)
-                    }
-                    _ => self.toasts.info(done),
-                },
-                Err(e) => {
-                    rollback();
-                    self.toasts.error(e.to_string());
-                    if e == ApiError::Conflict {
-                        self.api.changed();
-                    }
-                }
-            }
-        });
-    }
-}
+use writer::Writer;
 
 #[component]
 pub fn ConversationHeader(
@@ -118,13 +29,7 @@ pub fn ConversationHeader(
     let navigate = use_navigate();
     let params = use_params_map();
     let id = conv.id.clone();
-    let writer = Writer {
-        api,
-        toasts,
-        version: StoredValue::new(conv.version),
-        gate: StoredValue::new(Arc::default()),
-        pending: StoredValue::new(0),
-    };
+    let writer = Writer::new(api, toasts, conv.version);
     let inbox = session
         .directory
         .with_untracked(|d| d.inboxes.iter().find(|i| i.id == conv.assignee.inbox_id).cloned());
@@ -146,7 +51,7 @@ pub fn ConversationHeader(
     // optimistic state; the answer or read after it brings the final one.
     let adopt = move |c: Conversation| {
         if writer.idle() {
-            writer.version.set_value(c.version);
+            writer.adopt_version(c.version);
             status.set(c.status);
             assignee.set(c.assignee);
             topics.set(c.topic_ids);
