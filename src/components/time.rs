@@ -55,18 +55,47 @@ pub fn duration(d: Duration) -> String {
     }
 }
 
-/// The browser's offset from UTC right now.
-pub fn local_offset() -> FixedOffset {
-    #[cfg(target_arch = "wasm32")]
-    let minutes_west = js_sys::Date::new_0().get_timezone_offset() as i32;
-    #[cfg(not(target_arch = "wasm32"))]
-    let minutes_west = 0;
+/// How a zone maps an instant to its offset from UTC. Each timestamp is converted with its own
+/// offset, so a time from the other side of a daylight-saving change reads as the clock on the
+/// wall showed it then (not shifted by today's offset).
+#[derive(Clone, Copy)]
+pub struct Zone(fn(DateTime<Utc>) -> FixedOffset);
+
+impl Zone {
+    /// The browser's time zone, with its rules for every date.
+    pub fn local() -> Zone {
+        Zone(browser_offset)
+    }
+
+    #[cfg(test)]
+    pub fn utc() -> Zone {
+        Zone(|_| Utc.fix())
+    }
+
+    pub fn at(self, t: DateTime<Utc>) -> FixedOffset {
+        (self.0)(t)
+    }
+
+    fn local_time(self, t: DateTime<Utc>) -> DateTime<FixedOffset> {
+        t.with_timezone(&self.at(t))
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn browser_offset(t: DateTime<Utc>) -> FixedOffset {
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64));
+    let minutes_west = date.get_timezone_offset() as i32;
     FixedOffset::west_opt(minutes_west * 60).unwrap_or(Utc.fix())
 }
 
+#[cfg(not(target_arch = "wasm32"))]
+fn browser_offset(_: DateTime<Utc>) -> FixedOffset {
+    Utc.fix()
+}
+
 /// "14:05" today, "Mar 3, 14:05" this year, "Mar 3, 2024" before.
-pub fn stamp(now: DateTime<Utc>, t: DateTime<Utc>, offset: FixedOffset) -> String {
-    let (n, l) = (now.with_timezone(&offset), t.with_timezone(&offset));
+pub fn stamp(now: DateTime<Utc>, t: DateTime<Utc>, zone: Zone) -> String {
+    let (n, l) = (zone.local_time(now), zone.local_time(t));
     if n.date_naive() == l.date_naive() {
         clock(&l)
     } else if n.year() == l.year() {
@@ -77,8 +106,8 @@ pub fn stamp(now: DateTime<Utc>, t: DateTime<Utc>, offset: FixedOffset) -> Strin
 }
 
 /// "Mar 3, 2024" for chapter headings.
-pub fn day(t: DateTime<Utc>, offset: FixedOffset) -> String {
-    let l = t.with_timezone(&offset);
+pub fn day(t: DateTime<Utc>, zone: Zone) -> String {
+    let l = zone.local_time(t);
     format!("{}, {}", month_day(&l), l.year())
 }
 
@@ -92,17 +121,24 @@ pub fn parse_input(value: &str) -> Option<NaiveDateTime> {
     NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, day)?.and_hms_opt(h.parse().ok()?, min.parse().ok()?, 0)
 }
 
-/// A local time from [`parse_input`] in the zone `offset`, as UTC.
-pub fn from_local(naive: NaiveDateTime, offset: FixedOffset) -> Option<DateTime<Utc>> {
-    offset
-        .from_local_datetime(&naive)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
+/// A local time from [`parse_input`] in `zone`, as UTC: with the offset in force at that time
+/// (found in two steps, since the offset depends on the instant being sought). None for a wall
+/// time that a change skips.
+pub fn from_local(naive: NaiveDateTime, zone: Zone) -> Option<DateTime<Utc>> {
+    let at = |offset: FixedOffset| {
+        offset
+            .from_local_datetime(&naive)
+            .single()
+            .map(|t| t.with_timezone(&Utc))
+    };
+    let first = at(zone.at(naive.and_utc()))?;
+    let t = at(zone.at(first))?;
+    (zone.local_time(t).naive_local() == naive).then_some(t)
 }
 
 /// `2024-03-05T14:30`, for a datetime input.
-pub fn to_input(t: DateTime<Utc>, offset: FixedOffset) -> String {
-    let l = t.with_timezone(&offset);
+pub fn to_input(t: DateTime<Utc>, zone: Zone) -> String {
+    let l = zone.local_time(t);
     format!("{:04}-{:02}-{:02}T{}", l.year(), l.month(), l.day(), clock(&l))
 }
 
@@ -112,7 +148,7 @@ mod input_tests {
 
     #[test]
     fn inputs_parse_and_print() {
-        let t = parse_input("2024-03-05T14:30").and_then(|n| from_local(n, Utc.fix()));
+        let t = parse_input("2024-03-05T14:30").and_then(|n| from_local(n, Zone::utc()));
         assert_eq!(t.map(|t| t.to_rfc3339()), Some("2024-03-05T14:30:00+00:00".to_owned()));
         assert_eq!(
             parse_input("2024-03-05").map(|n| n.to_string()),
@@ -125,7 +161,7 @@ mod input_tests {
         for bad in ["", "2024-13-01", "2024-02-30", "x-1-1", "2024-03-05T25:00", "2024-03"] {
             assert_eq!(parse_input(bad), None, "{bad}");
         }
-        let back = t.map(|t| to_input(t, Utc.fix()));
+        let back = t.map(|t| to_input(t, Zone::utc()));
         assert_eq!(back.as_deref(), Some("2024-03-05T14:30"));
     }
 
@@ -133,10 +169,10 @@ mod input_tests {
     fn dates_read_like_before() {
         let t = DateTime::parse_from_rfc3339("2024-03-05T09:07:00Z").map(|t| t.with_timezone(&Utc));
         let t = t.unwrap_or_default();
-        assert_eq!(day(t, Utc.fix()), "Mar 5, 2024");
-        assert_eq!(stamp(t + Duration::hours(1), t, Utc.fix()), "09:07");
-        assert_eq!(stamp(t + Duration::days(3), t, Utc.fix()), "Mar 5, 09:07");
-        assert_eq!(stamp(t + Duration::days(400), t, Utc.fix()), "Mar 5, 2024");
+        assert_eq!(day(t, Zone::utc()), "Mar 5, 2024");
+        assert_eq!(stamp(t + Duration::hours(1), t, Zone::utc()), "09:07");
+        assert_eq!(stamp(t + Duration::days(3), t, Zone::utc()), "Mar 5, 09:07");
+        assert_eq!(stamp(t + Duration::days(400), t, Zone::utc()), "Mar 5, 2024");
     }
 }
 
@@ -180,7 +216,7 @@ mod tests {
 
     #[test]
     fn stamp_drops_what_is_obvious() {
-        let utc = FixedOffset::east_opt(0).unwrap();
+        let utc = Zone::utc();
         let now = at(12, 0);
         assert_eq!(stamp(now, at(9, 5), utc), "09:05");
         assert_eq!(
@@ -196,8 +232,45 @@ mod tests {
     #[test]
     fn stamp_uses_the_local_day() {
         // 23:30 UTC on the 23rd is already the 24th in UTC+2, the same day as `now` there.
-        let plus2 = FixedOffset::east_opt(2 * 3600).unwrap();
+        let plus2 = Zone(|_| FixedOffset::east_opt(2 * 3600).unwrap());
         let late = Utc.with_ymd_and_hms(2026, 11, 23, 23, 30, 0).unwrap();
         assert_eq!(stamp(at(12, 0), late, plus2), "01:30");
+    }
+
+    /// Berlin in 2026: UTC+1, then UTC+2 from 01:00 UTC on March 29.
+    fn berlin() -> Zone {
+        Zone(|t| {
+            let change = Utc.with_ymd_and_hms(2026, 3, 29, 1, 0, 0).unwrap();
+            FixedOffset::east_opt(if t < change { 3600 } else { 7200 }).unwrap()
+        })
+    }
+
+    #[test]
+    fn each_time_is_read_with_the_offset_of_its_own_date_across_a_daylight_saving_change() {
+        // Issue 17: today's offset applied to every timestamp put anything from before the change
+        // an hour off. Seen in April (UTC+2), a March 28 message at 12:00 UTC was written at
+        // 13:00 on the wall clock.
+        let now = Utc.with_ymd_and_hms(2026, 4, 5, 10, 0, 0).unwrap();
+        let before = Utc.with_ymd_and_hms(2026, 3, 28, 12, 0, 0).unwrap();
+        let after = Utc.with_ymd_and_hms(2026, 3, 30, 12, 0, 0).unwrap();
+        assert_eq!(stamp(now, before, berlin()), "Mar 28, 13:00");
+        assert_eq!(stamp(now, after, berlin()), "Mar 30, 14:00");
+        // 23:30 UTC on the 28th is 00:30 on the 29th in Berlin, still before the change.
+        let late = Utc.with_ymd_and_hms(2026, 3, 28, 23, 30, 0).unwrap();
+        assert_eq!(day(late, berlin()), "Mar 29, 2026");
+        // A due date typed for a day on either side lands on that wall-clock time.
+        for (typed, utc) in [
+            ("2026-03-28T09:00", "2026-03-28T08:00:00+00:00"),
+            ("2026-03-30T09:00", "2026-03-30T07:00:00+00:00"),
+        ] {
+            let t = parse_input(typed).and_then(|n| from_local(n, berlin()));
+            assert_eq!(t.map(|t| t.to_rfc3339()).as_deref(), Some(utc), "{typed}");
+            assert_eq!(t.map(|t| to_input(t, berlin())).as_deref(), Some(typed));
+        }
+        // 02:30 on March 29 never happens there (the clocks jump from 02:00 to 03:00).
+        assert_eq!(
+            parse_input("2026-03-29T02:30").and_then(|n| from_local(n, berlin())),
+            None
+        );
     }
 }

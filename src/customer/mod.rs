@@ -19,7 +19,7 @@ use leptos_router::hooks::use_params_map;
 use rapport_core::{Channel, Conversation, Customer, CustomerId, Direction, ItemContent, Task};
 
 use crate::api::{Api, ApiError, CustomerPage};
-use crate::components::time::{day, local_offset};
+use crate::components::time::{day, Zone};
 use crate::components::{Avatar, ErrorMessage, StatusPill};
 use crate::session::Session;
 
@@ -205,7 +205,7 @@ impl ProfileData {
 fn Profile(page: ProfileData) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let offset = local_offset();
+    let offset = Zone::local();
     let ProfileData {
         customer: c,
         tasks,

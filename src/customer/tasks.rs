@@ -6,7 +6,7 @@ use leptos::task::spawn_local;
 use rapport_core::{cmd, Assignee, Command, Customer, Task, TaskStatus};
 
 use crate::api::{new_key, Api, ApiError, Now};
-use crate::components::time::{self, local_offset};
+use crate::components::time::{self, Zone};
 use crate::components::toast::Toasts;
 use crate::session::Session;
 
@@ -75,11 +75,11 @@ fn capitalised(s: &str) -> String {
 
 /// `datetime-local` input value in the browser's zone → UTC.
 fn parse_local(value: &str) -> Option<DateTime<Utc>> {
-    time::from_local(time::parse_input(value)?, local_offset())
+    time::from_local(time::parse_input(value)?, Zone::local())
 }
 
 fn to_local_input(t: DateTime<Utc>) -> String {
-    time::to_input(t, local_offset())
+    time::to_input(t, Zone::local())
 }
 
 #[component]

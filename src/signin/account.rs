@@ -8,7 +8,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{FormData, HtmlFormElement};
 
 use crate::api::{Api, TokenInfo};
-use crate::components::time::{day, local_offset};
+use crate::components::time::{day, Zone};
 
 #[component]
 pub fn AccountSettings() -> impl IntoView {
@@ -113,7 +113,7 @@ fn Tokens() -> impl IntoView {
     };
     let row = move |t: TokenInfo| {
         let (id, label) = (t.id, format!("Revoke {}", t.name));
-        let made = format!("{} · made {}", t.name, day(t.created_at, local_offset()));
+        let made = format!("{} · made {}", t.name, day(t.created_at, Zone::local()));
         view! {
             <li>
                 <span>{made}</span>

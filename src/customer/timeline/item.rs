@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use rapport_core::{Direction, Initiator, ItemContent, Status, TaskEvent, TimelineItem};
 
 use crate::api::Api;
-use crate::components::time::{local_offset, stamp};
+use crate::components::time::{stamp, Zone};
 use crate::components::ChannelBadge;
 use crate::customer::tasks::TaskSeed;
 use crate::session::Session;
@@ -28,7 +28,7 @@ pub(super) fn Item(
 ) -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
-    let when = stamp(api.now(), item.timestamp, local_offset());
+    let when = stamp(api.now(), item.timestamp, Zone::local());
     let who = match &item.initiator {
         Initiator::Customer => customer_name,
         Initiator::Agent { id, via: None } => session.agent_name(id),

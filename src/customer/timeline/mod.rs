@@ -23,7 +23,7 @@ use super::layout::{self, Chapter, Row};
 use super::outbox::UnsentItems;
 use super::Shown;
 use crate::api::{Api, ApiError, CustomerPage};
-use crate::components::time::{self, day, local_offset};
+use crate::components::time::{self, day, Zone};
 use crate::components::{style_px, ChannelBadge, StatusPill};
 use crate::session::Session;
 
@@ -146,7 +146,7 @@ impl PartialEq for Shared {
 #[component]
 pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<String>) -> impl IntoView {
     let session = Session::use_session();
-    let offset = local_offset();
+    let offset = Zone::local();
     // Folds the agent changed, by conversation; the rest follow the default (current open).
     let folds = RwSignal::new(HashMap::<ConversationId, bool>::new());
     let layout = Memo::new(move |_| {
@@ -523,7 +523,7 @@ fn topic_names(session: Session, conv: &rapport_core::Conversation) -> String {
         .join(", ")
 }
 
-fn chapter_dates(conv: &rapport_core::Conversation, offset: chrono::FixedOffset) -> String {
+fn chapter_dates(conv: &rapport_core::Conversation, offset: Zone) -> String {
     match conv.closed_at {
         Some(end) if day(end, offset) != day(conv.created_at, offset) => {
             format!("{} – {}", day(conv.created_at, offset), day(end, offset))
