@@ -21,8 +21,10 @@ pub fn Avatar(#[prop(into)] name: String, #[prop(optional)] large: bool) -> impl
         .split_whitespace()
         .filter_map(|w| w.chars().next())
         .take(2)
-        .collect::<String>()
-        .to_uppercase();
+        // ASCII only: Unicode's case tables cost every agent's download more than the rare
+        // name written in lower case with an accented initial is worth.
+        .map(|c| c.to_ascii_uppercase())
+        .collect::<String>();
     let hue = name
         .bytes()
         .fold(7u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))

@@ -65,12 +65,13 @@ fn run(api: Api, toasts: Toasts, command: Command, done: &'static str) {
     });
 }
 
+/// Our own English phrases ("overdue 1 d"): ASCII, so no Unicode case tables in the bundle.
 fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    let mut out = s.to_owned();
+    if let Some(first) = out.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    out
 }
 
 /// `datetime-local` input value in the browser's zone → UTC.
