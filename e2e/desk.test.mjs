@@ -596,3 +596,34 @@ test('a note over its limit is refused in the composer, the text kept to shorten
     assert.deepEqual(errors, []);
   }),
 );
+
+test('a new user is not caught out: the topic picker resets, a demo reset asks first, the demo offers no demo', { timeout: 120_000 }, () =>
+  withPage(app.browser, 'first-steps', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/open`);
+    await page.getByTestId('conversation-row').first().click();
+    const picker = page.locator('#topic-select');
+    await picker.waitFor({ timeout: T });
+    const chips = await page.locator('.conversation-header .topic.chip').count();
+    await picker.selectOption({ index: 1 });
+    await page.locator('.conversation-header .topic.chip').nth(chips).waitFor({ timeout: T });
+    // The picker adds; it does not keep showing a topic as if chosen.
+    assert.equal(await picker.inputValue(), '');
+    // The navigation's counts are read out with their number ("Mine 9 conversations").
+    const mine = page.locator('nav a[href$="/inbox/mine"]');
+    assert.match((await mine.innerText()).replace(/\s+/g, ' '), /Mine \d+/);
+    assert.match(await mine.textContent(), /\d+ conversations$/);
+
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.locator('h1', { hasText: 'Settings' }).waitFor({ timeout: T });
+    assert.equal(await page.getByRole('button', { name: 'Use the demo instead' }).count(), 0, 'already on the demo');
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByText('Every change made in this browser goes back to the seed.').waitFor({ timeout: T });
+    await page.getByRole('button', { name: 'Keep my changes' }).click();
+    await page.getByRole('button', { name: 'Reset demo data' }).waitFor({ timeout: T });
+    assert.equal(await page.getByText('The demo data was reset to the seed.').count(), 0, 'nothing was reset');
+    await page.getByRole('button', { name: 'Reset demo data' }).click();
+    await page.getByRole('button', { name: 'Yes, reset the demo' }).click();
+    await page.getByText('The demo data was reset to the seed.').waitFor({ timeout: T });
+    assert.deepEqual(errors, []);
+  }),
+);
