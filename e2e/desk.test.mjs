@@ -627,3 +627,32 @@ test('a new user is not caught out: the topic picker resets, a demo reset asks f
     assert.deepEqual(errors, []);
   }),
 );
+
+test('an Undo belongs to who made the change: acting as another agent drops it; at most two toasts show', { timeout: 90_000 }, () =>
+  withPage(app.browser, 'undo-per-agent', async ({ page, errors }) => {
+    await page.goto(`${app.baseUrl}inbox/mine`);
+    await page.getByTestId('conversation-row').first().click();
+    await statusIs(page, 'Open');
+    await page.locator('button[data-status="Waiting"]').click();
+    const undo = page.getByTestId('toast').getByRole('button', { name: 'Undo' });
+    await undo.waitFor({ timeout: T });
+    // Three messages in a row: only the newest two stay on screen.
+    for (const hours of ['+1 h', '+1 day']) {
+      await page.locator('details.trial summary').click();
+      await page.getByRole('button', { name: hours }).click();
+      await page.locator('details.trial summary').click();
+    }
+    await page.getByTestId('toast').filter({ hasText: 'Moved the demo clock 24 h ahead.' }).waitFor({ timeout: T });
+    assert.equal(await page.getByTestId('toast').count(), 2);
+    await page.locator('button[data-status="Open"]').click();
+    await undo.first().waitFor({ timeout: T });
+    await page.locator('details.trial summary').click();
+    const actAs = page.getByLabel('Act as agent');
+    const me = await actAs.inputValue();
+    const other = await actAs.locator('option').evaluateAll((os, mine) => os.map((o) => o.value).find((v) => v !== mine), me);
+    await actAs.selectOption(other);
+    await page.waitForFunction(() => !document.querySelector('[data-testid=toast] button.btn-link:not([aria-label])'), null, { timeout: T });
+    assert.equal(await undo.count(), 0, 'no Undo of another agent\'s change');
+    assert.deepEqual(errors, []);
+  }),
+);
