@@ -279,21 +279,23 @@ impl Backend {
     /// the server answered.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
         let result = self.send(Call::new(Method::Delete, "/session".into())).await;
-        if let Some(server) = self.server() {
-            server.set_token(None);
-        }
-        self.auth.signed_in.set(false);
+        self.forget_session();
         result.map(drop)
     }
 
-    /// Ends every session of the account, this one too (`DELETE /sessions`).
+    /// Ends every session of the account, this one too (`DELETE /sessions`). Kept here when that
+    /// fails, so the agent can try again.
     pub async fn sign_out_everywhere(&self) -> Result<(), ApiError> {
         self.send(Call::new(Method::Delete, "/sessions".into())).await?;
+        self.forget_session();
+        Ok(())
+    }
+
+    fn forget_session(&self) {
         if let Some(server) = self.server() {
             server.set_token(None);
         }
         self.auth.signed_in.set(false);
-        Ok(())
     }
 
     /// `POST /me/password`; the server ends the account's other sessions.

@@ -251,20 +251,22 @@ impl Api {
     /// Signs out here whatever the server says: the token is forgotten, the sign-in page shows.
     pub async fn sign_out(self) {
         let _ = self.backend().sign_out().await;
-        if let Some(server) = self.server() {
-            config::save_token(&server, "");
-        }
-        self.account.try_set(Account::SignedOut);
+        self.signed_out_here();
     }
 
     /// Signs every session of the account out, this one too; here as `sign_out` once it has.
     pub async fn sign_out_everywhere(self) -> Result<(), ApiError> {
         self.backend().sign_out_everywhere().await?;
+        self.signed_out_here();
+        Ok(())
+    }
+
+    /// This browser forgets the server's token and shows the sign-in page.
+    fn signed_out_here(self) {
         if let Some(server) = self.server() {
             config::save_token(&server, "");
         }
         self.account.try_set(Account::SignedOut);
-        Ok(())
     }
 
     /// Signed out (tracked).

@@ -67,11 +67,8 @@ pub(super) fn Item(
             let inbox = session.inbox_name(&inbox_id);
             let text = match (&item.initiator, agent_id) {
                 (Initiator::Agent { id, .. }, Some(a)) if *id == a => format!("{who} took the conversation ({inbox})"),
-                (Initiator::Agent { .. }, Some(a)) => {
-                    format!("{who} assigned it to {} ({inbox})", session.agent_name(&a))
-                }
-                (Initiator::Agent { .. }, None) => format!("{who} moved it to {inbox}, unassigned"),
                 (_, Some(a)) => format!("{who} assigned it to {} ({inbox})", session.agent_name(&a)),
+                (Initiator::Agent { .. }, None) => format!("{who} moved it to {inbox}, unassigned"),
                 (_, None) => format!("Routed to {inbox}, for its next free agent"),
             };
             event(text, time)
