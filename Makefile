@@ -11,7 +11,7 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build server test lint test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz fmt clean-dist
+.PHONY: help setup setup-browser run build server test lint test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz guard-mutants fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
@@ -25,6 +25,7 @@ help:
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
 	@echo "make scenarios-worker  the server's scenario tests through the demo's worker"
 	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
+	@echo "make guard-mutants  each security guard taken out in turn: its test must fail"
 	@echo "make lint           cargo fmt --check, clippy (native and wasm, tests too) with -D warnings"
 	@echo "make fmt            cargo fmt"
 	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
@@ -89,6 +90,10 @@ fmt:
 # e2e-build, which builds the server). FUZZ_EXAMPLES=N sets the cases per operation (default 25).
 contract-fuzz:
 	scripts/contract-fuzz.sh target/debug/rapport-server
+
+# Each security guard taken out in turn: its test must fail (scripts/guard-mutants.py).
+guard-mutants: setup
+	python3 scripts/guard-mutants.py
 
 clean-dist:
 	rm -rf dist $(E2E_DIST)

@@ -15,7 +15,11 @@
 // server's agents must change a password and manage tokens without an admin; and to 433 for the
 // desk's fixes of issue 14 (the profile as a panel below 1100 px, a confirmed demo reset, search
 // and assignment texts: 429.8 -> 431.9 KiB). Lowered to 430 the same day (428.6 KiB): initials and
-// due dates are upper-cased as ASCII, which drops Unicode's upper-case tables (-5.5 KiB).
+// due dates are upper-cased as ASCII, which drops Unicode's upper-case tables (-5.5 KiB). The
+// engine's, from 199 to 205 on 2026-12-02, when the service gained the team's management (new
+// agents, inbox memberships and the rule that nobody leaves an inbox holding open work there:
+// 198.3 -> 204.0 KiB, two more commands for the tagged command decoder among it); the demo
+// runs the same service as the server, so the demo carries the operations too.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +28,7 @@ import { brotliCompressSync, constants } from 'node:zlib';
 export const DEFAULT_BUDGET_KIB = 430;
 export const TARGET_KIB = 150;
 /** The demo engine (the worker's files), loaded only by the demo; its own ratchet. */
-export const ENGINE_BUDGET_KIB = 199;
+export const ENGINE_BUDGET_KIB = 205;
 /** The worker's files: its entry script and what is named after its crate's binary; everything
  * else is the shell. */
 export const isEngine = (file) => path.basename(file).startsWith('rapport-demo') || path.basename(file) === 'demo-worker.js';

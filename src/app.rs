@@ -63,6 +63,19 @@ pub fn App() -> impl IntoView {
         });
     };
     load_directory();
+    // Another desk changed the directory (a new agent, who is in which inbox): read it again,
+    // quietly; the desk stays as it is meanwhile.
+    Effect::watch(
+        move || api.directory.get(),
+        move |_, _, _| {
+            spawn_local(async move {
+                if let Ok(dir) = api.backend().directory().await {
+                    session.directory.set(dir);
+                }
+            });
+        },
+        false,
+    );
     view! {
         <Router base=routing::base()>
             <div class="app">

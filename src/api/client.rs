@@ -710,7 +710,8 @@ fn write_of(command: Command) -> Result<Write, ApiError> {
             json!({ "status": c.status }),
             Yields::Task(c.task_id),
         ),
-        Command::CreateCustomer(_) | Command::AddActivity(_) => {
+        // The directory is managed through the API (docs/http-api.md), not from the desk.
+        Command::CreateCustomer(_) | Command::AddActivity(_) | Command::CreateAgent(_) | Command::SetMembership(_) => {
             return Err(ApiError::Rejected {
                 code: "unsupported".into(),
                 detail: "This server does not accept that change from the desk.".into(),

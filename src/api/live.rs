@@ -42,6 +42,9 @@ impl Live {
 #[derive(Deserialize)]
 struct Change {
     seq: u64,
+    /// The directory changed: it is read again.
+    #[serde(default)]
+    directory: bool,
 }
 
 /// No bytes for this long (the server sends a keep-alive every 15 s) means the stream is dead.
@@ -64,7 +67,12 @@ pub fn start(api: Api, backend: Fetch) {
                     failures = 0;
                     api.live.set(Live::Live);
                 },
-                || api.changed(),
+                |directory| {
+                    api.changed();
+                    if directory {
+                        api.directory.update(|d| *d += 1);
+                    }
+                },
             )
             .await;
             failures += 1;
@@ -127,7 +135,7 @@ async fn follow(
     backend: &Fetch,
     last: &mut Option<u64>,
     mut on_open: impl FnMut(),
-    mut on_change: impl FnMut(),
+    mut on_change: impl FnMut(bool),
 ) -> Result<(), Dropped> {
     let controller = web_sys::AbortController::new().map_err(|_| ApiError::Network("no AbortController".into()))?;
     let response = backend
@@ -165,15 +173,16 @@ async fn follow(
         let bytes = js_sys::Uint8Array::new(&value).to_vec();
         for event in parser.push(&bytes) {
             // Malformed events are skipped; the next good one still moves `last` forward.
+            let change = serde_json::from_str::<Change>(&event.data).ok();
             let seq = event
                 .id
                 .as_deref()
                 .and_then(|i| i.parse().ok())
-                .or_else(|| serde_json::from_str::<Change>(&event.data).ok().map(|c| c.seq));
+                .or(change.as_ref().map(|c| c.seq));
             if let Some(seq) = seq {
                 if last.is_none_or(|l| seq > l) {
                     *last = Some(seq);
-                    on_change();
+                    on_change(change.is_some_and(|c| c.directory));
                 }
             }
         }

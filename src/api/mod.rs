@@ -206,6 +206,8 @@ pub struct Api {
     written: RwSignal<Option<Conversation>>,
     pub live: RwSignal<Live>,
     pub account: RwSignal<Account>,
+    /// Bumped when an event says the directory changed (an agent added, a membership).
+    pub directory: RwSignal<u64>,
 }
 
 impl Api {
@@ -228,6 +230,7 @@ impl Api {
             written: RwSignal::new(None),
             live,
             account,
+            directory: RwSignal::new(0),
         }
     }
 

@@ -6,6 +6,7 @@
 //! - lists, counts and the live stream show an agent the inboxes they belong to;
 //! - supervisors and admins see and act everywhere; only an admin's credential posts what a
 //!   customer wrote (an integration);
+//! - only an admin adds agents and changes inbox memberships;
 //! - nobody acts in someone else's name.
 //!
 //! The demo and a sandbox server have nobody signed in: whoever "Act as" names acts, anywhere.
@@ -139,6 +140,10 @@ impl Principal {
                 "Only a channel integration (an administrator's token or the signed webhook) can post what a customer wrote."
                     .to_owned(),
             )),
+            Command::CreateAgent(_) | Command::SetMembership(_) if self.role == Role::Admin => Ok(()),
+            Command::CreateAgent(_) | Command::SetMembership(_) => Err(CoreError::Forbidden(
+                "Only an administrator adds agents and changes who belongs to an inbox.".to_owned(),
+            )),
             Command::Reply(c) => self.may_act_on(store, &c.conversation_id),
             Command::AddNote(c) => self.may_act_on(store, &c.conversation_id),
             Command::Assign(c) => self.may_act_on(store, &c.conversation_id),
@@ -194,5 +199,7 @@ fn acting_agent(command: &Command) -> Option<&AgentId> {
         Command::CreateTask(c) => Some(&c.agent_id),
         Command::CommentTask(c) => Some(&c.agent_id),
         Command::SetTaskStatus(c) => Some(&c.agent_id),
+        Command::CreateAgent(c) => actor(&c.actor),
+        Command::SetMembership(c) => actor(&c.actor),
     }
 }

@@ -56,6 +56,20 @@ pub enum CoreError {
         length: usize,
     },
 
+    /// An agent leaving an inbox still owns work there (`conversations` open or waiting,
+    /// `tasks` open).
+    #[error("{agent} still has {} and {} in {inbox}: reassign them first.", count(*.conversations, "open conversation"), count(*.tasks, "open task"))]
+    StillAssigned {
+        agent: String,
+        inbox: String,
+        conversations: usize,
+        tasks: usize,
+    },
+
+    /// Something that must be unique already exists: `field` is the API's name for it.
+    #[error("{detail}")]
+    Taken { field: &'static str, detail: String },
+
     /// Access control (`access`): the signed-in agent may not do this here; the text says why.
     #[error("{0}")]
     Forbidden(String),
@@ -82,9 +96,20 @@ impl CoreError {
             CoreError::ChannelNotReplyable(_) => "channel_not_replyable",
             CoreError::ChangedSince(_) => "changed_since",
             CoreError::TooLong { .. } => "too_long",
+            CoreError::StillAssigned { .. } => "still_assigned",
+            CoreError::Taken { .. } => "taken",
             CoreError::Forbidden(_) => "forbidden",
             CoreError::Invalid(_) => "invalid",
         }
+    }
+}
+
+/// "1 open task", "2 open tasks".
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
     }
 }
 

@@ -47,7 +47,8 @@ pub fn structural(store: &Store) -> Vec<String> {
             (Status::Open | Status::Waiting, None) => out.push(format!("{id}: {:?} without an agent", conv.status)),
             _ => {}
         }
-        if let Some(agent) = &conv.assignee.agent_id {
+        // A closed conversation keeps who had it, also after they left the inbox: its history.
+        if let (Some(agent), false) = (&conv.assignee.agent_id, conv.status.is_closed()) {
             if !inbox.agent_ids.contains(agent) {
                 out.push(format!("{id}: agent {agent} is not in inbox {}", inbox.id));
             }
@@ -86,6 +87,14 @@ pub fn structural(store: &Store) -> Vec<String> {
     for task in store.tasks() {
         if store.customer(&task.customer_id).is_err() {
             out.push(format!("{}: task of a missing customer", task.id));
+        }
+        if let (Some(agent), TaskStatus::Open) = (&task.assignee.agent_id, task.status) {
+            if !store.is_member(&task.assignee.inbox_id, agent) {
+                out.push(format!(
+                    "{}: open task of {agent}, who is not in inbox {}",
+                    task.id, task.assignee.inbox_id
+                ));
+            }
         }
     }
     out

@@ -22,7 +22,7 @@ pub use store::{Actor, Command, ConversationState, Directory, NewCustomer, Outco
 /// A module of their own, because names like `Reply` or `Inbound` mean other things elsewhere.
 pub mod cmd {
     pub use crate::store::commands::{
-        AddActivity, AddNote, Assign, CommentTask, CreateCustomer, CreateTask, Inbound, Reply, SetStatus,
-        SetTaskStatus, SetTopics, Undo,
+        AddActivity, AddNote, Assign, CommentTask, CreateAgent, CreateCustomer, CreateTask, Inbound, Reply,
+        SetMembership, SetStatus, SetTaskStatus, SetTopics, Undo,
     };
 }

@@ -86,7 +86,12 @@ pub fn check(command: &Command) -> CoreResult<()> {
             }
             Ok(())
         }
+        Command::CreateAgent(c) => {
+            within(&c.name, NAME, "name", "name")?;
+            within(&c.email_address, CONTACT, "email address", "emailAddress")
+        }
         Command::Assign(_)
+        | Command::SetMembership(_)
         | Command::SetStatus(_)
         | Command::SetTopics(_)
         | Command::Undo(_)

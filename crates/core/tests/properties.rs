@@ -76,6 +76,12 @@ enum Op {
     AdvanceClock {
         secs: i64,
     },
+    /// An agent joins or leaves an inbox (leaving is refused while they own open work there).
+    Membership {
+        inbox: usize,
+        agent: usize,
+        member: bool,
+    },
 }
 
 const INBOXES: [&str; 4] = ["support", "email", "voice", "billing"];
@@ -158,6 +164,8 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (conv_pick(), topics(), version()).prop_map(|(conv, topics, version)| Op::SetTopics { conv, topics, version }),
         1 => (conv_pick(), agent_pick()).prop_map(|(conv, agent)| Op::AddNote { conv, agent }),
         3 => advance().prop_map(|secs| Op::AdvanceClock { secs }),
+        1 => (0..INBOXES.len(), 0usize..10, any::<bool>())
+            .prop_map(|(inbox, agent, member)| Op::Membership { inbox, agent, member }),
     ]
 }
 
@@ -335,6 +343,16 @@ impl World {
                     body: "Internal note".into(),
                 })
             }
+            Op::Membership {
+                inbox: i,
+                agent,
+                member,
+            } => Command::SetMembership(cmd::SetMembership {
+                inbox_id: inbox(INBOXES[*i]),
+                agent_id: AgentId::from(format!("ag{}", agent + 1)),
+                member: *member,
+                actor: Actor::System,
+            }),
             Op::AdvanceClock { .. } => return None,
         })
     }
@@ -551,8 +569,13 @@ fn check_changes(before: &Store, after: &Store, command: &Command) -> Result<(),
         }
     }
     let Some(conv) = changed.first() else {
-        // A no-op: nothing at all may have changed, not even the timeline.
-        prop_assert!(after == before, "{:?} changed the store but no conversation", command);
+        // A no-op, or a change of the directory alone: nothing else may have changed, not even
+        // the timeline.
+        let mut rest = after.clone();
+        if matches!(command, Command::SetMembership(_)) {
+            rest.directory = before.directory.clone();
+        }
+        prop_assert!(rest == *before, "{:?} changed the store but no conversation", command);
         return Ok(());
     };
     if let Some(t) = target(command) {

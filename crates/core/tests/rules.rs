@@ -1305,6 +1305,17 @@ fn every_error() -> Vec<CoreError> {
             max: 20_000,
             length: 20_001,
         },
+        CoreError::StillAssigned {
+            agent: "Noah Patel".into(),
+            inbox: "Billing".into(),
+            conversations: 2,
+            tasks: 0,
+        },
+        CoreError::Taken {
+            field: "emailAddress",
+            detail: "Ava Thompson already has the address ava@northwind.example.".into(),
+        },
+        CoreError::Forbidden("Only an administrator adds agents.".into()),
     ]
 }
 

@@ -103,9 +103,6 @@ impl Db {
     }
 }
 
-/// A stored reset (the sandbox started again from the seed) begins with this.
-const RESET_PREFIX: &str = "{\"sandbox\":\"RESET\"";
-
 fn failed(e: rusqlite::Error) -> StorageError {
     StorageError(e.to_string())
 }
@@ -145,6 +142,7 @@ impl Storage for Db {
                 conversation_id: row.conversation_id,
                 task_id: row.task_id,
                 reset: row.reset,
+                directory: row.directory,
             });
         }
         tx.commit().map_err(failed)?;
@@ -152,24 +150,27 @@ impl Storage for Db {
     }
 
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StorageError> {
+        // The entry's tags are read as JSON: a stored object's keys are in no fixed order.
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT seq, customer_id, conversation_id, task_id, substr(command, 1, ?3) = ?4 FROM commands
-                 WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                "SELECT seq, customer_id, conversation_id, task_id,
+                        json_extract(command, '$.sandbox') IS 'RESET',
+                        json_extract(command, '$.command') IN ('CREATE_AGENT', 'SET_MEMBERSHIP')
+                 FROM commands WHERE seq > ?1 ORDER BY seq LIMIT ?2",
             )
             .map_err(failed)?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let prefix_len = i64::try_from(RESET_PREFIX.len()).unwrap_or(0);
         let rows = stmt
-            .query_map(params![after, limit, prefix_len, RESET_PREFIX], |r| {
+            .query_map(params![after, limit], |r| {
                 Ok(Change {
                     seq: r.get::<_, i64>(0)?.unsigned_abs(),
                     customer_id: r.get(1)?,
                     conversation_id: r.get(2)?,
                     task_id: r.get(3)?,
                     reset: r.get(4)?,
+                    directory: r.get::<_, Option<bool>>(5)?.unwrap_or(false),
                 })
             })
             .map_err(failed)?;

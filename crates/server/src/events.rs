@@ -111,6 +111,7 @@ impl Feed {
             conversation_id: None,
             task_id: None,
             reset: change.reset,
+            directory: change.directory,
         })
     }
 

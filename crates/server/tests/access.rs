@@ -585,3 +585,111 @@ fn an_admin_invites_and_deactivates_agents_and_nobody_else_can() {
     assert_eq!(list["accounts"].as_array().map(Vec::len), Some(5), "{list}");
     assert!(!list.to_string().contains("argon2"), "no hash is ever shown");
 }
+
+/// A new teammate, end to end: an admin adds the agent to the directory, invites an account for
+/// them and puts them in an inbox; they act there. Leaving it is refused while they own open
+/// work there; once they left, they act there no more. Nobody but an admin does any of it, and
+/// it all survives a restart (it is in the command log).
+#[test]
+fn an_admin_adds_an_agent_and_manages_inbox_memberships_and_nobody_else_can() {
+    let org = org("access-members");
+    let (jonas, liam, ava) = (org.sign_in("jonas"), org.sign_in("liam"), org.sign_in("ava"));
+    let rosa = json!({"name": "Rosa Diaz", "emailAddress": "rosa@rapport.example"}).to_string();
+    for (who, auth) in [("ava", &ava), ("liam", &liam)] {
+        let r = org.call("POST", "/api/v1/agents", auth, Some(&rosa));
+        assert_eq!(
+            (r.status, r.error_code().as_str()),
+            (403, "forbidden"),
+            "{who}: {}",
+            r.text
+        );
+        let r = org.call("PUT", "/api/v1/inboxes/voice/members/ag1", auth, None);
+        assert_eq!(r.status, 403, "{who} changes no membership: {}", r.text);
+    }
+    let stream = EventStream::open(&org.server.url("/api/v1/events"), &[("authorization", &ava)]);
+    let r = org.call("POST", "/api/v1/agents", &jonas, Some(&rosa));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(r.json()["name"], "Rosa Diaz");
+    let event = stream
+        .next(Duration::from_secs(10))
+        .expect("an event for the directory");
+    assert!(
+        event.data.contains("\"directory\":true") && event.data.contains("\"conversationId\":null"),
+        "a directory change says so, so desks read the directory again: {}",
+        event.data
+    );
+    // Also when the stream resumes from before it (read back from the database).
+    let seq: u64 = event.id.as_deref().and_then(|i| i.parse().ok()).expect("an event id");
+    let before = (seq - 1).to_string();
+    let resumed = EventStream::open(
+        &org.server.url("/api/v1/events"),
+        &[("authorization", &ava), ("last-event-id", &before)],
+    );
+    let replayed = resumed.next(Duration::from_secs(10)).expect("the event again");
+    assert_eq!((replayed.id, replayed.data), (event.id.clone(), event.data.clone()));
+    let again = org.call("POST", "/api/v1/agents", &jonas, Some(&rosa));
+    assert_eq!(
+        (again.status, again.error_code().as_str()),
+        (409, "taken"),
+        "{}",
+        again.text
+    );
+
+    let invite = json!({"email": "rosa@rapport.example", "agentId": id}).to_string();
+    let r = org.call("POST", "/api/v1/accounts", &jonas, Some(&invite));
+    assert_eq!(r.status, 201, "the new agent gets an account: {}", r.text);
+    let password = r.json()["password"].as_str().unwrap_or_default().to_owned();
+    let sign_in = json!({"email": "rosa@rapport.example", "password": password}).to_string();
+    let r = request("POST", &org.server.url("/api/v1/session"), &[], Some(&sign_in));
+    let rosa_auth = format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default());
+
+    // Outside every inbox, she sees no list and acts nowhere.
+    let conv = voice_conversation(&org, &liam);
+    let path = format!("/api/v1/conversations/{conv}");
+    let note = Some(r#"{"body":"hello team"}"#);
+    assert_eq!(org.call("POST", &format!("{path}/notes"), &rosa_auth, note).status, 403);
+    let r = org.call("PUT", &format!("/api/v1/inboxes/voice/members/{id}"), &jonas, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(r.json()["agentIds"].to_string().contains(&id), "{}", r.text);
+    assert_eq!(org.call("POST", &format!("{path}/notes"), &rosa_auth, note).status, 201);
+
+    // She owns it: leaving voice is refused, and says why.
+    let give = json!({"assignee": {"inboxId": "voice", "agentId": id}}).to_string();
+    assert_eq!(org.call("PATCH", &path, &liam, Some(&give)).status, 200);
+    let leave = format!("/api/v1/inboxes/voice/members/{id}");
+    let r = org.call("DELETE", &leave, &jonas, None);
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (409, "still_assigned"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("Rosa Diaz still has 1 open conversation"), "{}", r.text);
+    let back = json!({"assignee": {"inboxId": "voice", "agentId": "ag2"}}).to_string();
+    assert_eq!(org.call("PATCH", &path, &liam, Some(&back)).status, 200);
+    let r = org.call("DELETE", &leave, &jonas, None);
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert!(!r.json()["agentIds"].to_string().contains(&id), "{}", r.text);
+    assert_eq!(org.call("POST", &format!("{path}/notes"), &rosa_auth, note).status, 403);
+
+    // Restarted, the directory is as the admin left it.
+    let Org { server, db, .. } = org;
+    drop(server);
+    let server = serve(&db);
+    let inboxes: Value = request(
+        "GET",
+        &server.url("/api/v1/inboxes"),
+        &[("authorization", &jonas)],
+        None,
+    )
+    .json();
+    let agents: Value = request("GET", &server.url("/api/v1/agents"), &[("authorization", &jonas)], None).json();
+    assert!(agents.to_string().contains("Rosa Diaz"), "{agents}");
+    let voice = inboxes
+        .as_array()
+        .and_then(|l| l.iter().find(|i| i["id"] == "voice"))
+        .map(|i| i["agentIds"].to_string())
+        .unwrap_or_default();
+    assert!(!voice.is_empty() && !voice.contains(&id), "{voice}");
+}

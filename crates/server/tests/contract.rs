@@ -686,6 +686,49 @@ fn every_operation_answers_as_documented() {
         assert_eq!(r.status, 404, "{method} {path} on a trial: {}", r.text);
         spec.check(method, template, 404, &r.json());
     }
+    // Managing the team (on a trial, anyone may).
+    let post = |path: &str, body: &str| request("POST", &server.url(path), &[AGENT], Some(body));
+    let rosa = r#"{"name":"Rosa Diaz","emailAddress":"rosa@rapport.example","inboxIds":["voice"]}"#;
+    let r = post("/api/v1/agents", rosa);
+    assert_eq!(r.status, 201, "{}", r.text);
+    spec.check("POST", "/api/v1/agents", 201, &r.json());
+    let rosa_id = r.json()["id"].as_str().unwrap_or_default().to_owned();
+    for (body, status) in [(rosa, 409), (r#"{"name":"Rosa","emailAddress":"rosa"}"#, 422)] {
+        let r = post("/api/v1/agents", body);
+        assert_eq!(r.status, status, "{}", r.text);
+        spec.check("POST", "/api/v1/agents", status, &r.json());
+    }
+    let members = "/api/v1/inboxes/{inboxId}/members/{agentId}";
+    for (method, path, status) in [
+        ("PUT", format!("/api/v1/inboxes/support/members/{rosa_id}"), 200),
+        ("DELETE", format!("/api/v1/inboxes/support/members/{rosa_id}"), 200),
+        ("PUT", "/api/v1/inboxes/nowhere/members/ag1".to_owned(), 404),
+    ] {
+        let r = request(method, &server.url(&path), &[AGENT], None);
+        assert_eq!(r.status, status, "{method} {path}: {}", r.text);
+        spec.check(method, members, status, &r.json());
+    }
+    let mine = get("/api/v1/conversation-ids?view=mine").json();
+    let owned = get(&format!(
+        "/api/v1/conversations/{}",
+        mine["ids"][0].as_str().unwrap_or_default()
+    ))
+    .json();
+    let inbox = owned["inboxId"].as_str().unwrap_or_default();
+    let r = request(
+        "DELETE",
+        &server.url(&format!("/api/v1/inboxes/{inbox}/members/ag1")),
+        &[AGENT],
+        None,
+    );
+    assert_eq!(
+        (r.status, r.error_code().as_str()),
+        (409, "still_assigned"),
+        "{}",
+        r.text
+    );
+    spec.check("DELETE", members, 409, &r.json());
+
     if !server.through_worker() {
         signed_in_operations(&spec);
     }

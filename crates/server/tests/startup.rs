@@ -345,6 +345,22 @@ fn the_sandbox_endpoints_answer_only_on_a_sandbox_server() {
     assert!(r.text.contains("\"clockOffsetMs\":3600000"), "{}", r.text);
 }
 
+/// A desk that reconnects from before a sandbox reset is told to reload everything: the
+/// `reset` event is read back from the database (whose JSON keys come in no fixed order).
+#[test]
+fn a_stream_resumed_from_before_a_reset_is_told_of_the_reset() {
+    let server = TestServer::start_with(Options {
+        sandbox: true,
+        ..options(&temp_db("sandbox-resume"))
+    });
+    let json = [("Content-Type", "application/json")];
+    let r = request("POST", &server.url("/api/v1/sandbox/reset"), &json, Some("{}"));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let stream = common::EventStream::open(&server.url("/api/v1/events"), &[("last-event-id", "0")]);
+    let event = stream.next(std::time::Duration::from_secs(10)).expect("an event");
+    assert_eq!(event.event, "reset", "{event:?}");
+}
+
 /// A small organisation as data: one agent, one inbox, one customer with an open conversation.
 fn organisation(second_open: bool) -> String {
     let conv = |id: &str| {

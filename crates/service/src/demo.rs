@@ -7,7 +7,9 @@ use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use rapport_core::seed::{self, Origin, SeedConfig};
 use serde::{Deserialize, Serialize};
 
-use crate::log::{time_text, Change, MemoryLog, NewRow, SandboxEntry, Storage, StorageError, StoredEntry};
+use crate::log::{
+    names_directory, time_text, Change, MemoryLog, NewRow, SandboxEntry, Storage, StorageError, StoredEntry,
+};
 use crate::{Options, Service};
 
 /// Bump when `Saved`'s shape changes. Format 1 (a list of commands and a clock offset) is read
@@ -231,6 +233,7 @@ fn open_saved(mut saved: Saved) -> Result<Service<DemoLog>, String> {
             conversation_id: None,
             task_id: None,
             reset: false,
+            directory: names_directory(&e.entry),
         };
         log.rows.push((stored, change));
     }

@@ -130,7 +130,11 @@ impl From<CoreError> for ApiError {
         let status = match &e {
             CoreError::NotFound { .. } => 404,
             CoreError::Forbidden(_) => 403,
-            CoreError::Conflict { .. } | CoreError::AlreadyOpen | CoreError::ChangedSince(_) => 409,
+            CoreError::Conflict { .. }
+            | CoreError::AlreadyOpen
+            | CoreError::ChangedSince(_)
+            | CoreError::StillAssigned { .. }
+            | CoreError::Taken { .. } => 409,
             _ => 422,
         };
         let attr = match &e {
@@ -138,7 +142,7 @@ impl From<CoreError> for ApiError {
             CoreError::Conflict { .. } => Some("If-Match".to_owned()),
             CoreError::TopicDisabled(_) | CoreError::TopicsRequired => Some("topicIds".to_owned()),
             CoreError::NoContactForChannel(_) | CoreError::ChannelNotReplyable(_) => Some("channel".to_owned()),
-            CoreError::TooLong { field, .. } => Some((*field).to_owned()),
+            CoreError::TooLong { field, .. } | CoreError::Taken { field, .. } => Some((*field).to_owned()),
             _ => None,
         };
         ApiError {

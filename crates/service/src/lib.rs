@@ -333,5 +333,6 @@ fn plain_row(entry: String, reset: bool) -> NewRow {
         conversation_id: None,
         task_id: None,
         reset,
+        directory: false,
     }
 }

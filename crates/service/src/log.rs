@@ -20,6 +20,21 @@ pub struct Change {
     /// The data started again from the seed (sandbox reset): clients reload everything.
     #[serde(skip)]
     pub reset: bool,
+    /// The directory changed (an agent added, a membership): clients read it again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub directory: bool,
+}
+
+/// Whether a stored entry changes the directory (an agent added, a membership).
+pub fn names_directory(entry: &str) -> bool {
+    #[derive(Deserialize)]
+    struct Tag {
+        command: Option<String>,
+    }
+    serde_json::from_str::<Tag>(entry)
+        .ok()
+        .and_then(|t| t.command)
+        .is_some_and(|c| c == "CREATE_AGENT" || c == "SET_MEMBERSHIP")
 }
 
 /// An entry ready to be stored: its JSON and the ids its event names.
@@ -30,6 +45,7 @@ pub struct NewRow {
     pub conversation_id: Option<String>,
     pub task_id: Option<String>,
     pub reset: bool,
+    pub directory: bool,
 }
 
 /// An entry as stored, oldest first.
@@ -216,7 +232,8 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
     let mut conversation = None;
     let mut task = None;
     match command {
-        Command::CreateCustomer(_) => {}
+        // The directory's: their events name nothing, which tells desks to read it again.
+        Command::CreateCustomer(_) | Command::CreateAgent(_) | Command::SetMembership(_) => {}
         Command::Inbound(cmd::Inbound { customer_id, .. })
         | Command::AddActivity(cmd::AddActivity { customer_id, .. })
         | Command::CreateTask(cmd::CreateTask { customer_id, .. }) => customer = Some(customer_id.clone()),
@@ -233,7 +250,7 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
         Outcome::Customer { customer_id } => customer = Some(customer_id.clone()),
         Outcome::Conversation { conversation_id, .. } => conversation = Some(conversation_id.clone()),
         Outcome::Task { task_id } => task = Some(task_id.clone()),
-        Outcome::Item { .. } => {}
+        Outcome::Item { .. } | Outcome::Agent { .. } | Outcome::Inbox { .. } => {}
     }
     if let Some(c) = &conversation {
         customer = customer.or_else(|| store.conversation(c).ok().map(|c| c.customer_id.clone()));
@@ -251,6 +268,7 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
         conversation_id: conversation.map(|c| c.0.to_string()),
         task_id: task.map(|t| t.0.to_string()),
         reset: false,
+        directory: matches!(command, Command::CreateAgent(_) | Command::SetMembership(_)),
     }
 }
 
@@ -291,6 +309,7 @@ impl Storage for MemoryLog {
                 conversation_id: row.conversation_id,
                 task_id: row.task_id,
                 reset: row.reset,
+                directory: row.directory,
             };
             let stored = StoredEntry {
                 seq: self.last,

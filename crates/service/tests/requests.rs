@@ -25,9 +25,11 @@ fn send(s: &mut Service<MemoryLog>, request: Request) -> (u16, Value, rapport_se
 #[test]
 fn a_method_a_path_does_not_take_is_405_with_allow() {
     let mut s = service();
-    let (status, _, response) = send(&mut s, Request::new(Method::Other, "/v1/agents"));
+    let (status, _, response) = send(&mut s, Request::new(Method::Other, "/v1/teams"));
     assert_eq!(status, 405);
     assert_eq!(response.header("allow"), Some("GET, HEAD"));
+    let (_, _, response) = send(&mut s, Request::new(Method::Other, "/v1/agents"));
+    assert_eq!(response.header("allow"), Some("GET, HEAD, POST"));
     let conv = open_conversation(s.store());
     let (_, _, response) = send(
         &mut s,

@@ -166,6 +166,7 @@ fn a_log_entry_the_rules_refuse_is_an_error_in_words() {
             conversation_id: None,
             task_id: None,
             reset: false,
+            directory: false,
         }],
     )
     .expect("memory takes it");

@@ -67,6 +67,8 @@ pub enum Command {
     CreateTask(CreateTask),
     CommentTask(CommentTask),
     SetTaskStatus(SetTaskStatus),
+    CreateAgent(CreateAgent),
+    SetMembership(SetMembership),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +188,30 @@ pub struct SetTaskStatus {
     pub agent_id: AgentId,
 }
 
+/// A new agent joins the directory (an administrator's act); an account then signs in as them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateAgent {
+    pub name: String,
+    pub email_address: String,
+    /// The inboxes they join at once.
+    #[serde(default)]
+    pub inbox_ids: Vec<InboxId>,
+    pub actor: Actor,
+}
+
+/// An agent joins (`member`) or leaves an inbox. Leaving is refused while they still own an
+/// open or waiting conversation or an open task there: nothing may be left with nobody able to
+/// see it in their lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SetMembership {
+    pub inbox_id: InboxId,
+    pub agent_id: AgentId,
+    pub member: bool,
+    pub actor: Actor,
+}
+
 /// What an undo compares and restores: a conversation's status and who has it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -230,5 +256,11 @@ pub enum Outcome {
     },
     Task {
         task_id: TaskId,
+    },
+    Agent {
+        agent_id: AgentId,
+    },
+    Inbox {
+        inbox_id: InboxId,
     },
 }

@@ -23,16 +23,28 @@ impl Store {
             },
         };
         if routing == Routing::Reopened {
+            // Back to the agent who had it, if they are still in its inbox; otherwise (nobody
+            // had it, or they left the inbox since) into the inbox's queue.
+            let assignee = self.conversation(&conv_id)?.assignee.clone();
+            let kept = assignee
+                .agent_id
+                .as_ref()
+                .is_some_and(|a| self.is_member(&assignee.inbox_id, a));
             let conv = self.conv_mut(&conv_id)?;
-            // Back to the agent who had it, if any; otherwise into the inbox's queue.
-            let status = if conv.assignee.agent_id.is_some() {
+            let left = assignee.agent_id.is_some() && !kept;
+            let status = if kept {
                 Status::Open
             } else {
+                conv.assignee.agent_id = None;
                 Status::New
             };
             conv.status = status;
             conv.closed_at = None;
             conv.reopen_count += 1;
+            if left {
+                let inbox = assignee.inbox_id.clone();
+                self.record_assignment(now, customer_id, &conv_id, Initiator::System, inbox, None);
+            }
             self.record_status(now, customer_id, &conv_id, Initiator::Customer, status);
         }
         let content = ItemContent::message(channel, Direction::Inbound, text.to_owned(), c.subject.clone());

@@ -3,8 +3,9 @@
 //! list of `(time, command)` pairs replays to the same state.
 //!
 //! This module holds the store, its lookups and the dispatch of commands; the rules live by
-//! concern in `conversation` (messages, owner, status, topics, undo), `tasks`, and `customers`
-//! (customers and their activities). None of them depends on `query`, which reads the store.
+//! concern in `conversation` (messages, owner, status, topics, undo), `tasks`, `customers`
+//! (customers and their activities) and `directory` (agents and inbox memberships). None of
+//! them depends on `query`, which reads the store.
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -19,6 +20,7 @@ use crate::views::ViewIndex;
 pub(crate) mod commands;
 mod conversation;
 mod customers;
+mod directory;
 mod tasks;
 
 pub use commands::{Actor, Command, ConversationState, NewCustomer, Outcome, Routing};
@@ -253,6 +255,8 @@ impl Store {
             Command::CreateTask(c) => self.create_task(now, c),
             Command::CommentTask(c) => self.comment_task(now, c),
             Command::SetTaskStatus(c) => self.set_task_status(now, c),
+            Command::CreateAgent(c) => self.create_agent(c),
+            Command::SetMembership(c) => self.set_membership(c),
         }
     }
 

@@ -133,8 +133,9 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
     use Method::{Delete, Get, Patch, Post, Put};
     let routes: Vec<(Method, Handler<S>)> = match path {
         ["organization"] => vec![(Get, directory::organization)],
-        ["agents"] => vec![(Get, directory::agents)],
+        ["agents"] => vec![(Get, directory::agents), (Post, directory::create_agent)],
         ["inboxes"] => vec![(Get, directory::inboxes)],
+        ["inboxes", _, "members", _] => vec![(Put, directory::add_member), (Delete, directory::remove_member)],
         ["teams"] => vec![(Get, directory::teams)],
         ["topics"] => vec![(Get, directory::topics)],
         ["answers"] => vec![(Get, directory::answers)],
