@@ -84,6 +84,18 @@ MUTANTS = [
         ["-p", "rapport-server", "--test", "exposure", "a_forged_host_is_refused_on_a_loopback_server"],
     ),
     (
+        "inbound with an agent's credential: only an integration posts what a customer wrote",
+        "4",
+        [
+            (
+                "crates/core/src/access.rs",
+                "            Command::Inbound(_) if self.role == Role::Admin => Ok(()),",
+                "            Command::Inbound(_) if self.role >= Role::Agent => Ok(()),",
+            )
+        ],
+        ["-p", "rapport-server", "--test", "access", "the_access_matrix"],
+    ),
+    (
         "inbound without a signature",
         "4",
         [("crates/service/src/lib.rs", "            Some(secret) if inbound => signature::verify(secret, now, request),", "            Some(_) if inbound => Ok(()),")],
