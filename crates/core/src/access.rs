@@ -80,7 +80,7 @@ impl Principal {
 
     /// Whether lists, counts and the live stream show this inbox's conversations to them.
     pub fn sees_inbox(&self, store: &Store, inbox: &InboxId) -> bool {
-        self.everywhere() || store.inbox(inbox).is_ok_and(|i| i.agent_ids.contains(&self.agent))
+        self.everywhere() || store.is_member(inbox, &self.agent)
     }
 
     /// The inboxes they see, in directory order.

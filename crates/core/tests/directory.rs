@@ -138,12 +138,18 @@ fn leaving_an_inbox_is_refused_while_they_own_open_work_there_and_says_what() {
     assert_eq!(conv(&s, &id).assignee.agent_id, Some(agent("ag2")));
 }
 
+/// A support chat Noah (ag2) had and closed.
+fn closed_by_noah(s: &mut Store) -> (CustomerId, ConversationId) {
+    let (customer, id) = open_conversation(s, t0(), "Olivia Smith", Channel::Chat, "support", "ag2");
+    ok(s, t0(), &topics_cmd(&id, &["billing"], "ag2"));
+    ok(s, t0(), &status_cmd(&id, Status::Closed, "ag2"));
+    (customer, id)
+}
+
 #[test]
 fn a_conversation_reopened_after_its_agent_left_the_inbox_goes_to_the_queue() {
     let mut s = store();
-    let (customer, id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Chat, "support", "ag2");
-    ok(&mut s, t0(), &topics_cmd(&id, &["billing"], "ag2"));
-    ok(&mut s, t0(), &status_cmd(&id, Status::Closed, "ag2"));
+    let (customer, id) = closed_by_noah(&mut s);
     ok(&mut s, t0(), &membership("support", "ag2", false));
     let (again, routing) = inbound(&mut s, t0() + hours(1), &customer, Channel::Chat);
     assert_eq!((again.clone(), routing), (id, Routing::Reopened));
@@ -155,9 +161,7 @@ fn a_conversation_reopened_after_its_agent_left_the_inbox_goes_to_the_queue() {
 #[test]
 fn a_conversation_reopened_while_its_agent_is_still_a_member_goes_back_to_them() {
     let mut s = store();
-    let (customer, id) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Chat, "support", "ag2");
-    ok(&mut s, t0(), &topics_cmd(&id, &["billing"], "ag2"));
-    ok(&mut s, t0(), &status_cmd(&id, Status::Closed, "ag2"));
+    let (customer, id) = closed_by_noah(&mut s);
     inbound(&mut s, t0() + hours(1), &customer, Channel::Chat);
     let c = conv(&s, &id);
     assert_eq!((c.status, c.assignee.agent_id), (Status::Open, Some(agent("ag2"))));
