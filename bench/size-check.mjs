@@ -19,7 +19,10 @@
 // engine's, from 199 to 205 on 2026-12-02, when the service gained the team's management (new
 // agents, inbox memberships and the rule that nobody leaves an inbox holding open work there:
 // 198.3 -> 204.0 KiB, two more commands for the tagged command decoder among it); the demo
-// runs the same service as the server, so the demo carries the operations too.
+// runs the same service as the server, so the demo carries the operations too. From 205 to 208
+// on 2026-12-03 for inboxes set up and edited through the API (two commands, one route for
+// both: 204.2 -> 210.4 KiB), of which reading `Actor` as a plain struct instead of a tagged enum
+// paid back 2.1 KiB and one body decoder for both routes 0.5 KiB: 207.8 KiB.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -28,7 +31,7 @@ import { brotliCompressSync, constants } from 'node:zlib';
 export const DEFAULT_BUDGET_KIB = 430;
 export const TARGET_KIB = 150;
 /** The demo engine (the worker's files), loaded only by the demo; its own ratchet. */
-export const ENGINE_BUDGET_KIB = 205;
+export const ENGINE_BUDGET_KIB = 208;
 /** The worker's files: its entry script and what is named after its crate's binary; everything
  * else is the shell. */
 export const isEngine = (file) => path.basename(file).startsWith('rapport-demo') || path.basename(file) === 'demo-worker.js';

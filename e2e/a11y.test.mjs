@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { screenshot, useApp, withPage } from './helpers.mjs';
+import { T, timeline } from './desk.mjs';
 
-const T = 30_000;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const app = useApp();
 
@@ -69,7 +69,7 @@ test('the desk at 1024, 1280, 1440 and 390 px in both themes (screenshots)', { t
       await withPage(app.browser, `layout-${colorScheme}-${width}`, async ({ page }) => {
         await SCREENS.customer(page);
         // What the agent works with is on the screen at every width: the timeline and the reply box.
-        assert.ok(await page.getByTestId('timeline').first().isVisible(), 'the timeline shows');
+        assert.ok(await timeline(page).first().isVisible(), 'the timeline shows');
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(overflow <= 1, `no sideways scroll at ${width} px (${overflow} px too wide)`);
         await screenshot(page, `layout-${colorScheme}-${width}.png`);

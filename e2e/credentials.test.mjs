@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
+import { T } from './desk.mjs';
 import { startBackend } from './fault-proxy.mjs';
 
-const T = 30_000;
 const app = useApp();
 
 test('a token saved for one server is not sent to another named in a link', { timeout: 90_000 }, async () => {

@@ -3,44 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot, useApp, withPage } from './helpers.mjs';
+import { assignee, composer, customerWritesIn, expectCount, lastToast, navCount, send, setStatus, statusIs, T, timeline, toasts } from './desk.mjs';
 
-const T = 30_000;
 const app = useApp();
 
-const navCount = async (page, slug) => Number(await page.locator(`nav a[href$="/inbox/${slug}"] .count`).textContent());
-
-/** Waits until the nav count for `slug` equals `n`. */
-async function expectCount(page, slug, n) {
-  await page.waitForFunction(
-    ([s, want]) => document.querySelector(`nav a[href$="/inbox/${s}"] .count`)?.textContent === String(want),
-    [slug, n],
-    { timeout: T },
-  );
-}
-
-const statusIs = (page, label) =>
-  page.locator(`button[data-status="${label}"][aria-pressed="true"]`).waitFor({ timeout: T });
-
-async function lastToast(page) {
-  const toast = page.getByTestId('toast').last();
-  await toast.waitFor({ timeout: T });
-  return toast.textContent();
-}
-
-async function send(page, channel, text) {
-  await page.locator('#mode-reply').click();
-  await page.locator('#channel-select').selectOption(channel);
-  await page.locator('#composer-text').fill(text);
-  await page.locator('#composer-text').press('Control+Enter');
-  await page.getByTestId('timeline').getByText(text).waitFor({ timeout: T });
-}
-
-async function customerWritesIn(page, channel, text) {
-  await page.getByLabel("Customer's channel").selectOption(channel);
-  await page.getByLabel("Customer's message").fill(text);
-  await page.locator('#simulate-inbound').click();
-  await page.getByTestId('timeline').getByText(text).first().waitFor({ timeout: T });
-}
 
 test('one conversation from New to Closed, reopened inside the window, new after it', { timeout: 180_000 }, () =>
   withPage(app.browser, 'lifecycle', async ({ page, errors }) => {
@@ -61,7 +27,7 @@ test('one conversation from New to Closed, reopened inside the window, new after
     const chaptersBefore = await conversationCount();
 
     // Assign to Ava (the current agent) in General Support: New → Open, and the counts move.
-    await page.locator('#assignee-select').selectOption('support|ag1');
+    await assignee(page).selectOption('support|ag1');
     await statusIs(page, 'Open');
     await expectCount(page, 'new', newBefore - 1);
     await expectCount(page, 'open', openBefore + 1);
@@ -83,12 +49,12 @@ test('one conversation from New to Closed, reopened inside the window, new after
     assert.match(await lastToast(page), /joined the open conversation/);
 
     // Closing needs a topic in this inbox: the topic picker asks for one, inline.
-    await page.locator('button[data-status="Closed"]').click();
+    await setStatus(page, 'Closed');
     await page.getByText('Add a topic to close').waitFor({ timeout: T });
     await statusIs(page, 'Open');
     await page.locator('#topic-select').selectOption('where-is-my-order');
     await page.locator('.topic.chip', { hasText: 'Where is my order' }).waitFor({ timeout: T });
-    await page.locator('button[data-status="Closed"]').click();
+    await setStatus(page, 'Closed');
     await statusIs(page, 'Closed');
     await screenshot(page, 'closed.png');
 
@@ -99,7 +65,7 @@ test('one conversation from New to Closed, reopened inside the window, new after
     assert.equal(await conversationCount(), chaptersBefore);
 
     // Close again, move the clock past the window: the next message starts a new conversation.
-    await page.locator('button[data-status="Closed"]').click();
+    await setStatus(page, 'Closed');
     await statusIs(page, 'Closed');
     await page.locator('details.trial > summary').click();
     await page.getByRole('button', { name: '+3 days' }).click();
@@ -124,7 +90,7 @@ test('tasks: create from the customer page, comment, close', { timeout: 90_000 }
   withPage(app.browser, 'tasks', async ({ page, errors }) => {
     await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
-    await page.getByTestId('timeline').waitFor({ timeout: T });
+    await timeline(page).waitFor({ timeout: T });
     await page.getByRole('button', { name: 'New task' }).click();
     await page.getByLabel('Task', { exact: true }).fill('Send the replacement strap');
     await page.getByRole('button', { name: 'Create task' }).click();
@@ -136,7 +102,7 @@ test('tasks: create from the customer page, comment, close', { timeout: 90_000 }
     await task.getByRole('button', { name: 'Close task' }).click();
     await page.locator('details.closed-tasks').getByText('Send the replacement strap').waitFor({ state: 'attached', timeout: T });
     // And it shows in the timeline as task events.
-    await page.getByTestId('timeline').getByText('closed a task').last().waitFor({ timeout: T });
+    await timeline(page).getByText('closed a task').last().waitFor({ timeout: T });
     assert.deepEqual(errors, []);
   }),
 );
@@ -195,9 +161,9 @@ test('a draft survives a reload', { timeout: 90_000 }, () =>
   withPage(app.browser, 'drafts', async ({ page, errors }) => {
     await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
-    await page.locator('#composer-text').fill('Half-written reply about the refund');
+    await composer(page).fill('Half-written reply about the refund');
     await page.reload();
-    await page.locator('#composer-text').waitFor({ timeout: T });
+    await composer(page).waitFor({ timeout: T });
     await page.waitForFunction(() => document.querySelector('#composer-text')?.value === 'Half-written reply about the refund', null, { timeout: T });
     assert.deepEqual(errors, []);
   }),
@@ -209,7 +175,7 @@ test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
     await page.getByLabel('Dark').check();
     await page.goto(`${app.baseUrl}inbox/open`);
     await page.getByTestId('conversation-row').first().click();
-    await page.getByTestId('timeline').waitFor({ timeout: T });
+    await timeline(page).waitFor({ timeout: T });
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
     await screenshot(page, 'customer-dark.png');
     assert.deepEqual(errors, []);
@@ -222,7 +188,7 @@ test('dark theme and a phone-width screen', { timeout: 90_000 }, async () => {
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
       await screenshot(page, 'phone-inbox.png');
       await page.getByTestId('conversation-row').first().click();
-      await page.getByTestId('timeline').waitFor({ timeout: T });
+      await timeline(page).waitFor({ timeout: T });
       // On a phone the conversation takes the screen; nothing scrolls sideways.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert.ok(overflow <= 1, `page is ${overflow}px wider than the screen`);
@@ -284,14 +250,14 @@ test('an answer fills what it can and blocks sending until the rest is filled', 
     await page.getByTestId('conversation-row').first().click();
     const first = (await page.locator('.customer-title').textContent()).trim().split(' ')[0];
     await page.getByLabel('Insert an answer').selectOption({ label: 'Refund on its way' });
-    const box = page.locator('#composer-text');
+    const box = composer(page);
     await page.waitForFunction((f) => document.querySelector('#composer-text')?.value.startsWith(`Hi ${f},`), first, { timeout: T });
     assert.match(await box.inputValue(), /\{refund\.amount\}/);
     await page.locator('#send-btn').click();
     await page.getByText('Fill in {refund.amount} before sending.').waitFor({ timeout: T });
     await box.fill((await box.inputValue()).replace('{refund.amount}', '$42.00'));
     await page.locator('#send-btn').click();
-    await page.getByTestId('timeline').getByText('refund of $42.00').waitFor({ timeout: T });
+    await timeline(page).getByText('refund of $42.00').waitFor({ timeout: T });
     assert.deepEqual(errors, []);
   }),
 );
@@ -373,25 +339,25 @@ test('two tabs share one demo: neither overwrites the other, and each sees the o
 
     // A reply in one tab, a note in the other.
     await one.locator('#mode-reply').click();
-    await one.locator('#composer-text').fill('Your parcel left the depot this morning.');
-    await one.locator('#composer-text').press('Control+Enter');
-    await one.getByTestId('timeline').getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
+    await composer(one).fill('Your parcel left the depot this morning.');
+    await composer(one).press('Control+Enter');
+    await timeline(one).getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
     await two.locator('#mode-note').click();
-    await two.locator('#composer-text').fill('Called the courier about the second parcel.');
-    await two.locator('#composer-text').press('Control+Enter');
-    await two.getByTestId('timeline').getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
+    await composer(two).fill('Called the courier about the second parcel.');
+    await composer(two).press('Control+Enter');
+    await timeline(two).getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
 
     // Reloaded, the first tab still has its reply; the note is on the other customer.
     await one.reload();
-    await one.getByTestId('timeline').getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
+    await timeline(one).getByText('Your parcel left the depot this morning.').waitFor({ timeout: T });
     await one.goto(new URL(hrefTwo, one.url()).href);
-    await one.getByTestId('timeline').getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
+    await timeline(one).getByText('Called the courier about the second parcel.').waitFor({ timeout: T });
 
     // Live: a note written in one tab shows in the other, which is on the same customer now.
     await one.locator('#mode-note').click();
-    await one.locator('#composer-text').fill('Courier confirmed: delivery tomorrow.');
-    await one.locator('#composer-text').press('Control+Enter');
-    await two.getByTestId('timeline').getByText('Courier confirmed: delivery tomorrow.').waitFor({ timeout: T });
+    await composer(one).fill('Courier confirmed: delivery tomorrow.');
+    await composer(one).press('Control+Enter');
+    await timeline(two).getByText('Courier confirmed: delivery tomorrow.').waitFor({ timeout: T });
     await screenshot(two, 'two-tabs.png');
     assert.deepEqual(errors, []);
   } finally {
@@ -415,7 +381,7 @@ test('"Act as" applies to the header at once: Close & Next goes on in the chosen
     await page.waitForTimeout(300);
     if (await page.getByText('Add a topic to close').count()) {
       await page.locator('#topic-select').selectOption({ index: 1 });
-      await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).first().waitFor({ timeout: T });
+      await toasts(page, 'Topics updated.').first().waitFor({ timeout: T });
       await page.locator('#close-next-btn').click();
     }
     await page.waitForFunction((was) => location.href !== was, first, { timeout: T });
@@ -438,8 +404,8 @@ test('a conversation is one chapter wherever its items fall, and each change nam
     const target = (await page.locator('button[data-status="Waiting"][aria-pressed="true"]').count()) ? 'Open' : 'Waiting';
     await page.locator(`button[data-status="${target}"]`).click();
     await statusIs(page, target);
-    const timeline = page.getByTestId('timeline');
-    await timeline.getByText(`Noah Patel set the status to ${target}`).waitFor({ timeout: T });
+    const events = timeline(page);
+    await events.getByText(`Noah Patel set the status to ${target}`).waitFor({ timeout: T });
     // A task comment is one more item of the same chapter.
     await page.getByRole('button', { name: 'New task' }).click();
     await page.getByLabel('Task', { exact: true }).fill('Check the courier scan');
@@ -449,8 +415,8 @@ test('a conversation is one chapter wherever its items fall, and each change nam
     await task.getByLabel('Comment on this task').press('Enter');
     await task.getByText('Asked the depot').waitFor({ timeout: T });
     await page.locator(`button[data-status="${target === 'Open' ? 'Waiting' : 'Open'}"]`).click();
-    await timeline.getByText(/Noah Patel set the status to/).nth(1).waitFor({ timeout: T });
-    assert.ok((await timeline.locator('.chapter-head.current').count()) <= 1, 'one head for the current conversation');
+    await events.getByText(/Noah Patel set the status to/).nth(1).waitFor({ timeout: T });
+    assert.ok((await events.locator('.chapter-head.current').count()) <= 1, 'one head for the current conversation');
     await screenshot(page, 'one-chapter.png');
     assert.deepEqual(errors, []);
   }),
@@ -504,40 +470,40 @@ test('a past due date reads overdue, and entering one is asked about first', { t
 test('Undo takes back a close, a status change after a topic, and an unassignment, whole', { timeout: 120_000 }, () =>
   withPage(app.browser, 'undo', async ({ page, errors }) => {
     const undoOf = async (text) => {
-      await page.getByTestId('toast').filter({ hasText: text }).getByRole('button', { name: 'Undo' }).click();
-      await page.getByTestId('toast').filter({ hasText: 'Undone.' }).first().waitFor({ timeout: T });
+      await toasts(page, text).getByRole('button', { name: 'Undo' }).click();
+      await toasts(page, 'Undone.').first().waitFor({ timeout: T });
     };
     await page.goto(`${app.baseUrl}inbox/waiting`);
     await page.getByTestId('conversation-row').first().click();
     await statusIs(page, 'Waiting');
     // Step 5: close a Waiting conversation, then Undo: Waiting again.
-    await page.locator('button[data-status="Closed"]').click();
+    await setStatus(page, 'Closed');
     await page.waitForTimeout(300);
     if (await page.getByText('Add a topic to close').count()) {
       await page.locator('#topic-select').selectOption({ index: 1 });
-      await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).first().waitFor({ timeout: T });
-      await page.locator('button[data-status="Closed"]').click();
+      await toasts(page, 'Topics updated.').first().waitFor({ timeout: T });
+      await setStatus(page, 'Closed');
     }
     await statusIs(page, 'Closed');
     await undoOf('Status set to Closed.');
     await statusIs(page, 'Waiting');
     // Step 6: Open, then a topic of one's own, then Undo of "Open": Waiting again, topic kept.
-    await page.locator('button[data-status="Open"]').click();
-    await page.getByTestId('toast').filter({ hasText: 'Status set to Open.' }).waitFor({ timeout: T });
+    await setStatus(page, 'Open');
+    await toasts(page, 'Status set to Open.').waitFor({ timeout: T });
     await page.locator('#topic-select').selectOption({ index: 1 });
-    await page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).last().waitFor({ timeout: T });
+    await toasts(page, 'Topics updated.').last().waitFor({ timeout: T });
     const chips = await page.locator('.conversation-header .topic.chip').count();
     await undoOf('Status set to Open.');
     await statusIs(page, 'Waiting');
     assert.equal(await page.locator('.conversation-header .topic.chip').count(), chips, 'the topic stays');
     // Step 7: unassign (→ New), then Undo: the agent and Waiting both back.
-    const owner = await page.locator('#assignee-select').inputValue();
+    const owner = await assignee(page).inputValue();
     const inbox = owner.split('|')[0];
-    await page.locator('#assignee-select').selectOption(`${inbox}|`);
+    await assignee(page).selectOption(`${inbox}|`);
     await statusIs(page, 'New');
     await undoOf('Assigned to');
     await statusIs(page, 'Waiting');
-    assert.equal(await page.locator('#assignee-select').inputValue(), owner);
+    assert.equal(await assignee(page).inputValue(), owner);
     assert.deepEqual(errors, []);
   }),
 );
@@ -566,7 +532,7 @@ test('the composer: a hint goes once the text changes, the subject is kept with 
     await page.locator('#send-btn').click();
     const hint = page.locator('.composer [role=alert]');
     await hint.filter({ hasText: 'Write something first.' }).waitFor({ timeout: T });
-    await page.locator('#composer-text').fill('Hi');
+    await composer(page).fill('Hi');
     await hint.waitFor({ state: 'detached', timeout: T });
     const channels = await page.locator('#channel-select option').allTextContents();
     assert.ok(!channels.includes('Voice'), `reply channels: ${channels.join(', ')}`);
@@ -588,10 +554,10 @@ test('a note over its limit is refused in the composer, the text kept to shorten
     await page.getByTestId('conversation-row').first().click();
     await page.locator('#mode-note').click();
     const long = 'x'.repeat(20_001);
-    await page.locator('#composer-text').fill(long);
+    await composer(page).fill(long);
     await page.locator('#send-btn').click();
     await page.getByText('The note is too long: 20001 characters, and at most 20000 fit.').waitFor({ timeout: T });
-    assert.equal((await page.locator('#composer-text').inputValue()).length, 20_001, 'nothing typed is lost');
+    assert.equal((await composer(page).inputValue()).length, 20_001, 'nothing typed is lost');
     assert.equal(await page.getByTestId('unsent').count(), 0, 'nothing was sent');
     assert.deepEqual(errors, []);
   }),
@@ -633,8 +599,8 @@ test('an Undo belongs to who made the change: acting as another agent drops it; 
     await page.goto(`${app.baseUrl}inbox/mine`);
     await page.getByTestId('conversation-row').first().click();
     await statusIs(page, 'Open');
-    await page.locator('button[data-status="Waiting"]').click();
-    const undo = page.getByTestId('toast').getByRole('button', { name: 'Undo' });
+    await setStatus(page, 'Waiting');
+    const undo = toasts(page).getByRole('button', { name: 'Undo' });
     await undo.waitFor({ timeout: T });
     // Three messages in a row: only the newest two stay on screen.
     for (const hours of ['+1 h', '+1 day']) {
@@ -642,9 +608,9 @@ test('an Undo belongs to who made the change: acting as another agent drops it; 
       await page.getByRole('button', { name: hours }).click();
       await page.locator('details.trial summary').click();
     }
-    await page.getByTestId('toast').filter({ hasText: 'Moved the demo clock 24 h ahead.' }).waitFor({ timeout: T });
-    assert.equal(await page.getByTestId('toast').count(), 2);
-    await page.locator('button[data-status="Open"]').click();
+    await toasts(page, 'Moved the demo clock 24 h ahead.').waitFor({ timeout: T });
+    assert.equal(await toasts(page).count(), 2);
+    await setStatus(page, 'Open');
     await undo.first().waitFor({ timeout: T });
     await page.locator('details.trial summary').click();
     const actAs = page.getByLabel('Act as agent');

@@ -5,10 +5,10 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
+import { composer, setStatus, T, timeline, toasts } from './desk.mjs';
 import { baseFixture } from './fixtures/base.mjs';
 import { describeFault, startBackend } from './fault-proxy.mjs';
 
-const T = 30_000;
 /** The app gives up on a request after 15 s; a wait on that needs more. */
 const SLOW = 45_000;
 const app = useApp();
@@ -184,7 +184,7 @@ describe('a read fails: the agent is told where they look, and Try again recover
         backend.clearFaults();
         await alert.getByRole('button', { name: 'Try again' }).click({ timeout: 2_000 }).catch(() => {});
         await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
-        await page.getByTestId('timeline').getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
+        await timeline(page).getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
         await alert.waitFor({ state: 'detached', timeout: T });
         // Navigation still works.
         await page.locator('nav a[href$="/inbox/waiting"]').click();
@@ -256,7 +256,7 @@ describe('JSON from another version of the server', { concurrency: 4 }, () => {
       assert.match(texts[0], /CARRIER_PIGEON_MESSAGE/);
       assert.match(texts[1], /\(SMS\)/);
       // The rest of the timeline is there.
-      await page.getByTestId('timeline').getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
+      await timeline(page).getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
       assert.deepEqual(pageErrors(), []);
     });
   });
@@ -275,7 +275,7 @@ describe('JSON from another version of the server', { concurrency: 4 }, () => {
     ];
     return withDesk('missing-fields', { route: 'inbox/open/cu1', faults }, async ({ page, pageErrors }) => {
       await page.locator('.customer-title', { hasText: 'Olivia Bennett' }).waitFor({ timeout: T });
-      await page.getByTestId('timeline').getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
+      await timeline(page).getByText('Still nothing here, can you check again?').waitFor({ timeout: T });
       await page.getByTestId('conversation-row').first().waitFor({ timeout: T });
       await page.locator('nav a[href$="/tasks"]').click();
       await page.getByTestId('my-task').filter({ hasText: 'Call Olivia back' }).waitFor({ timeout: T });
@@ -328,9 +328,9 @@ describe('a slow backend', { concurrency: 2 }, () => {
     }
     return withDesk('timeline-bottom', { route: 'inbox/open', fixture }, async ({ page }) => {
       await page.getByTestId('conversation-row').first().click();
-      await page.getByTestId('timeline').getByText('Message 59 of 60').waitFor({ state: 'attached', timeout: T });
+      await timeline(page).getByText('Message 59 of 60').waitFor({ state: 'attached', timeout: T });
       await page.waitForTimeout(500);
-      const pos = await page.getByTestId('timeline').evaluate((el) => ({ top: Math.round(el.scrollTop), bottom: el.scrollHeight - el.clientHeight }));
+      const pos = await timeline(page).evaluate((el) => ({ top: Math.round(el.scrollTop), bottom: el.scrollHeight - el.clientHeight }));
       saw('~0 ms latency', 'customer timeline scroll position', `scrollTop ${pos.top} of ${pos.bottom}`);
       assert.ok(pos.bottom - pos.top <= 2, `the timeline is at ${pos.top}px of ${pos.bottom}px`);
     });
@@ -376,7 +376,7 @@ describe('a long history over HTTP', () => {
     fixture.timeline.cu1.sort((a, b) => a.timestamp.localeCompare(b.timestamp));
     const total = fixture.timeline.cu1.length;
     return withDesk('long-history', { route: 'inbox/open/cu1', fixture }, async ({ page, backend, pageErrors }) => {
-      const tl = page.getByTestId('timeline');
+      const tl = timeline(page);
       await page.waitForFunction((n) => document.querySelector(`[data-testid=timeline][data-items="${n}"] [aria-posinset="${n}"]`), total, { timeout: T });
       const reads = () => backend.requests.filter((r) => /\/customers\/cu1\/timeline/.test(r.path)).map((r) => r.path);
       assert.deepEqual(reads().map((p) => new URL(p, 'http://x').searchParams.get('limit')), [String(PAGE)], `one read of the newest ${PAGE}`);
@@ -426,7 +426,7 @@ describe('an older server without the list extensions', () => {
       await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).waitFor({ timeout: T });
       // A change refreshes the rows from the old list.
       await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).locator('a').click();
-      await page.locator('button[data-status="Open"]').click();
+      await setStatus(page, 'Open');
       await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
       await page.locator('nav a[href$="/inbox/open"]').click();
       await page.getByTestId('conversation-row').filter({ hasText: 'Priya Shah' }).locator('.status-pill.st-open').waitFor({ timeout: T });
@@ -466,9 +466,9 @@ describe('huge answers', { concurrency: 3 }, () => {
       saw({ huge: 5000 }, 'customer timeline (read)', `5000 items, newest in sight after ${(ms / 1000).toFixed(1)} s, ${inDom} in the DOM`);
       assert.ok(inDom < 500, `${inDom} timeline items in the DOM`);
       // Still usable: a status change goes through.
-      await page.locator('button[data-status="Waiting"]').click();
+      await setStatus(page, 'Waiting');
       await page.locator('button[data-status="Waiting"][aria-pressed="true"]').waitFor({ timeout: T });
-      await page.getByTestId('toast').filter({ hasText: 'Status set to Waiting' }).waitFor({ timeout: T });
+      await toasts(page, 'Status set to Waiting').waitFor({ timeout: T });
       await screenshot(page, 'faults-huge-timeline.png');
       assert.deepEqual(pageErrors(), []);
     }),
@@ -522,7 +522,7 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
         // loaded machine's polling does not miss it).
         backend.setFault(/\/conversations\/co1$/, { ...fault, method: 'PATCH', delay: fault.timeout ? 0 : 1200 });
         const reads = backend.seen(/\/customer-profiles\/cu1$/).length;
-        await page.locator('button[data-status="Waiting"]').click();
+        await setStatus(page, 'Waiting');
         // Optimistic at once…
         await page.locator('button[data-status="Waiting"][aria-pressed="true"]').waitFor({ timeout: T });
         // …then the reason, and back to where it was.
@@ -539,8 +539,8 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
         }
         backend.clearFaults();
         await toast.getByRole('button', { name: 'Dismiss' }).click();
-        await page.locator('button[data-status="Waiting"]').click();
-        await page.getByTestId('toast').filter({ hasText: 'Status set to Waiting.' }).waitFor({ timeout: T });
+        await setStatus(page, 'Waiting');
+        await toasts(page, 'Status set to Waiting.').waitFor({ timeout: T });
         await page.locator('button[data-status="Waiting"][aria-pressed="true"]').waitFor({ timeout: T });
         assert.equal((await backend.api('GET', '/conversations/co1', null, 'ag1')).status, 'WAITING');
         assert.deepEqual(pageErrors(), []);
@@ -554,14 +554,14 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
       // Another agent closes it; this page's live stream stalls, so it hears nothing of it.
       backend.holdEvents();
       await backend.api('PATCH', '/conversations/co1', { status: { value: 'CLOSED' } }, 'ag2');
-      await page.locator('button[data-status="Waiting"]').click();
+      await setStatus(page, 'Waiting');
       const toast = page.locator('[data-testid=toast][role=alert]');
       await toast.waitFor({ timeout: T });
       const text = await toast.textContent();
       assert.match(text, errorText[409]);
       // The page reloads: it now shows what the other agent did.
       await page.locator('button[data-status="Closed"][aria-pressed="true"]').waitFor({ timeout: T });
-      await page.getByTestId('timeline').getByText('Noah Patel set the status to Closed').waitFor({ timeout: T });
+      await timeline(page).getByText('Noah Patel set the status to Closed').waitFor({ timeout: T });
       saw('409 (real stale If-Match)', 'status change (write)', `toast: ${text.replace('✕', '')}; page reloaded, shows Closed by Noah Patel`);
       backend.releaseEvents();
       assert.equal(backend.seen(/\/conversations\/co1$/, 'PATCH').at(-1).headers['if-match'], '"3"');
@@ -573,10 +573,10 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
     test(`reply: ${name}`, { timeout: 120_000 }, () =>
       withDesk(`reply-${name}`, { route: 'inbox/open/cu1' }, async ({ page, backend, pageErrors }) => {
         const words = `Checking with the carrier now (${name}).`;
-        await page.locator('#composer-text').waitFor({ timeout: T });
+        await composer(page).waitFor({ timeout: T });
         backend.setFault(/\/conversations\/co1\/replies$/, { ...fault, method: 'POST' });
         await page.locator('#mode-reply').click();
-        await page.locator('#composer-text').fill(words);
+        await composer(page).fill(words);
         await page.locator('#send-btn').click();
         const unsent = page.getByTestId('unsent').filter({ hasText: words });
         await unsent.waitFor({ timeout: fault.timeout ? SLOW : T });
@@ -587,7 +587,7 @@ describe('a write fails: the reason shows, nothing is lost, it can be sent again
         saw(fault, 'reply (write)', `${reloaded}"Not sent" in the timeline with Retry: ${reason}; composer: ${composerError}`);
         assert.match(reason, expected);
         assert.match(composerError, /^Not sent: /);
-        assert.equal(await page.locator('#composer-text').inputValue(), words, 'the text stays in the composer');
+        assert.equal(await composer(page).inputValue(), words, 'the text stays in the composer');
         if (name === '500') await screenshot(page, 'faults-reply-unsent.png');
         // Retry while still failing: still unsent, with the reason.
         if (!fault.timeout) {

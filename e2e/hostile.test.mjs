@@ -9,11 +9,11 @@ import http from 'node:http';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SCREENSHOTS, openPage, useApp } from './helpers.mjs';
+import { composer, setStatus, T, timeline, toasts } from './desk.mjs';
 import { baseFixture } from './fixtures/base.mjs';
 import { startBackend } from './fault-proxy.mjs';
 import { LONG, MALLORY, V, VECTORS, hostileFixture } from './fixtures/hostile.mjs';
 
-const T = 30_000;
 const app = useApp();
 
 /** The hostile organisation, and the server it runs on, shared: the tests only read from it (and clear the faults they set). */
@@ -136,7 +136,7 @@ async function overflow(page) {
  * it passes (by clicks), and calling `visit()` at every step with what is rendered then.
  */
 async function sweep(page, visit) {
-  const timeline = page.getByTestId('timeline');
+  const list = timeline(page);
   // A tall window, so each step covers many rows (the hostile header leaves the timeline little room).
   const size = page.viewportSize();
   await page.setViewportSize({ width: size.width, height: 3000 });
@@ -147,13 +147,13 @@ async function sweep(page, visit) {
     // The click starts the read at once; the status line is empty again when it is in.
     await page.waitForFunction(() => !document.querySelector('[data-testid=timeline-tools] [role=status]').textContent);
   }
-  await timeline.evaluate((el) => (el.scrollTop = 0));
+  await list.evaluate((el) => (el.scrollTop = 0));
   await page.waitForTimeout(150);
   try {
     for (let step = 0; step < 400; step++) {
       // Unfold the chapters and open the original emails in sight, as clicks would.
       for (let round = 0; round < 10; round++) {
-        const opened = await timeline.evaluate((el) => {
+        const opened = await list.evaluate((el) => {
           const heads = [...el.querySelectorAll('button.chapter-toggle[aria-expanded=false]')];
           heads.slice(0, 1).forEach((b) => b.click());
           const mails = [...el.querySelectorAll('details.email-original:not([open])')];
@@ -166,7 +166,7 @@ async function sweep(page, visit) {
       await visit();
       // Everything rendered has been visited: bring the last rendered row to the top (a whole
       // window further) or, when it is there already (a very tall row), scroll to its end.
-      const atEnd = await timeline.evaluate((el) => {
+      const atEnd = await list.evaluate((el) => {
         const before = el.scrollTop;
         const rows = el.querySelectorAll('[data-size-key]');
         const last = rows[rows.length - 1]?.getBoundingClientRect();
@@ -186,7 +186,7 @@ async function sweep(page, visit) {
 
 /** What the rendered timeline shows now, per item (by its position in the whole timeline). */
 function snapshot(page) {
-  return page.getByTestId('timeline').evaluate((tl) => {
+  return timeline(page).evaluate((tl) => {
     const has = (e, sel, text) => [...e.querySelectorAll(sel)].some((t) => t.textContent.includes(text));
     return {
       topics: [...tl.querySelectorAll('.chapter-topics')].map((t) => t.textContent),
@@ -413,7 +413,7 @@ test('inserting hostile answers puts literal text in the composer, nothing runs'
   try {
     const picker = page.getByLabel('Insert an answer');
     await picker.waitFor({ timeout: T });
-    const box = page.locator('#composer-text');
+    const box = composer(page);
     for (const id of ['script-textarea-breakout', 'img-onerror', 'dq-break-script', 'placeholder-syntax', 'template-constructor']) {
       const i = VECTORS.findIndex((v) => v.id === id);
       const before = (await box.inputValue()).length;
@@ -470,8 +470,8 @@ test('a hostile error detail from the server shows as text in the toast', { time
   backend.setFault(/\/conversations\/coH2$/, { method: 'PATCH', status: 422, code: 'invalid', detail, times: 1 });
   const { page, trip, close } = await hostilePage(app.browser, 'inbox/open/cuH');
   try {
-    await page.locator('button[data-status="Waiting"]').click();
-    const toast = page.getByTestId('toast').filter({ hasText: 'onerror' });
+    await setStatus(page, 'Waiting');
+    const toast = toasts(page, 'onerror');
     await toast.waitFor({ timeout: T });
     assert.ok((await toast.textContent()).includes(detail));
     assert.equal(await toast.getAttribute('role'), 'alert');

@@ -3,9 +3,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
+import { composer, navCount, setStatus, T, timeline, toasts } from './desk.mjs';
 import { api, startServer } from './server.mjs';
 
-const T = 30_000;
 const app = useApp();
 let server;
 
@@ -26,7 +26,6 @@ async function agentPage(agent, path) {
   return p;
 }
 
-const navCount = async (page, slug) => Number(await page.locator(`nav a[href$="/inbox/${slug}"] .count`).textContent());
 
 test('two agents: one closes a conversation, the other sees list and counts change live', { timeout: 120_000 }, async () => {
   const a = await agentPage('ag1', 'inbox/open');
@@ -46,10 +45,10 @@ test('two agents: one closes a conversation, the other sees list and counts chan
       await a.page.locator('#topic-select').selectOption('compliment');
       await a.page.locator('.topic.chip').first().waitFor({ timeout: T });
       // Let the write land and the views it refreshes settle (its own event refreshes them again).
-      await a.page.getByTestId('toast').filter({ hasText: 'Topics updated.' }).waitFor({ timeout: T });
+      await toasts(a.page, 'Topics updated.').waitFor({ timeout: T });
       await a.page.waitForTimeout(750);
     }
-    await a.page.locator('button[data-status="Closed"]').click();
+    await setStatus(a.page, 'Closed');
     await a.page.locator('button[data-status="Closed"][aria-pressed="true"]').waitFor({ timeout: T });
 
     // Agent B did nothing: the event stream brings the change.
@@ -72,31 +71,31 @@ test('a customer message posted to the server appears in the open timeline, also
   const b = await agentPage('ag3', 'inbox/open');
   try {
     await b.page.getByTestId('conversation-row').first().click();
-    await b.page.getByTestId('timeline').waitFor({ timeout: T });
+    await timeline(b.page).waitFor({ timeout: T });
     const href = await b.page.getByTestId('conversation-row').first().locator('a').getAttribute('href');
     const customerId = href.split('/').pop();
 
     await api(server.url, 'POST', '/inbound', { customerId, channel: 'SMS', text: 'Posted while you watch' });
-    await b.page.getByTestId('timeline').getByText('Posted while you watch').waitFor({ timeout: T });
+    await timeline(b.page).getByText('Posted while you watch').waitFor({ timeout: T });
 
     // The server goes away: the app says so, and keeps working with what it has.
     await server.stop();
     await b.page.getByTestId('live').filter({ hasText: /Reconnecting|Offline/ }).waitFor({ timeout: T });
     // A reply written now fails; it waits in the timeline, and its text stays in the draft.
     await b.page.locator('#mode-reply').click();
-    await b.page.locator('#composer-text').fill('Reply written while the server is down');
+    await composer(b.page).fill('Reply written while the server is down');
     await b.page.locator('#send-btn').click();
     const unsent = b.page.getByTestId('unsent').filter({ hasText: 'Reply written while the server is down' });
     await unsent.waitFor({ timeout: T });
-    assert.equal(await b.page.locator('#composer-text').inputValue(), 'Reply written while the server is down');
+    assert.equal(await composer(b.page).inputValue(), 'Reply written while the server is down');
     await screenshot(b.page, 'http-reconnecting.png');
 
     // It comes back on the same address and data; something happens before the app reconnects.
     server = await startServer({ addr: server.addr, db: server.db, sandbox: true });
     await api(server.url, 'POST', '/inbound', { customerId, channel: 'SMS', text: 'Sent while you were away' });
     await b.page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: 60_000 });
-    await b.page.getByTestId('timeline').getByText('Sent while you were away').waitFor({ timeout: T });
-    await b.page.getByTestId('timeline').getByText('Posted while you watch').waitFor({ timeout: T });
+    await timeline(b.page).getByText('Sent while you were away').waitFor({ timeout: T });
+    await timeline(b.page).getByText('Posted while you watch').waitFor({ timeout: T });
     // Retry sends it; it leaves the outbox and shows as a real reply.
     await unsent.getByRole('button', { name: 'Retry' }).click();
     await unsent.waitFor({ state: 'detached', timeout: T });

@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
+import { composer, setStatus, T, toasts } from './desk.mjs';
 import { startBackend } from './fault-proxy.mjs';
 
-const T = 30_000;
 const app = useApp();
 
 /** A desk on a fresh server (the base fixture), opened at `route`, as Ava. */
@@ -34,19 +34,19 @@ async function itemsSaying(backend, text) {
 test('Retry after a lost answer, even pressed twice, sends the reply once, and clears the composer', { timeout: 90_000 }, () =>
   withDesk('retry-once', 'inbox/open/cu1', async ({ page, backend }) => {
     const words = 'A replacement is on its way today.';
-    await page.locator('#composer-text').waitFor({ timeout: T });
+    await composer(page).waitFor({ timeout: T });
     // The server takes the reply, but its answer never reaches the desk (nor that of the
     // browser's own retry on a dropped connection).
     backend.setFault(/\/conversations\/co1\/replies$/, { lost: true, method: 'POST' });
     await page.locator('#mode-reply').click();
-    await page.locator('#composer-text').fill(words);
+    await composer(page).fill(words);
     await page.locator('#send-btn').click();
     const unsent = page.getByTestId('unsent').filter({ hasText: words });
     await unsent.waitFor({ timeout: T });
     assert.equal(await itemsSaying(backend, words), 1, 'the first attempt did land');
     backend.clearFaults();
     await unsent.getByRole('button', { name: 'Retry' }).dblclick();
-    await page.getByTestId('toast').filter({ hasText: 'Sent.' }).first().waitFor({ timeout: T });
+    await toasts(page, 'Sent.').first().waitFor({ timeout: T });
     await unsent.waitFor({ state: 'detached', timeout: T });
     // The composer lets go of it: no text to send again, no "Not sent" line.
     await page.waitForFunction(() => document.querySelector('#composer-text')?.value === '', null, { timeout: T });
@@ -58,15 +58,15 @@ test('Retry after a lost answer, even pressed twice, sends the reply once, and c
 test('Send pressed again on a reply that failed is that reply again, not a second copy', { timeout: 90_000 }, () =>
   withDesk('send-again', 'inbox/open/cu1', async ({ page, backend }) => {
     const words = 'Checking with the warehouse now.';
-    await page.locator('#composer-text').waitFor({ timeout: T });
+    await composer(page).waitFor({ timeout: T });
     backend.setFault(/\/conversations\/co1\/replies$/, { lost: true, method: 'POST' });
     await page.locator('#mode-reply').click();
-    await page.locator('#composer-text').fill(words);
+    await composer(page).fill(words);
     await page.locator('#send-btn').click();
     await page.getByTestId('unsent').filter({ hasText: words }).waitFor({ timeout: T });
     backend.clearFaults();
     await page.locator('#send-btn').click();
-    await page.getByTestId('toast').filter({ hasText: 'Sent on' }).first().waitFor({ timeout: T });
+    await toasts(page, 'Sent on').first().waitFor({ timeout: T });
     await page.getByTestId('unsent').waitFor({ state: 'detached', timeout: T });
     assert.equal(await itemsSaying(backend, words), 1);
   }),
@@ -74,15 +74,15 @@ test('Send pressed again on a reply that failed is that reply again, not a secon
 
 test('text typed while a reply is being sent stays in the composer and in the draft', { timeout: 90_000 }, () =>
   withDesk('typed-during-send', 'inbox/open/cu1', async ({ page, backend }) => {
-    await page.locator('#composer-text').waitFor({ timeout: T });
+    await composer(page).waitFor({ timeout: T });
     backend.setFault(/\/conversations\/co1\/replies$/, { delay: 1500, method: 'POST', times: 1 });
     await page.locator('#mode-reply').click();
-    const box = page.locator('#composer-text');
+    const box = composer(page);
     await box.fill('First message');
     await page.locator('#send-btn').click();
     await box.press('End');
     await box.pressSequentially(' and the second one', { delay: 20 });
-    await page.getByTestId('toast').filter({ hasText: 'Sent on' }).first().waitFor({ timeout: T });
+    await toasts(page, 'Sent on').first().waitFor({ timeout: T });
     assert.equal(await box.inputValue(), 'and the second one');
     assert.equal(await itemsSaying(backend, 'First message'), 1);
     await page.reload();
@@ -122,7 +122,7 @@ test('a refusal no retry can change offers no Retry, and the page shows what it 
     backend.holdEvents();
     await backend.api('PATCH', '/conversations/co1', { status: { value: 'CLOSED' } }, 'ag2');
     await page.locator('#mode-reply').click();
-    await page.locator('#composer-text').fill('Following up on your order.');
+    await composer(page).fill('Following up on your order.');
     await page.locator('#send-btn').click();
     const unsent = page.getByTestId('unsent').filter({ hasText: 'Following up on your order.' });
     await unsent.waitFor({ timeout: T });
@@ -140,18 +140,18 @@ test('over a slow server, a status just undone can be chosen again at once (step
     await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: T });
     // Every read now takes 1.5 s: the page is read again long after each write's answer.
     backend.setFault(/^\/api\/v1\/(customers|conversations)/, { delay: 1500, method: 'GET' });
-    await page.locator('button[data-status="Waiting"]').click();
-    const toasts = page.getByTestId('toast');
-    await toasts.filter({ hasText: 'Status set to Waiting.' }).getByRole('button', { name: 'Undo' }).click();
-    await toasts.filter({ hasText: 'Undone.' }).first().waitFor({ timeout: T });
+    await setStatus(page, 'Waiting');
+    const shown = toasts(page);
+    await shown.filter({ hasText: 'Status set to Waiting.' }).getByRole('button', { name: 'Undo' }).click();
+    await shown.filter({ hasText: 'Undone.' }).first().waitFor({ timeout: T });
     // The header shows what the undo's answer says, without waiting for the slow read.
     await page.locator('button[data-status="Open"][aria-pressed="true"]').waitFor({ timeout: 1000 });
-    await page.locator('button[data-status="Waiting"]').click();
+    await setStatus(page, 'Waiting');
     const status = async () => (await backend.api('GET', '/conversations/co1', null, 'ag1')).status;
     for (let i = 0; i < 100 && (await status()) !== 'WAITING'; i++) await page.waitForTimeout(100);
     assert.equal(await status(), 'WAITING', 'the second Waiting reached the server');
     // (The first "Status set to Waiting." went with its Undo.)
-    await toasts.filter({ hasText: 'Status set to Waiting.' }).first().waitFor({ timeout: T });
+    await shown.filter({ hasText: 'Status set to Waiting.' }).first().waitFor({ timeout: T });
     assert.equal(await page.locator('.toast.error').count(), 0, 'no conflict, no refusal');
   }),
 );

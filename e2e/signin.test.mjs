@@ -4,9 +4,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot, useApp } from './helpers.mjs';
+import { composer, T, timeline } from './desk.mjs';
 import { startServer } from './server.mjs';
 
-const T = 30_000;
 const app = useApp();
 const AVA = 'ava@rapport.example';
 const NOAH = 'noah@rapport.example';
@@ -84,11 +84,11 @@ test('sign in, work as the signed-in agent, come back after the session ends, si
 
     // A note goes out as Ava: the token says who, no X-Agent-Id.
     await page.getByTestId('conversation-row').first().click();
-    await page.getByTestId('timeline').waitFor({ timeout: T });
+    await timeline(page).waitFor({ timeout: T });
     await page.locator('#mode-note').click();
-    await page.locator('#composer-text').fill('Signed-in note');
+    await composer(page).fill('Signed-in note');
     await page.locator('#send-btn').click();
-    await page.getByTestId('timeline').getByText('Signed-in note').first().waitFor({ timeout: T });
+    await timeline(page).getByText('Signed-in note').first().waitFor({ timeout: T });
     const writes = sent.filter((r) => r.method !== 'GET' && !r.url.endsWith('/session'));
     assert.ok(writes.length > 0, 'the note was sent');
     for (const w of writes) {
@@ -106,9 +106,9 @@ test('sign in, work as the signed-in agent, come back after the session ends, si
     const elsewhere = await call('POST', '/session', { body: { email: AVA, password: server.passwords[AVA] } });
     assert.equal(elsewhere.status, 201);
     assert.equal((await call('DELETE', '/sessions', { token: elsewhere.body.token })).status, 204);
-    await page.getByTestId('timeline').waitFor({ timeout: T });
+    await timeline(page).waitFor({ timeout: T });
     await page.locator('#mode-note').click();
-    await page.locator('#composer-text').fill('Written as the session ended');
+    await composer(page).fill('Written as the session ended');
     await page.locator('#send-btn').click();
     await signInHeading(page).waitFor({ timeout: T });
     const drafts = await page.evaluate(() =>
@@ -122,7 +122,7 @@ test('sign in, work as the signed-in agent, come back after the session ends, si
     await unsent.waitFor({ timeout: T });
     await unsent.getByRole('button', { name: 'Retry' }).click();
     await unsent.waitFor({ state: 'detached', timeout: T });
-    await page.getByTestId('timeline').getByText('Written as the session ended').first().waitFor({ timeout: T });
+    await timeline(page).getByText('Written as the session ended').first().waitFor({ timeout: T });
 
     // Sign out: the sign-in page, and no token kept for this server.
     await page.getByTestId('whoami').getByRole('button', { name: 'Sign out' }).click();
@@ -151,7 +151,7 @@ test('two agents signed in: one outside an inbox cannot act there and is told wh
       await who.page.goto(`${app.baseUrl}customers/${customer}?api=${encodeURIComponent(server.url)}`);
       await signInHeading(who.page).waitFor({ timeout: T });
       await signIn(who.page, email, server.passwords[email]);
-      await who.page.getByTestId('timeline').waitFor({ timeout: T });
+      await timeline(who.page).waitFor({ timeout: T });
     }
     // The navigation lists the inboxes each belongs to.
     const navInbox = (who, name) => who.page.locator('nav .nav-label', { hasText: name });
@@ -160,7 +160,7 @@ test('two agents signed in: one outside an inbox cannot act there and is told wh
     await ava.page.waitForFunction(() => ![...document.querySelectorAll('nav .nav-label')].some((e) => e.textContent === 'Phone Team'), null, { timeout: T });
     // Every signed-in agent reads the customer's timeline; Ava may not write in Phone Team.
     await ava.page.locator('#mode-note').click();
-    await ava.page.locator('#composer-text').fill('Ava tries a note');
+    await composer(ava.page).fill('Ava tries a note');
     await ava.page.locator('#send-btn').click();
     await ava.page.getByText('which you are not a member of').first().waitFor({ timeout: T });
     await screenshot(ava.page, 'signin-not-a-member.png');
@@ -168,10 +168,10 @@ test('two agents signed in: one outside an inbox cannot act there and is told wh
     assert.ok(!JSON.stringify(read.body).includes('Ava tries a note'), 'the refused note was not stored');
     // Noah, a member, can: and Ava's page shows it live.
     await noah.page.locator('#mode-note').click();
-    await noah.page.locator('#composer-text').fill('Noah answers here');
+    await composer(noah.page).fill('Noah answers here');
     await noah.page.locator('#send-btn').click();
-    await noah.page.getByTestId('timeline').getByText('Noah answers here').first().waitFor({ timeout: T });
-    await ava.page.getByTestId('timeline').getByText('Noah answers here').first().waitFor({ timeout: T });
+    await timeline(noah.page).getByText('Noah answers here').first().waitFor({ timeout: T });
+    await timeline(ava.page).getByText('Noah answers here').first().waitFor({ timeout: T });
     // Ava's lists leave Phone Team out.
     const avaToken = await ava.page.evaluate((origin) => JSON.parse(localStorage.getItem('rapport.tokens') || '{}')[origin], new URL(server.url).origin);
     const counts = await call('GET', '/conversation-counts', { token: avaToken });

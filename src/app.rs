@@ -130,7 +130,7 @@ fn NotFound() -> impl IntoView {
         <main class="page" id="workspace">
             <h1>"Nothing here"</h1>
             <p>"This address does not lead anywhere in Rapport."</p>
-            <A href=routing::to("/inbox/mine")>"Go to my conversations"</A>
+            <A href=routing::Route::View("mine").href()>"Go to my conversations"</A>
         </main>
     }
 }

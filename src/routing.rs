@@ -46,9 +46,68 @@ pub fn to(path: &str) -> String {
     format!("{}{path}", base())
 }
 
+/// Every place in the app a link or a navigation goes. Each path is built here once, with its
+/// ids escaped, so no link can forget the sub-path or an id's `/`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Route<'a> {
+    /// A conversation list, by its view's slug (`mine`, `new`, `inbox-support`…).
+    View(&'a str),
+    /// A customer opened from a list, which stays beside them.
+    InView {
+        view: &'a str,
+        customer: &'a str,
+    },
+    /// A customer on their own (from search or tasks).
+    Customer(&'a str),
+    Search(&'a str),
+    Tasks,
+    Settings,
+}
+
+impl Route<'_> {
+    /// The path inside the app, for the router's `navigate` (which adds the sub-path itself).
+    pub fn path(self) -> String {
+        match self {
+            Route::View(view) => format!("/inbox/{}", segment(view)),
+            Route::InView { view, customer } => format!("/inbox/{}/{}", segment(view), segment(customer)),
+            Route::Customer(id) => format!("/customers/{}", segment(id)),
+            Route::Search(q) => format!("/search?q={}", segment(q.trim())),
+            Route::Tasks => "/tasks".to_owned(),
+            Route::Settings => "/settings".to_owned(),
+        }
+    }
+
+    /// The path as a link's `href`, under the app's sub-path.
+    pub fn href(self) -> String {
+        to(&self.path())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::base_path;
+    use super::{base_path, Route};
+
+    #[test]
+    fn every_route_escapes_its_ids_and_its_query() {
+        assert_eq!(Route::View("inbox-support").path(), "/inbox/inbox-support");
+        assert_eq!(
+            Route::InView {
+                view: "mine",
+                customer: "cu/1?x"
+            }
+            .path(),
+            "/inbox/mine/cu%2F1%3Fx"
+        );
+        assert_eq!(Route::Customer("cu#2").path(), "/customers/cu%232");
+        assert_eq!(
+            Route::Search("  refund & returns ").path(),
+            "/search?q=refund%20%26%20returns"
+        );
+        assert_eq!(
+            (Route::Tasks.path(), Route::Settings.path()),
+            ("/tasks".into(), "/settings".into())
+        );
+    }
 
     #[test]
     fn segments_escape_what_routing_would_read() {

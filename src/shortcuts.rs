@@ -9,6 +9,7 @@ use leptos_router::NavigateOptions;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+use crate::routing::Route;
 use crate::session::{Session, Theme};
 
 fn element(selector: &str) -> Option<HtmlElement> {
@@ -90,19 +91,19 @@ pub fn Shortcuts() -> impl IntoView {
                 run: std::sync::Arc::new(f),
             };
             let mut list = vec![
-                go("Go to Mine".into(), "/inbox/mine".into()),
-                go("Go to New".into(), "/inbox/new".into()),
-                go("Go to Open".into(), "/inbox/open".into()),
-                go("Go to Waiting".into(), "/inbox/waiting".into()),
-                go("Go to Closed".into(), "/inbox/closed".into()),
-                go("Go to My tasks".into(), "/tasks".into()),
-                go("Go to Settings".into(), "/settings".into()),
+                go("Go to Mine".into(), Route::View("mine").path()),
+                go("Go to New".into(), Route::View("new").path()),
+                go("Go to Open".into(), Route::View("open").path()),
+                go("Go to Waiting".into(), Route::View("waiting").path()),
+                go("Go to Closed".into(), Route::View("closed").path()),
+                go("Go to My tasks".into(), Route::Tasks.path()),
+                go("Go to Settings".into(), Route::Settings.path()),
             ];
             session.directory.with_untracked(|d| {
                 for inbox in &d.inboxes {
                     list.push(go(
                         format!("Go to inbox {}", inbox.name),
-                        format!("/inbox/inbox-{}", inbox.id),
+                        Route::View(&rapport_core::query::View::Inbox(inbox.id.clone()).slug()).path(),
                     ));
                 }
             });

@@ -711,7 +711,12 @@ fn write_of(command: Command) -> Result<Write, ApiError> {
             Yields::Task(c.task_id),
         ),
         // The directory is managed through the API (docs/http-api.md), not from the desk.
-        Command::CreateCustomer(_) | Command::AddActivity(_) | Command::CreateAgent(_) | Command::SetMembership(_) => {
+        Command::CreateCustomer(_)
+        | Command::AddActivity(_)
+        | Command::CreateAgent(_)
+        | Command::SetMembership(_)
+        | Command::CreateInbox(_)
+        | Command::UpdateInbox(_) => {
             return Err(ApiError::Rejected {
                 code: "unsupported".into(),
                 detail: "This server does not accept that change from the desk.".into(),

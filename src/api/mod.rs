@@ -306,6 +306,25 @@ impl Api {
         self.backend.get_value()
     }
 
+    /// A read of the backend for a view: it runs again when `input` changes and after every
+    /// change (a write here, or an event from elsewhere). The one way views read.
+    pub fn read<K, T, F>(
+        self,
+        input: impl Fn() -> K + 'static,
+        fetch: impl Fn(Backend, K) -> F + 'static,
+    ) -> LocalResource<T>
+    where
+        K: 'static,
+        T: 'static,
+        F: std::future::Future<Output = T> + 'static,
+    {
+        LocalResource::new(move || {
+            let key = input();
+            self.revision();
+            fetch(self.backend(), key)
+        })
+    }
+
     /// Reading this subscribes a view to every change.
     pub fn revision(&self) -> u64 {
         self.revision.get()

@@ -71,35 +71,13 @@ pub fn older(page: &CustomerPage) -> Option<usize> {
 mod tests {
     use std::sync::Arc;
 
-    use chrono::DateTime;
-    use rapport_core::{Customer, Initiator, ItemContent, ItemId, TimelineItem};
+    use rapport_core::TimelineItem;
 
     use super::*;
+    use crate::customer::fixtures::{self, customer};
 
     fn item(n: usize) -> Arc<TimelineItem> {
-        Arc::new(TimelineItem {
-            id: ItemId::from(format!("it{n}")),
-            customer_id: CustomerId::from("c"),
-            conversation_id: None,
-            timestamp: DateTime::UNIX_EPOCH,
-            initiator: Initiator::System,
-            content: ItemContent::ConversationNote { body: format!("{n}") },
-        })
-    }
-
-    fn customer(id: &str) -> Customer {
-        Customer {
-            id: CustomerId::from(id),
-            name: "Ana".into(),
-            image: None,
-            address: None,
-            emails: Vec::new(),
-            phones: Vec::new(),
-            handles: Vec::new(),
-            external_customer_ids: Default::default(),
-            custom_attributes: Default::default(),
-            created_at: DateTime::UNIX_EPOCH,
-        }
+        fixtures::item(n, None)
     }
 
     /// Items `from..to` of a timeline of `total`, as a backend pages them (cursor = index).

@@ -123,45 +123,7 @@ pub fn window(offsets: &[f64], top: f64, viewport: f64, overscan: f64) -> (usize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::DateTime;
-    use rapport_core::{
-        Assignee, Channel, ConversationId, CustomerId, Direction, InboxId, Initiator, ItemContent, ItemId, Status,
-    };
-
-    fn conv(id: &str) -> Conversation {
-        Conversation {
-            id: ConversationId(id.into()),
-            customer_id: CustomerId("c".into()),
-            status: Status::Closed,
-            assignee: Assignee {
-                inbox_id: InboxId("i".into()),
-                agent_id: None,
-            },
-            topic_ids: Vec::new(),
-            channels: vec![Channel::Sms],
-            created_at: DateTime::UNIX_EPOCH,
-            closed_at: None,
-            updated_at: DateTime::UNIX_EPOCH,
-            last_activity_at: None,
-            customer_waiting_since: None,
-            reopen_count: 0,
-            version: 1,
-        }
-    }
-
-    fn item(n: usize, conv: Option<&str>) -> Arc<TimelineItem> {
-        Arc::new(TimelineItem {
-            id: ItemId::from(format!("it{n}")),
-            customer_id: CustomerId("c".into()),
-            conversation_id: conv.map(|c| ConversationId(c.into())),
-            timestamp: DateTime::UNIX_EPOCH,
-            initiator: Initiator::Customer,
-            content: ItemContent::Sms {
-                content: format!("hello {n}"),
-                direction: Direction::Inbound,
-            },
-        })
-    }
+    use crate::customer::fixtures::{conv, item};
 
     #[test]
     fn a_chapter_is_a_conversation_wherever_its_items_fall() {

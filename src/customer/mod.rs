@@ -2,6 +2,8 @@
 //! a chapter and the current one open.
 
 mod composer;
+#[cfg(test)]
+mod fixtures;
 mod header;
 mod history;
 mod layout;
@@ -50,15 +52,13 @@ const PAST_SHOWN: usize = 12;
 #[component]
 fn CustomerView(id: Memo<CustomerId>) -> impl IntoView {
     let api = Api::use_api();
-    let page = LocalResource::new(move || {
-        let id = id.get();
-        api.revision();
-        let backend = api.backend();
-        async move {
+    let page = api.read(
+        move || id.get(),
+        |backend, id| async move {
             let result = backend.customer_page(id.clone()).await;
             (id, result)
-        }
-    });
+        },
+    );
     let shown: Shown = RwSignal::new(None);
     // The latest failure, with the customer it was for.
     let failed = RwSignal::new(None::<(CustomerId, ApiError)>);

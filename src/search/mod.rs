@@ -8,7 +8,7 @@ use leptos_router::NavigateOptions;
 use crate::api::{Api, ApiError};
 use crate::components::time::relative;
 use crate::components::{Avatar, EmptyState, ErrorNotice};
-use crate::routing;
+use crate::routing::Route;
 
 /// The search box in the navigation. `/` focuses it.
 #[component]
@@ -20,8 +20,7 @@ pub fn SearchBox() -> impl IntoView {
         <form class="search-box" role="search" on:submit=move |ev| {
             ev.prevent_default();
             let q = value.get_untracked();
-            let encoded = js_sys::encode_uri_component(q.trim());
-            navigate(&format!("/search?q={encoded}"), NavigateOptions::default());
+            navigate(&Route::Search(&q).path(), NavigateOptions::default());
         }>
             <input id="search-input" type="search" placeholder="Search  /" aria-label="Search customers and messages"
                 prop:value=move || value.get() on:input:target=move |ev| value.set(ev.target().value())/>
@@ -34,12 +33,7 @@ pub fn SearchPage() -> impl IntoView {
     let api = Api::use_api();
     let query = use_query_map();
     let q = Memo::new(move |_| query.with(|m| m.get("q")).unwrap_or_default());
-    let results = LocalResource::new(move || {
-        let q = q.get();
-        api.revision();
-        let backend = api.backend();
-        async move { backend.search(q).await }
-    });
+    let results = api.read(move || q.get(), |backend, q| async move { backend.search(q).await });
     view! {
         <main class="page search-page" id="workspace">
             <h1>"Search"</h1>
@@ -58,7 +52,7 @@ pub fn SearchPage() -> impl IntoView {
                                     {r.customers.is_empty().then(|| view! { <p class="muted">"No customer matches this search."</p> })}
                                     <ul class="results" data-testid="customer-results">
                                         {r.customers.into_iter().map(|c| view! {
-                                            <li><A href=routing::to(&format!("/customers/{}", routing::segment(c.customer_id.as_str()))) {..} class="result-link">
+                                            <li><A href=Route::Customer(c.customer_id.as_str()).href() {..} class="result-link">
                                                 <Avatar name=c.name.clone()/>
                                                 <span class="customer-name">{c.name.clone()}</span>
                                                 <span class="muted">{c.matched}</span>
@@ -71,7 +65,7 @@ pub fn SearchPage() -> impl IntoView {
                                     {r.messages.is_empty().then(|| view! { <p class="muted">"No message matches this search."</p> })}
                                     <ul class="results">
                                         {r.messages.into_iter().map(|m| view! {
-                                            <li><A href=routing::to(&format!("/customers/{}", routing::segment(m.customer_id.as_str()))) {..} class="result-link">
+                                            <li><A href=Route::Customer(m.customer_id.as_str()).href() {..} class="result-link">
                                                 <span class="customer-name">{m.customer_name}</span>
                                                 <span class="snippet">{m.snippet}</span>
                                                 <span class="muted">{relative(now, m.timestamp)}</span>

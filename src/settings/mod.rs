@@ -18,11 +18,7 @@ pub fn SettingsPage() -> impl IntoView {
         .with_untracked(|a| matches!(a, crate::api::Account::SignedIn(_)));
     let reset_done = RwSignal::new(false);
     let reset_error = RwSignal::new(None::<String>);
-    let sandbox = LocalResource::new(move || {
-        api.revision();
-        let backend = api.backend();
-        async move { backend.sandbox().await }
-    });
+    let sandbox = api.read(|| (), |backend, ()| async move { backend.sandbox().await });
     let changes = move || match sandbox.get() {
         Some(Ok(Some(s))) => format!("{} changes saved in this browser.", s.changes),
         Some(Err(e)) => e.to_string(),

@@ -7,7 +7,7 @@ use rapport_core::TaskStatus;
 use crate::api::{Api, ApiError, Now};
 use crate::components::time;
 use crate::components::{EmptyState, ErrorNotice};
-use crate::routing;
+use crate::routing::Route;
 use crate::session::Session;
 
 #[component]
@@ -15,12 +15,10 @@ pub fn MyTasksPage() -> impl IntoView {
     let api = Api::use_api();
     let session = Session::use_session();
     let clock = Now::use_now();
-    let tasks = LocalResource::new(move || {
-        let me = session.agent.get();
-        api.revision();
-        let backend = api.backend();
-        async move { backend.tasks_for(me).await }
-    });
+    let tasks = api.read(
+        move || session.agent.get(),
+        |backend, me| async move { backend.tasks_for(me).await },
+    );
     view! {
         <main class="page" id="workspace">
             <h1>"My tasks"</h1>
@@ -37,7 +35,7 @@ pub fn MyTasksPage() -> impl IntoView {
                                 let due_at = t.due_at;
                                 view! {
                                 <li class="task" class:overdue=move || due_at < clock.get() data-testid="my-task">
-                                    <A href=routing::to(&format!("/customers/{}", routing::segment(t.customer_id.as_str()))) {..} class="result-link">
+                                    <A href=Route::Customer(t.customer_id.as_str()).href() {..} class="result-link">
                                         <span class="task-body">{t.body.clone()}</span>
                                         <span class="muted">{name} " · " {move || time::due(clock.get(), due_at)}</span>
                                     </A>

@@ -6,7 +6,7 @@
 //! - lists, counts and the live stream show an agent the inboxes they belong to;
 //! - supervisors and admins see and act everywhere; only an admin's credential posts what a
 //!   customer wrote (an integration);
-//! - only an admin adds agents and changes inbox memberships;
+//! - only an admin adds agents, creates and edits inboxes and changes their memberships;
 //! - nobody acts in someone else's name.
 //!
 //! The demo and a sandbox server have nobody signed in: whoever "Act as" names acts, anywhere.
@@ -140,10 +140,16 @@ impl Principal {
                 "Only a channel integration (an administrator's token or the signed webhook) can post what a customer wrote."
                     .to_owned(),
             )),
-            Command::CreateAgent(_) | Command::SetMembership(_) if self.role == Role::Admin => Ok(()),
-            Command::CreateAgent(_) | Command::SetMembership(_) => Err(CoreError::Forbidden(
-                "Only an administrator adds agents and changes who belongs to an inbox.".to_owned(),
-            )),
+            Command::CreateAgent(_) | Command::SetMembership(_) | Command::CreateInbox(_) | Command::UpdateInbox(_)
+                if self.role == Role::Admin =>
+            {
+                Ok(())
+            }
+            Command::CreateAgent(_) | Command::SetMembership(_) | Command::CreateInbox(_) | Command::UpdateInbox(_) => {
+                Err(CoreError::Forbidden(
+                    "Only an administrator adds agents, sets up inboxes and changes who belongs to them.".to_owned(),
+                ))
+            }
             Command::Reply(c) => self.may_act_on(store, &c.conversation_id),
             Command::AddNote(c) => self.may_act_on(store, &c.conversation_id),
             Command::Assign(c) => self.may_act_on(store, &c.conversation_id),
@@ -201,5 +207,7 @@ fn acting_agent(command: &Command) -> Option<&AgentId> {
         Command::SetTaskStatus(c) => Some(&c.agent_id),
         Command::CreateAgent(c) => actor(&c.actor),
         Command::SetMembership(c) => actor(&c.actor),
+        Command::CreateInbox(c) => actor(&c.actor),
+        Command::UpdateInbox(c) => actor(&c.actor),
     }
 }

@@ -90,6 +90,11 @@ pub fn check(command: &Command) -> CoreResult<()> {
             within(&c.name, NAME, "name", "name")?;
             within(&c.email_address, CONTACT, "email address", "emailAddress")
         }
+        Command::CreateInbox(c) => within(&c.name, NAME, "inbox name", "name"),
+        Command::UpdateInbox(c) => c
+            .name
+            .as_deref()
+            .map_or(Ok(()), |n| within(n, NAME, "inbox name", "name")),
         Command::Assign(_)
         | Command::SetMembership(_)
         | Command::SetStatus(_)

@@ -687,6 +687,13 @@ pub struct Inbox {
     pub topics_required_to_close: bool,
 }
 
+impl Inbox {
+    /// Whether closing a conversation with these topics is refused for want of one.
+    pub fn close_needs_topic(&self, topics: &[TopicId]) -> bool {
+        self.topics_required_to_close && topics.is_empty()
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Team {

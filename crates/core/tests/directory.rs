@@ -1,5 +1,7 @@
-//! The directory's people: adding an agent and changing inbox memberships, over the seed
-//! directory (support = ag1 ag2 ag3 ag4 ag5 ag7; voice = ag2 ag5 ag9 ag10).
+//! The directory: adding an agent, changing inbox memberships, creating and editing inboxes,
+//! over the seed directory (support = ag1 ag2 ag3 ag4 ag5 ag7 with chat, SMS, WhatsApp,
+//! Messenger, Instagram, 24 h, topics required; email = Email Care, 72 h, no topics needed;
+//! voice = ag2 ag5 ag9 ag10).
 
 mod common;
 
@@ -23,6 +25,29 @@ fn new_agent(name: &str, email: &str, inboxes: &[&str]) -> Command {
         inbox_ids: inboxes.iter().map(|i| inbox(i)).collect(),
         actor: Actor::agent(&agent("ag1")),
     })
+}
+
+fn new_inbox(name: &str, channels: &[Channel], hours: u32, agents: &[&str]) -> Command {
+    Command::CreateInbox(cmd::CreateInbox {
+        name: name.to_owned(),
+        channels: channels.to_vec(),
+        reopen_window_hours: hours,
+        topics_required_to_close: false,
+        agent_ids: agents.iter().map(|a| agent(a)).collect(),
+        actor: Actor::agent(&agent("ag1")),
+    })
+}
+
+/// An edit that changes nothing until its fields are set.
+fn edit(inbox_id: &str) -> cmd::UpdateInbox {
+    cmd::UpdateInbox {
+        inbox_id: inbox(inbox_id),
+        name: None,
+        channels: None,
+        reopen_window_hours: None,
+        topics_required_to_close: None,
+        actor: Actor::agent(&agent("ag1")),
+    }
 }
 
 fn members(s: &Store, inbox_id: &str) -> Vec<String> {
@@ -168,11 +193,143 @@ fn a_conversation_reopened_while_its_agent_is_still_a_member_goes_back_to_them()
 }
 
 #[test]
-fn only_an_admin_adds_agents_or_changes_memberships() {
+fn a_new_inbox_takes_new_contacts_on_its_channels_once_no_other_inbox_has_them() {
+    let mut s = store();
+    let whatsapp = new_inbox(" WhatsApp Desk ", &[Channel::Whatsapp], 12, &["ag3", "ag4", "ag3"]);
+    let e = refused(&mut s, t0(), &whatsapp);
+    assert_eq!(e.code(), "taken");
+    assert_eq!(
+        e.to_string(),
+        "New WhatsApp contacts go to General Support already: take the channel off there first."
+    );
+    let social = vec![
+        Channel::Chat,
+        Channel::Sms,
+        Channel::FacebookMessenger,
+        Channel::InstagramDirect,
+    ];
+    ok(
+        &mut s,
+        t0(),
+        &Command::UpdateInbox(cmd::UpdateInbox {
+            channels: Some(social.clone()),
+            ..edit("support")
+        }),
+    );
+    let Outcome::Inbox { inbox_id } = ok(&mut s, t0(), &whatsapp) else {
+        panic!("an inbox outcome")
+    };
+    let desk = s.inbox(&inbox_id).expect("in the directory").clone();
+    assert_eq!(desk.name, "WhatsApp Desk", "the name is trimmed");
+    assert_eq!(desk.agent_ids, vec![agent("ag3"), agent("ag4")], "each member once");
+    assert_eq!((desk.channels, desk.reopen_window_hours), (vec![Channel::Whatsapp], 12));
+    assert_eq!(s.inbox(&inbox("support")).map(|i| i.channels.clone()), Ok(social));
+    let customer = new_customer(&mut s, t0(), "Olivia Smith");
+    let (id, routing) = inbound(&mut s, t0(), &customer, Channel::Whatsapp);
+    assert_eq!(
+        (routing, conv(&s, &id).assignee.inbox_id),
+        (Routing::Started, inbox_id.clone())
+    );
+    // A second one gets another id.
+    let Outcome::Inbox { inbox_id: second } = ok(&mut s, t0(), &new_inbox("Returns", &[], 24, &[])) else {
+        panic!("an inbox outcome")
+    };
+    assert_ne!(second, inbox_id);
+    assert_eq!(invariants::violations(&s), Vec::<String>::new());
+}
+
+#[test]
+fn an_inbox_needs_a_name_of_its_own_real_members_and_a_window_of_at_most_a_year() {
+    let mut s = store();
+    let rename = |name: &str| {
+        Command::UpdateInbox(cmd::UpdateInbox {
+            name: Some(name.to_owned()),
+            ..edit("support")
+        })
+    };
+    for (command, code) in [
+        (new_inbox(" \t", &[], 24, &[]), "invalid"),
+        (new_inbox("email care", &[], 24, &[]), "taken"),
+        (new_inbox("Returns", &[], 24, &["ag99"]), "not_found"),
+        (new_inbox("Returns", &[], REOPEN_WINDOW_HOURS_MAX + 1, &[]), "invalid"),
+        (rename("Phone Team"), "taken"),
+        (rename(" "), "invalid"),
+        (Command::UpdateInbox(edit("nowhere")), "not_found"),
+        (
+            Command::UpdateInbox(cmd::UpdateInbox {
+                channels: Some(vec![Channel::Email]),
+                ..edit("support")
+            }),
+            "taken",
+        ),
+    ] {
+        let e = refused(&mut s, t0(), &command);
+        assert_eq!(e.code(), code, "{command:?}: {e}");
+    }
+    // Its own name in other letters, and a window of exactly a year, are fine.
+    ok(&mut s, t0(), &rename("GENERAL SUPPORT"));
+    ok(&mut s, t0(), &new_inbox("Returns", &[], REOPEN_WINDOW_HOURS_MAX, &[]));
+    assert_eq!(
+        s.inbox(&inbox("support")).map(|i| i.name.clone()),
+        Ok("GENERAL SUPPORT".to_owned())
+    );
+}
+
+#[test]
+fn a_longer_reopen_window_reopens_what_the_old_one_would_have_left_closed() {
+    for (window, expected) in [(None, Routing::Started), (Some(48), Routing::Reopened)] {
+        let mut s = store();
+        let (customer, id) = closed_by_noah(&mut s);
+        if let Some(h) = window {
+            ok(
+                &mut s,
+                t0(),
+                &Command::UpdateInbox(cmd::UpdateInbox {
+                    reopen_window_hours: Some(h),
+                    ..edit("support")
+                }),
+            );
+        }
+        let (again, routing) = inbound(&mut s, t0() + hours(30), &customer, Channel::Chat);
+        assert_eq!(routing, expected, "window {window:?}");
+        assert_eq!(again == id, expected == Routing::Reopened);
+    }
+}
+
+#[test]
+fn requiring_topics_applies_to_closings_from_then_on() {
+    let mut s = store();
+    let (_, before) = open_conversation(&mut s, t0(), "Olivia Smith", Channel::Email, "email", "ag3");
+    ok(&mut s, t0(), &status_cmd(&before, Status::Closed, "ag3"));
+    let (_, after) = open_conversation(&mut s, t0(), "Liam Jones", Channel::Email, "email", "ag3");
+    ok(
+        &mut s,
+        t0(),
+        &Command::UpdateInbox(cmd::UpdateInbox {
+            topics_required_to_close: Some(true),
+            ..edit("email")
+        }),
+    );
+    assert_eq!(
+        refused(&mut s, t0(), &status_cmd(&after, Status::Closed, "ag3")).code(),
+        "topics_required"
+    );
+    assert_eq!(
+        conv(&s, &before).status,
+        Status::Closed,
+        "what closed before stays closed"
+    );
+    assert_eq!(invariants::violations(&s), Vec::<String>::new());
+}
+
+#[test]
+fn only_an_admin_adds_agents_sets_up_inboxes_or_changes_memberships() {
     let s = store();
     for command in [
         membership("voice", "ag1", true),
         new_agent("Rosa", "rosa@northwind.example", &[]),
+        new_inbox("Returns", &[], 24, &[]),
+        Command::UpdateInbox(edit("voice")),
     ] {
         for role in [Role::Agent, Role::Supervisor] {
             let e = Principal::new("ag1", role).may(&s, &command).expect_err("not an admin");

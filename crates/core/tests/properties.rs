@@ -82,6 +82,12 @@ enum Op {
         agent: usize,
         member: bool,
     },
+    /// An inbox's reopen window and whether closing needs a topic change (from then on).
+    InboxSettings {
+        inbox: usize,
+        hours: u32,
+        topics_required: bool,
+    },
 }
 
 const INBOXES: [&str; 4] = ["support", "email", "voice", "billing"];
@@ -166,6 +172,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => advance().prop_map(|secs| Op::AdvanceClock { secs }),
         1 => (0..INBOXES.len(), 0usize..10, any::<bool>())
             .prop_map(|(inbox, agent, member)| Op::Membership { inbox, agent, member }),
+        1 => (0..INBOXES.len(), 0u32..=96, any::<bool>()).prop_map(|(inbox, hours, topics_required)| {
+            Op::InboxSettings { inbox, hours, topics_required }
+        }),
     ]
 }
 
@@ -353,6 +362,18 @@ impl World {
                 member: *member,
                 actor: Actor::System,
             }),
+            Op::InboxSettings {
+                inbox: i,
+                hours,
+                topics_required,
+            } => Command::UpdateInbox(cmd::UpdateInbox {
+                inbox_id: inbox(INBOXES[*i]),
+                name: None,
+                channels: None,
+                reopen_window_hours: Some(*hours),
+                topics_required_to_close: Some(*topics_required),
+                actor: Actor::System,
+            }),
             Op::AdvanceClock { .. } => return None,
         })
     }
@@ -488,7 +509,7 @@ fn stale(current: u64, k: u64) -> u64 {
 
 /// The routing model, written independently of the store: Appended to the open conversation;
 /// else Reopened when the most recently closed conversation closed within its inbox's window
-/// (≤ window; ties broken by the most recently created); else Started.
+/// (≤ its window now; ties broken by the most recently created); else Started.
 fn expected_routing(store: &Store, customer: &CustomerId, now: DateTime<Utc>) -> (Routing, Option<ConversationId>) {
     let mine: Vec<&Conversation> = store.conversations().filter(|c| &c.customer_id == customer).collect();
     if let Some(open) = mine.iter().find(|c| !c.status.is_closed()) {
@@ -501,7 +522,9 @@ fn expected_routing(store: &Store, customer: &CustomerId, now: DateTime<Utc>) ->
         .filter(|c| c.closed_at.is_some())
         .max_by_key(|c| (c.closed_at, c.created_at, seq(c)));
     if let Some(last) = latest {
-        let window_hours = rapport_core::seed::directory()
+        // The inbox's window as it is now (an admin may have changed it since the close).
+        let window_hours = store
+            .directory
             .inboxes
             .iter()
             .find(|i| i.id == last.assignee.inbox_id)
@@ -572,7 +595,7 @@ fn check_changes(before: &Store, after: &Store, command: &Command) -> Result<(),
         // A no-op, or a change of the directory alone: nothing else may have changed, not even
         // the timeline.
         let mut rest = after.clone();
-        if matches!(command, Command::SetMembership(_)) {
+        if matches!(command, Command::SetMembership(_) | Command::UpdateInbox(_)) {
             rest.directory = before.directory.clone();
         }
         prop_assert!(rest == *before, "{:?} changed the store but no conversation", command);

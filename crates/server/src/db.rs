@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use rapport_service::log::{time_text, Change, NewRow, Storage, StorageError, StoredEntry};
+use rapport_service::log::{time_text, Change, NewRow, Storage, StorageError, StoredEntry, DIRECTORY_COMMANDS};
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Bump when the layout of the tables or of `meta` changes.
@@ -103,6 +103,12 @@ impl Db {
     }
 }
 
+/// `'CREATE_AGENT', …`: the SQL list of the directory's command tags (constants, not input).
+fn directory_tags() -> String {
+    let quoted: Vec<String> = DIRECTORY_COMMANDS.iter().map(|t| format!("'{t}'")).collect();
+    quoted.join(", ")
+}
+
 fn failed(e: rusqlite::Error) -> StorageError {
     StorageError(e.to_string())
 }
@@ -153,12 +159,13 @@ impl Storage for Db {
         // The entry's tags are read as JSON: a stored object's keys are in no fixed order.
         let mut stmt = self
             .conn
-            .prepare_cached(
+            .prepare_cached(&format!(
                 "SELECT seq, customer_id, conversation_id, task_id,
-                        json_extract(command, '$.sandbox') IS 'RESET',
-                        json_extract(command, '$.command') IN ('CREATE_AGENT', 'SET_MEMBERSHIP')
-                 FROM commands WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )
+                            json_extract(command, '$.sandbox') IS 'RESET',
+                            json_extract(command, '$.command') IN ({})
+                     FROM commands WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                directory_tags()
+            ))
             .map_err(failed)?;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);

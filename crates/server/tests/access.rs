@@ -63,9 +63,31 @@ impl Org {
         format!("Bearer {}", r.json()["token"].as_str().unwrap_or_default())
     }
 
+    /// Each call is refused with 403 `forbidden`: only an admin makes it.
+    fn refused_to_all_but_admins(&self, auth: &str, calls: &[(&str, &str, Option<&String>)]) {
+        for (method, path, body) in calls {
+            let r = self.call(method, path, auth, body.map(String::as_str));
+            assert_eq!(
+                (r.status, r.error_code().as_str()),
+                (403, "forbidden"),
+                "{method} {path}: {}",
+                r.text
+            );
+        }
+    }
+
     fn call(&self, method: &str, path: &str, auth: &str, body: Option<&str>) -> Reply {
         request(method, &self.server.url(path), &[("authorization", auth)], body)
     }
+}
+
+/// The server stopped and started again on its database: its inboxes and agents, as `auth` reads them.
+fn restarted_directory(org: Org, auth: &str) -> (Value, Value) {
+    let Org { server, db, .. } = org;
+    drop(server);
+    let server = serve(&db);
+    let read = |path: &str| request("GET", &server.url(path), &[("authorization", auth)], None).json();
+    (read("/api/v1/inboxes"), read("/api/v1/agents"))
 }
 
 /// A conversation of the voice inbox (which ava is not in), assigned to someone else.
@@ -595,16 +617,14 @@ fn an_admin_adds_an_agent_and_manages_inbox_memberships_and_nobody_else_can() {
     let org = org("access-members");
     let (jonas, liam, ava) = (org.sign_in("jonas"), org.sign_in("liam"), org.sign_in("ava"));
     let rosa = json!({"name": "Rosa Diaz", "emailAddress": "rosa@rapport.example"}).to_string();
-    for (who, auth) in [("ava", &ava), ("liam", &liam)] {
-        let r = org.call("POST", "/api/v1/agents", auth, Some(&rosa));
-        assert_eq!(
-            (r.status, r.error_code().as_str()),
-            (403, "forbidden"),
-            "{who}: {}",
-            r.text
+    for auth in [&ava, &liam] {
+        org.refused_to_all_but_admins(
+            auth,
+            &[
+                ("POST", "/api/v1/agents", Some(&rosa)),
+                ("PUT", "/api/v1/inboxes/voice/members/ag1", None),
+            ],
         );
-        let r = org.call("PUT", "/api/v1/inboxes/voice/members/ag1", auth, None);
-        assert_eq!(r.status, 403, "{who} changes no membership: {}", r.text);
     }
     let stream = EventStream::open(&org.server.url("/api/v1/events"), &[("authorization", &ava)]);
     let r = org.call("POST", "/api/v1/agents", &jonas, Some(&rosa));
@@ -674,17 +694,7 @@ fn an_admin_adds_an_agent_and_manages_inbox_memberships_and_nobody_else_can() {
     assert_eq!(org.call("POST", &format!("{path}/notes"), &rosa_auth, note).status, 403);
 
     // Restarted, the directory is as the admin left it.
-    let Org { server, db, .. } = org;
-    drop(server);
-    let server = serve(&db);
-    let inboxes: Value = request(
-        "GET",
-        &server.url("/api/v1/inboxes"),
-        &[("authorization", &jonas)],
-        None,
-    )
-    .json();
-    let agents: Value = request("GET", &server.url("/api/v1/agents"), &[("authorization", &jonas)], None).json();
+    let (inboxes, agents) = restarted_directory(org, &jonas);
     assert!(agents.to_string().contains("Rosa Diaz"), "{agents}");
     let voice = inboxes
         .as_array()
@@ -692,4 +702,81 @@ fn an_admin_adds_an_agent_and_manages_inbox_memberships_and_nobody_else_can() {
         .map(|i| i["agentIds"].to_string())
         .unwrap_or_default();
     assert!(!voice.is_empty() && !voice.contains(&id), "{voice}");
+}
+
+#[test]
+fn an_admin_sets_up_and_edits_an_inbox_and_nobody_else_can() {
+    let org = org("access-inboxes");
+    let (jonas, liam, ava, noah) = (
+        org.sign_in("jonas"),
+        org.sign_in("liam"),
+        org.sign_in("ava"),
+        org.sign_in("noah"),
+    );
+    let desk = json!({"name": "WhatsApp Desk", "channels": ["WHATSAPP"], "agentIds": ["ag1"]}).to_string();
+    let rename = r#"{"name":"Phones"}"#.to_owned();
+    for auth in [&ava, &liam] {
+        org.refused_to_all_but_admins(
+            auth,
+            &[
+                ("POST", "/api/v1/inboxes", Some(&desk)),
+                ("PATCH", "/api/v1/inboxes/voice", Some(&rename)),
+            ],
+        );
+    }
+    // WhatsApp routes to General Support: the admin takes it off there first.
+    let r = org.call("POST", "/api/v1/inboxes", &jonas, Some(&desk));
+    assert_eq!((r.status, r.error_code().as_str()), (409, "taken"), "{}", r.text);
+    let social = json!({"channels": ["CHAT", "SMS", "FB_MESSENGER", "INSTAGRAM_DIRECT"]}).to_string();
+    let r = org.call("PATCH", "/api/v1/inboxes/support", &jonas, Some(&social));
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.json()["name"], "General Support", "what was not sent stays");
+    let r = org.call("POST", "/api/v1/inboxes", &jonas, Some(&desk));
+    assert_eq!(r.status, 201, "{}", r.text);
+    let created = r.json();
+    assert_eq!(
+        (
+            &created["reopenWindowHours"],
+            &created["agentIds"],
+            &created["topicsRequiredToClose"]
+        ),
+        (&json!(72), &json!(["ag1"]), &json!(false)),
+        "{created}"
+    );
+    let id = created["id"].as_str().unwrap_or_default().to_owned();
+
+    // Its members act in it, others do not.
+    let conv = voice_conversation(&org, &liam);
+    let path = format!("/api/v1/conversations/{conv}");
+    let moved = json!({"assignee": {"inboxId": id}}).to_string();
+    assert_eq!(org.call("PATCH", &path, &liam, Some(&moved)).status, 200);
+    let note = Some(r#"{"body":"hello desk"}"#);
+    assert_eq!(org.call("POST", &format!("{path}/notes"), &noah, note).status, 403);
+    assert_eq!(org.call("POST", &format!("{path}/notes"), &ava, note).status, 201);
+
+    let r = org.call(
+        "PATCH",
+        &format!("/api/v1/inboxes/{id}"),
+        &jonas,
+        Some(r#"{"reopenWindowHours":12}"#),
+    );
+    assert_eq!(r.status, 200, "{}", r.text);
+
+    // Restarted, the inboxes are as the admin left them.
+    let (inboxes, _) = restarted_directory(org, &jonas);
+    let find = |id: &str| {
+        inboxes
+            .as_array()
+            .and_then(|l| l.iter().find(|i| i["id"] == id))
+            .cloned()
+    };
+    let desk = find(&id).unwrap_or_default();
+    assert_eq!(
+        (&desk["name"], &desk["reopenWindowHours"]),
+        (&json!("WhatsApp Desk"), &json!(12))
+    );
+    assert_eq!(
+        find("support").map(|s| s["channels"].clone()),
+        Some(json!(["CHAT", "SMS", "FB_MESSENGER", "INSTAGRAM_DIRECT"]))
+    );
 }

@@ -728,6 +728,33 @@ fn every_operation_answers_as_documented() {
         r.text
     );
     spec.check("DELETE", members, 409, &r.json());
+    // Inboxes: created (201; a name or channel another inbox has is 409), edited (200).
+    let returns = r#"{"name":"Returns","reopenWindowHours":48,"agentIds":["ag1"]}"#;
+    for (body, status) in [
+        (returns, 201),
+        (returns, 409),
+        (r#"{"name":"Social","channels":["EMAIL"]}"#, 409),
+        (r#"{"name":"Returns 2","reopenWindowHours":9000}"#, 422),
+        (r#"{"channels":[]}"#, 400),
+    ] {
+        let r = post("/api/v1/inboxes", body);
+        assert_eq!(r.status, status, "{body}: {}", r.text);
+        spec.check("POST", "/api/v1/inboxes", status, &r.json());
+    }
+    let one = "/api/v1/inboxes/{inboxId}";
+    for (path, body, status) in [
+        ("/api/v1/inboxes/billing", r#"{"topicsRequiredToClose":false}"#, 200),
+        // JSON Schema's integers include 48.0; 48.5 is not one.
+        ("/api/v1/inboxes/billing", r#"{"reopenWindowHours":48.0}"#, 200),
+        ("/api/v1/inboxes/billing", r#"{"reopenWindowHours":48.5}"#, 400),
+        ("/api/v1/inboxes/billing", r#"{"name":"Email Care"}"#, 409),
+        ("/api/v1/inboxes/billing", r#"{"name":null}"#, 400),
+        ("/api/v1/inboxes/nowhere", "{}", 404),
+    ] {
+        let r = request("PATCH", &server.url(path), &[AGENT], Some(body));
+        assert_eq!(r.status, status, "{path} {body}: {}", r.text);
+        spec.check("PATCH", one, status, &r.json());
+    }
 
     if !server.through_worker() {
         signed_in_operations(&spec);

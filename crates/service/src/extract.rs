@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use rapport_core::{AgentId, Store};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 use crate::error::{ApiError, ApiResult};
 use crate::wire::Request;
@@ -160,6 +161,23 @@ fn missing_field(message: &str) -> Option<&str> {
 /// `#[serde(default)]`) is None.
 pub fn present<'de, D: serde::Deserializer<'de>, T: serde::Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
     T::deserialize(d).map(Some)
+}
+
+/// An optional whole number, written `12` or `12.0` (JSON Schema's integers both): `null`, a
+/// fraction or a number past `u32` is refused; absence (with `#[serde(default)]`) is None.
+pub fn present_whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = n.as_u64().or_else(|| {
+        let f = n.as_f64()?;
+        (f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f)).then_some(f as u64)
+    });
+    match whole.and_then(|w| u32::try_from(w).ok()) {
+        Some(w) => Ok(Some(w)),
+        None => Err(serde::de::Error::custom(format!(
+            "expected a whole number from 0 to {}, found {n}",
+            u32::MAX
+        ))),
+    }
 }
 
 /// A header's value as trimmed text; `None` when absent or empty.

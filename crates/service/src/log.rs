@@ -25,7 +25,10 @@ pub struct Change {
     pub directory: bool,
 }
 
-/// Whether a stored entry changes the directory (an agent added, a membership).
+/// The commands that change the directory (agents, inboxes, memberships), as stored.
+pub const DIRECTORY_COMMANDS: [&str; 4] = ["CREATE_AGENT", "SET_MEMBERSHIP", "CREATE_INBOX", "UPDATE_INBOX"];
+
+/// Whether a stored entry changes the directory.
 pub fn names_directory(entry: &str) -> bool {
     #[derive(Deserialize)]
     struct Tag {
@@ -34,7 +37,7 @@ pub fn names_directory(entry: &str) -> bool {
     serde_json::from_str::<Tag>(entry)
         .ok()
         .and_then(|t| t.command)
-        .is_some_and(|c| c == "CREATE_AGENT" || c == "SET_MEMBERSHIP")
+        .is_some_and(|c| DIRECTORY_COMMANDS.contains(&c.as_str()))
 }
 
 /// An entry ready to be stored: its JSON and the ids its event names.
@@ -233,7 +236,11 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
     let mut task = None;
     match command {
         // The directory's: their events name nothing, which tells desks to read it again.
-        Command::CreateCustomer(_) | Command::CreateAgent(_) | Command::SetMembership(_) => {}
+        Command::CreateCustomer(_)
+        | Command::CreateAgent(_)
+        | Command::SetMembership(_)
+        | Command::CreateInbox(_)
+        | Command::UpdateInbox(_) => {}
         Command::Inbound(cmd::Inbound { customer_id, .. })
         | Command::AddActivity(cmd::AddActivity { customer_id, .. })
         | Command::CreateTask(cmd::CreateTask { customer_id, .. }) => customer = Some(customer_id.clone()),
@@ -268,7 +275,7 @@ pub fn row(store: &Store, command: &Command, entry: String, outcome: &Outcome) -
         conversation_id: conversation.map(|c| c.0.to_string()),
         task_id: task.map(|t| t.0.to_string()),
         reset: false,
-        directory: matches!(command, Command::CreateAgent(_) | Command::SetMembership(_)),
+        directory: command.changes_directory(),
     }
 }
 

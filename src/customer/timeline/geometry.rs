@@ -26,6 +26,11 @@ pub(super) struct Geometry {
 }
 
 impl Geometry {
+    /// Measures again on the next frame, once the DOM has the rows.
+    pub(super) fn remeasure(self) {
+        request_animation_frame(move || self.measure());
+    }
+
     /// The row at the top of the view and how far it is scrolled past, to keep it in place.
     pub(super) fn anchor(self) -> Option<(String, f64)> {
         let el = self.container.try_get_untracked().flatten()?;

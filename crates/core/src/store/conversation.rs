@@ -210,11 +210,7 @@ impl Store {
                 routing: None,
             });
         }
-        let status = match (&assignee.agent_id, conv.status) {
-            (None, _) => Status::New,
-            (Some(_), Status::New) => Status::Open,
-            (Some(_), s) => s,
-        };
+        let status = Store::status_after_assign(conv.status, assignee.agent_id.is_some());
         let customer = conv.customer_id.clone();
         let c = self.conv_mut(conv_id)?;
         c.assignee = assignee.clone();
@@ -259,7 +255,7 @@ impl Store {
                 return Err(CoreError::AgentNotInInbox);
             }
         }
-        if to.status == Status::Closed && inbox.topics_required_to_close && conv.topic_ids.is_empty() {
+        if to.status == Status::Closed && inbox.close_needs_topic(&conv.topic_ids) {
             return Err(CoreError::TopicsRequired);
         }
         if conv.status.is_closed() && !to.status.is_closed() && self.open_conversation_of(&conv.customer_id).is_some() {
@@ -333,7 +329,7 @@ impl Store {
             _ => None,
         };
         check_transition(conv.status, status, conv.assignee.agent_id.is_some() || take.is_some())?;
-        if status == Status::Closed && inbox.topics_required_to_close && conv.topic_ids.is_empty() {
+        if status == Status::Closed && inbox.close_needs_topic(&conv.topic_ids) {
             return Err(CoreError::TopicsRequired);
         }
         if conv.status.is_closed() {
@@ -388,8 +384,7 @@ impl Store {
         if added.is_empty() && removed.is_empty() {
             return Ok(done);
         }
-        if conv.status.is_closed() && wanted.is_empty() && self.inbox(&conv.assignee.inbox_id)?.topics_required_to_close
-        {
+        if conv.status.is_closed() && self.inbox(&conv.assignee.inbox_id)?.close_needs_topic(&wanted) {
             return Err(CoreError::TopicsRequired);
         }
         self.conv_mut(conv_id)?.topic_ids = wanted;

@@ -1,7 +1,7 @@
-//! The directory's people: a new agent, and who belongs to which inbox. An administrator's
-//! acts (see `access`); in the demo anyone may try them.
+//! The directory: a new agent, who belongs to which inbox, and the inboxes themselves. An
+//! administrator's acts (see `access`); in the demo anyone may try them.
 
-use super::commands::{CreateAgent, Outcome, SetMembership};
+use super::commands::{CreateAgent, CreateInbox, Outcome, SetMembership, UpdateInbox};
 use super::Store;
 use crate::error::{CoreError, CoreResult};
 use crate::model::*;
@@ -32,13 +32,7 @@ impl Store {
         for inbox in &c.inbox_ids {
             self.inbox(inbox)?;
         }
-        // Ids come from the store's one counter; skip any the seed's agents already use.
-        let id = loop {
-            let id = AgentId::from(self.next_id("ag"));
-            if self.agent(&id).is_err() {
-                break id;
-            }
-        };
+        let id: AgentId = self.unused_id("ag", |s, id| s.agent(id).is_ok());
         self.directory.agents.push(Agent {
             id: id.clone(),
             name: name.to_owned(),
@@ -93,10 +87,134 @@ impl Store {
         })
     }
 
+    pub(super) fn create_inbox(&mut self, c: &CreateInbox) -> CoreResult<Outcome> {
+        let name = self.inbox_name_free(&c.name, None)?;
+        self.channels_free(&c.channels, None)?;
+        window(c.reopen_window_hours)?;
+        for agent in &c.agent_ids {
+            self.agent(agent)?;
+        }
+        let id: InboxId = self.unused_id("in", |s, id| s.inbox(id).is_ok());
+        self.directory.inboxes.push(Inbox {
+            id: id.clone(),
+            name,
+            agent_ids: distinct(&c.agent_ids),
+            channels: distinct(&c.channels),
+            reopen_window_hours: c.reopen_window_hours,
+            topics_required_to_close: c.topics_required_to_close,
+        });
+        Ok(Outcome::Inbox { inbox_id: id })
+    }
+
+    pub(super) fn update_inbox(&mut self, c: &UpdateInbox) -> CoreResult<Outcome> {
+        self.inbox(&c.inbox_id)?;
+        let name = match &c.name {
+            Some(name) => Some(self.inbox_name_free(name, Some(&c.inbox_id))?),
+            None => None,
+        };
+        if let Some(channels) = &c.channels {
+            self.channels_free(channels, Some(&c.inbox_id))?;
+        }
+        if let Some(hours) = c.reopen_window_hours {
+            window(hours)?;
+        }
+        let inbox = self
+            .directory
+            .inboxes
+            .iter_mut()
+            .find(|i| i.id == c.inbox_id)
+            .ok_or_else(|| super::not_found("inbox", c.inbox_id.as_str()))?;
+        if let Some(name) = name {
+            inbox.name = name;
+        }
+        if let Some(channels) = &c.channels {
+            inbox.channels = distinct(channels);
+        }
+        if let Some(hours) = c.reopen_window_hours {
+            inbox.reopen_window_hours = hours;
+        }
+        if let Some(required) = c.topics_required_to_close {
+            inbox.topics_required_to_close = required;
+        }
+        Ok(Outcome::Inbox {
+            inbox_id: c.inbox_id.clone(),
+        })
+    }
+
+    /// The name without its spaces, if it is not empty and no other inbox has it.
+    fn inbox_name_free(&self, name: &str, this: Option<&InboxId>) -> CoreResult<String> {
+        let name = name.trim_matches(SPACE);
+        if name.is_empty() {
+            return Err(CoreError::Invalid("An inbox needs a name.".to_owned()));
+        }
+        let others = self.directory.inboxes.iter().filter(|i| Some(&i.id) != this);
+        if others.clone().any(|i| i.name.eq_ignore_ascii_case(name)) {
+            return Err(CoreError::Taken {
+                field: "name",
+                detail: format!("There is an inbox called {name} already."),
+            });
+        }
+        Ok(name.to_owned())
+    }
+
+    /// A channel routes new contacts to one inbox: refused while another inbox has it.
+    fn channels_free(&self, channels: &[Channel], this: Option<&InboxId>) -> CoreResult<()> {
+        let others = self.directory.inboxes.iter().filter(|i| Some(&i.id) != this);
+        for other in others {
+            if let Some(channel) = channels.iter().find(|c| other.channels.contains(c)) {
+                return Err(CoreError::Taken {
+                    field: "channels",
+                    detail: format!(
+                        "New {} contacts go to {} already: take the channel off there first.",
+                        channel.label(),
+                        other.name
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// A new id from the store's one counter, skipping any the seed's directory already uses.
+    fn unused_id<T: From<String>>(&mut self, prefix: &str, used: impl Fn(&Store, &T) -> bool) -> T {
+        loop {
+            let id = T::from(self.next_id(prefix));
+            if !used(self, &id) {
+                return id;
+            }
+        }
+    }
+
     /// Whether `agent` belongs to `inbox` (an unknown inbox has nobody).
     pub fn is_member(&self, inbox: &InboxId, agent: &AgentId) -> bool {
         self.inbox(inbox).is_ok_and(|i| i.agent_ids.contains(agent))
     }
+}
+
+/// A new inbox's reopen window unless it names one: three days.
+pub const REOPEN_WINDOW_HOURS_DEFAULT: u32 = 72;
+
+/// The longest reopen window: a year. A longer one would mean a customer never starts afresh.
+pub const REOPEN_WINDOW_HOURS_MAX: u32 = 8_760;
+
+fn window(hours: u32) -> CoreResult<()> {
+    if hours > REOPEN_WINDOW_HOURS_MAX {
+        return Err(CoreError::Invalid(format!(
+            "A reopen window is at most {REOPEN_WINDOW_HOURS_MAX} hours (a year); {hours} is more."
+        )));
+    }
+    Ok(())
+}
+
+/// Each once, in the order given.
+fn distinct<T: Clone + PartialEq>(items: &[T]) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
 }
 
 /// What counts as a space in a name or an address: these four, exactly, so that the API's

@@ -25,6 +25,7 @@ mod tasks;
 
 pub use commands::{Actor, Command, ConversationState, NewCustomer, Outcome, Routing};
 pub use conversation::check_transition;
+pub use directory::{REOPEN_WINDOW_HOURS_DEFAULT, REOPEN_WINDOW_HOURS_MAX};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -218,6 +219,16 @@ impl Store {
             .collect()
     }
 
+    /// A conversation's status once assigned: to nobody, New (back to the inbox's queue); to an
+    /// agent, Open when it was New, else as it was.
+    pub fn status_after_assign(from: Status, to_agent: bool) -> Status {
+        match (to_agent, from) {
+            (false, _) => Status::New,
+            (true, Status::New) => Status::Open,
+            (true, s) => s,
+        }
+    }
+
     // ----- writes -----
 
     /// Applies one command at time `now`. On error nothing has changed.
@@ -257,6 +268,8 @@ impl Store {
             Command::SetTaskStatus(c) => self.set_task_status(now, c),
             Command::CreateAgent(c) => self.create_agent(c),
             Command::SetMembership(c) => self.set_membership(c),
+            Command::CreateInbox(c) => self.create_inbox(c),
+            Command::UpdateInbox(c) => self.update_inbox(c),
         }
     }
 

@@ -1,7 +1,7 @@
-//! The organization's directory and search; an administrator adds agents and sets who belongs
-//! to which inbox.
+//! The organization's directory and search; an administrator adds agents, sets up inboxes and
+//! sets who belongs to which.
 
-use rapport_core::{cmd, query, Actor, AgentId, Command, InboxId, Outcome};
+use rapport_core::{cmd, query, Actor, AgentId, Channel, Command, InboxId, Outcome};
 use serde::{Deserialize, Serialize};
 
 use super::{param, Ctx};
@@ -66,7 +66,61 @@ pub fn create_agent<S: Storage>(ctx: &mut Ctx<'_, S>, _: &[String]) -> ApiResult
         inbox_ids: new.inbox_ids,
         actor: Actor::agent(&actor),
     });
-    change(ctx, &actor, command)
+    change(ctx, &actor, command, 201)
+}
+
+/// Both inbox writes read this body: one decoder in the wasm instead of two. `agentIds` counts
+/// only when creating (memberships change through `/members`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct InboxBody {
+    #[serde(default, deserialize_with = "crate::extract::present")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "crate::extract::present")]
+    channels: Option<Vec<Channel>>,
+    #[serde(default, deserialize_with = "crate::extract::present_whole")]
+    reopen_window_hours: Option<u32>,
+    #[serde(default, deserialize_with = "crate::extract::present")]
+    topics_required_to_close: Option<bool>,
+    #[serde(default, deserialize_with = "crate::extract::present")]
+    agent_ids: Option<Vec<AgentId>>,
+}
+
+/// `POST /inboxes` sets one up (201 with it); `PATCH /inboxes/{id}` changes the fields sent
+/// and keeps the rest (200 with it).
+pub fn save_inbox<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String]) -> ApiResult<Response> {
+    let body: InboxBody = ctx.body()?;
+    let actor = ctx.required_agent()?;
+    let (command, status) = match params.get(1) {
+        None => {
+            let name = body.name.ok_or_else(|| {
+                ApiError::invalid(Some("name"), "The field `name` is not valid: missing field `name`.")
+            })?;
+            let command = Command::CreateInbox(cmd::CreateInbox {
+                name,
+                channels: body.channels.unwrap_or_default(),
+                reopen_window_hours: body
+                    .reopen_window_hours
+                    .unwrap_or(rapport_core::REOPEN_WINDOW_HOURS_DEFAULT),
+                topics_required_to_close: body.topics_required_to_close.unwrap_or_default(),
+                agent_ids: body.agent_ids.unwrap_or_default(),
+                actor: Actor::agent(&actor),
+            });
+            (command, 201)
+        }
+        Some(id) => {
+            let command = Command::UpdateInbox(cmd::UpdateInbox {
+                inbox_id: InboxId::from(id.as_str()),
+                name: body.name,
+                channels: body.channels,
+                reopen_window_hours: body.reopen_window_hours,
+                topics_required_to_close: body.topics_required_to_close,
+                actor: Actor::agent(&actor),
+            });
+            (command, 200)
+        }
+    };
+    change(ctx, &actor, command, status)
 }
 
 /// `PUT /inboxes/{id}/members/{agentId}`: they join (already a member: nothing changes).
@@ -87,18 +141,18 @@ fn membership<S: Storage>(ctx: &mut Ctx<'_, S>, params: &[String], member: bool)
         member,
         actor: Actor::agent(&actor),
     });
-    change(ctx, &actor, command)
+    change(ctx, &actor, command, 200)
 }
 
-/// One write path for the directory's changes (one instance of it in the wasm): a new agent
-/// is answered 201 with them, a membership 200 with the inbox as it is afterwards.
-fn change<S: Storage>(ctx: &mut Ctx<'_, S>, actor: &AgentId, command: Command) -> ApiResult<Response> {
+/// One write path for the directory's changes (one instance of it in the wasm), answered
+/// `status` with the agent or the inbox as it is afterwards.
+fn change<S: Storage>(ctx: &mut Ctx<'_, S>, actor: &AgentId, command: Command, status: u16) -> ApiResult<Response> {
     ctx.write_as(
         actor,
         |_| Ok(vec![Entry::Command(command)]),
         |s, outcomes| match outcomes {
-            [Outcome::Agent { agent_id }] => Ok(Response::json(201, s.agent(agent_id)?)),
-            [Outcome::Inbox { inbox_id }] => Ok(Response::json(200, s.inbox(inbox_id)?)),
+            [Outcome::Agent { agent_id }] => Ok(Response::json(status, s.agent(agent_id)?)),
+            [Outcome::Inbox { inbox_id }] => Ok(Response::json(status, s.inbox(inbox_id)?)),
             _ => Err(ApiError::internal("a directory change gave an unexpected outcome")),
         },
     )

@@ -134,7 +134,8 @@ fn table<S: Storage>(path: &[&str]) -> Option<Vec<(Method, Handler<S>)>> {
     let routes: Vec<(Method, Handler<S>)> = match path {
         ["organization"] => vec![(Get, directory::organization)],
         ["agents"] => vec![(Get, directory::agents), (Post, directory::create_agent)],
-        ["inboxes"] => vec![(Get, directory::inboxes)],
+        ["inboxes"] => vec![(Get, directory::inboxes), (Post, directory::save_inbox)],
+        ["inboxes", _] => vec![(Patch, directory::save_inbox)],
         ["inboxes", _, "members", _] => vec![(Put, directory::add_member), (Delete, directory::remove_member)],
         ["teams"] => vec![(Get, directory::teams)],
         ["topics"] => vec![(Get, directory::topics)],
