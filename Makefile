@@ -11,17 +11,18 @@ E2E_DIST := target/e2e-dist
 E2E_BASE := /rapport/
 CHROMEDRIVER ?= /usr/bin/chromedriver
 
-.PHONY: help setup setup-browser run build server test lint test-native test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz guard-mutants fmt clean-dist
+.PHONY: help setup setup-browser run build server test lint test-native test-postgres test-wasm e2e e2e-build e2e-run scenarios-worker contract-fuzz guard-mutants fmt clean-dist
 # Prerequisites below are steps in order, not independent jobs.
 .NOTPARALLEL:
 
 help:
 	@echo "make setup          install toolchain (trunk, wasm-bindgen-cli, npm tools)"
-	@echo "make setup-browser  setup + chromium and chromedriver"
+	@echo "make setup-browser  setup + chromium and chromedriver, schemathesis, postgresql"
 	@echo "make run            trunk serve on http://127.0.0.1:8080/ (demo backend)"
 	@echo "make build          release build into dist/"
 	@echo "make server         the reference server on http://127.0.0.1:8787/ (serves dist/ too)"
-	@echo "make test           native tests, wasm browser tests, end-to-end tests"
+	@echo "make test           native tests, the server on PostgreSQL, wasm browser tests, end-to-end tests"
+	@echo "make test-postgres  the server's suites against a throwaway PostgreSQL cluster"
 	@echo "make e2e            release build under $(E2E_BASE) + end-to-end tests"
 	@echo "make scenarios-worker  the server's scenario tests through the demo's worker"
 	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
@@ -34,7 +35,7 @@ setup:
 	@scripts/setup.sh
 
 setup-browser:
-	@scripts/setup.sh --browser --fuzz
+	@scripts/setup.sh --browser --fuzz --postgres
 
 # No log files here: trunk serve watches the project and would rebuild on every write.
 run: setup
@@ -50,7 +51,7 @@ build: setup
 server: setup
 	cargo run --release -p rapport-server -- --addr 127.0.0.1:8787 --db rapport.db --dist dist --sandbox
 
-test: setup-browser lint test-native test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
+test: setup-browser lint test-native test-postgres test-wasm e2e-build size-check scenarios-worker e2e-run contract-fuzz
 
 e2e: setup-browser e2e-build e2e-run
 
@@ -62,6 +63,11 @@ lint: setup
 
 test-native:
 	cargo test --workspace
+
+# The server's suites once more with their data on PostgreSQL (a throwaway cluster), and two
+# instances sharing one database (crates/server/tests/instances.rs).
+test-postgres:
+	scripts/pg-cluster.sh cargo test --offline -p rapport-server --test behaviour --test contract --test shell --test instances
 
 # Browser tests in tests/*.rs; the runner comes from .cargo/config.toml. No `-q`: cargo would
 # pass --quiet on to wasm-bindgen-test-runner, which rejects it. The runner serves no demo

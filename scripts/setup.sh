@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the build and test toolchain. Every step checks first, so a warm run takes seconds.
-# Usage: scripts/setup.sh [--browser] [--fuzz]
+# Usage: scripts/setup.sh [--browser] [--fuzz] [--postgres]
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,11 +8,13 @@ ROOT=$PWD
 
 BROWSER=0
 FUZZ=0
+POSTGRES=0
 for arg in "$@"; do
   case "$arg" in
     --browser) BROWSER=1 ;;
     --fuzz) FUZZ=1 ;;
-    -h | --help) echo "usage: $0 [--browser] [--fuzz]"; exit 0 ;;
+    --postgres) POSTGRES=1 ;;
+    -h | --help) echo "usage: $0 [--browser] [--fuzz] [--postgres]"; exit 0 ;;
     *) echo "setup: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -146,6 +148,20 @@ if [ "$BROWSER" -eq 1 ]; then
     say "chromium" "installing chromium chromium-driver via apt"
     run_quiet "chromium" "apt-get failed (no root/sudo, or no access to the Debian mirror?)." \
       apt_install chromium chromium-driver
+  fi
+fi
+
+# --- PostgreSQL (the server's suites against a throwaway cluster: scripts/pg-cluster.sh) --------
+if [ "$POSTGRES" -eq 1 ]; then
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  if [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/pg_ctl" ]; then
+    say "postgresql" "ok ($("$pg_bin/postgres" --version 2>/dev/null || echo present))"
+  else
+    command -v apt-get >/dev/null 2>&1 ||
+      fail "postgresql" "no apt-get; install PostgreSQL's server (initdb, pg_ctl) yourself."
+    say "postgresql" "installing postgresql via apt"
+    run_quiet "postgresql" "apt-get failed (no root/sudo, or no access to the Debian mirror?)." \
+      apt_install postgresql
   fi
 fi
 

@@ -1,6 +1,7 @@
 //! Accounts: who may sign in, as which agent of the directory, with which role; their sessions
-//! and personal API tokens. Kept in tables of their own in the server's SQLite file, never in the
-//! log of changes (which is replayed and exported; secrets are not).
+//! and personal API tokens. Kept in tables of their own beside the log (in the server's SQLite
+//! file, or in the PostgreSQL database every instance shares), never in the log of changes (which
+//! is replayed and exported; secrets are not).
 //!
 //! Passwords are hashed with argon2id. A session or token is `<kind>.<id>.<secret>`: the id finds
 //! the row, the secret is kept only as its SHA-256 and compared in constant time.
@@ -17,8 +18,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 use rapport_core::access::{Principal, Role};
 use rapport_core::AgentId;
 use rapport_service::extract::same_secret;
-use rusqlite::{params, Connection, OptionalExtension};
 use sha2::{Digest, Sha256};
+
+use crate::tables::{TableError, Tables, Value};
 
 /// How long a sign-in lasts.
 pub const SESSION_HOURS: i64 = 12;
@@ -66,14 +68,14 @@ pub enum Refused {
     Storage(String),
 }
 
-impl From<rusqlite::Error> for Refused {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<TableError> for Refused {
+    fn from(e: TableError) -> Self {
         Refused::Storage(e.to_string())
     }
 }
 
 pub struct Accounts {
-    conn: Mutex<Connection>,
+    tables: Tables,
     attempts: Mutex<Attempts>,
 }
 
@@ -95,9 +97,17 @@ pub struct TokenInfo {
     pub on_behalf: bool,
 }
 
+/// Emails are compared without case (`lower` on both sides works on both engines).
+const ACCOUNT: &str = "SELECT email, agent_id, role, active, password_hash FROM accounts";
+
+fn text(v: &str) -> Value {
+    Value::from(v)
+}
+
 impl Accounts {
+    /// The accounts in the server's SQLite file.
     pub fn open(path: &Path) -> Result<Accounts, String> {
-        let conn = Connection::open(path).map_err(|e| e.to_string())?;
+        let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
         conn.busy_timeout(Duration::from_secs(5)).map_err(|e| e.to_string())?;
         conn.execute_batch(
             "CREATE TABLE IF NOT EXISTS accounts (
@@ -128,23 +138,31 @@ impl Accounts {
             conn.execute_batch("ALTER TABLE tokens ADD COLUMN on_behalf INTEGER NOT NULL DEFAULT 0")
                 .map_err(|e| e.to_string())?;
         }
-        Ok(Accounts {
-            conn: Mutex::new(conn),
-            attempts: Mutex::new(Attempts::default()),
-        })
+        Ok(Accounts::over(Tables::Sqlite(Mutex::new(conn))))
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// The accounts in a PostgreSQL database, shared by every instance on it (its tables are
+    /// the migrations', see `pg`).
+    pub fn postgres(url: &str) -> Result<Accounts, String> {
+        let mut client = crate::pg::connect(url)?;
+        crate::pg::migrate(&mut client).map_err(|e| e.to_string())?;
+        Ok(Accounts::over(Tables::Postgres(Mutex::new(client))))
+    }
+
+    fn over(tables: Tables) -> Accounts {
+        Accounts {
+            tables,
+            attempts: Mutex::new(Attempts::default()),
+        }
     }
 
     /// Whether any account exists: then every request must sign in.
     pub fn any(&self) -> Result<bool, String> {
-        let n: i64 = self
-            .conn()
-            .query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))
+        let row = self
+            .tables
+            .row("SELECT COUNT(*) FROM accounts", &[])
             .map_err(|e| e.to_string())?;
-        Ok(n > 0)
+        Ok(row.and_then(|r| r.first().and_then(Value::int)).unwrap_or(0) > 0)
     }
 
     /// A new account with a generated password, returned once (to give the agent).
@@ -155,15 +173,19 @@ impl Accounts {
         }
         let password = random_hex(12);
         let hash = hash_password(&password)?;
-        self.conn()
+        self.tables
             .execute(
-                "INSERT INTO accounts (email, agent_id, role, password_hash, active) VALUES (?1, ?2, ?3, ?4, 1)",
-                params![email, agent.as_str(), role.as_str(), hash],
+                "INSERT INTO accounts (email, agent_id, role, password_hash, active) VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    text(email),
+                    text(agent.as_str()),
+                    text(role.as_str()),
+                    text(&hash),
+                    Value::Bool(true),
+                ],
             )
             .map_err(|e| match e {
-                rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                    format!("an account for {email} or for agent {agent} exists already")
-                }
+                TableError::Taken => format!("an account for {email} or for agent {agent} exists already"),
                 e => e.to_string(),
             })?;
         Ok(password)
@@ -172,51 +194,51 @@ impl Accounts {
     /// Deactivates (or reactivates) an account; deactivating signs it out everywhere and revokes
     /// its tokens.
     pub fn set_active(&self, email: &str, active: bool) -> Result<(), String> {
-        let conn = self.conn();
-        let n = conn
+        let n = self
+            .tables
             .execute(
-                "UPDATE accounts SET active = ?2 WHERE email = ?1",
-                params![email, active],
+                "UPDATE accounts SET active = ?2 WHERE lower(email) = lower(?1)",
+                &[text(email), Value::Bool(active)],
             )
             .map_err(|e| e.to_string())?;
         if n == 0 {
             return Err(format!("there is no account {email}"));
         }
         if !active {
-            conn.execute("DELETE FROM sessions WHERE email = ?1", [email])
-                .and_then(|_| conn.execute("DELETE FROM tokens WHERE email = ?1", [email]))
-                .map_err(|e| e.to_string())?;
+            for table in ["sessions", "tokens"] {
+                self.tables
+                    .execute(
+                        &format!("DELETE FROM {table} WHERE lower(email) = lower(?1)"),
+                        &[text(email)],
+                    )
+                    .map_err(|e| e.to_string())?;
+            }
         }
         Ok(())
     }
 
-    pub fn account(&self, email: &str) -> Result<Option<(Account, String)>, rusqlite::Error> {
-        self.conn()
-            .query_row(
-                "SELECT email, agent_id, role, active, password_hash FROM accounts WHERE email = ?1",
-                [email],
-                |r| Ok((account_row(r)?, r.get(4)?)),
-            )
-            .optional()
+    pub fn account(&self, email: &str) -> Result<Option<(Account, String)>, TableError> {
+        let row = self
+            .tables
+            .row(&format!("{ACCOUNT} WHERE lower(email) = lower(?1)"), &[text(email)])?;
+        Ok(row.and_then(|r| {
+            let hash = r.get(4)?.text()?.to_owned();
+            Some((account_row(&r)?, hash))
+        }))
     }
 
     /// The account of a directory agent, if they have one.
-    pub fn account_of(&self, agent: &AgentId) -> Result<Option<Account>, rusqlite::Error> {
-        self.conn()
-            .query_row(
-                "SELECT email, agent_id, role, active FROM accounts WHERE agent_id = ?1",
-                [agent.as_str()],
-                account_row,
-            )
-            .optional()
+    pub fn account_of(&self, agent: &AgentId) -> Result<Option<Account>, TableError> {
+        let row = self
+            .tables
+            .row(&format!("{ACCOUNT} WHERE agent_id = ?1"), &[text(agent.as_str())])?;
+        Ok(row.as_deref().and_then(account_row))
     }
 
     /// Every account, by email.
-    pub fn list(&self) -> Result<Vec<Account>, rusqlite::Error> {
-        let conn = self.conn();
-        let mut statement = conn.prepare("SELECT email, agent_id, role, active FROM accounts ORDER BY email")?;
-        let rows = statement.query_map([], account_row)?;
-        rows.collect()
+    pub fn list(&self) -> Result<Vec<Account>, TableError> {
+        let rows = self.tables.rows(&format!("{ACCOUNT} ORDER BY lower(email)"), &[])?;
+        Ok(rows.iter().filter_map(|r| account_row(r)).collect())
     }
 
     /// Signs in with email and password from `addr`, within the backoff.
@@ -254,9 +276,14 @@ impl Accounts {
     fn new_session(&self, email: &str, now: DateTime<Utc>) -> Result<(String, DateTime<Utc>), Refused> {
         let (id, secret) = (random_hex(8), random_hex(32));
         let expires_at = now + TimeDelta::hours(SESSION_HOURS);
-        self.conn().execute(
+        self.tables.execute(
             "INSERT INTO sessions (id, email, secret_hash, expires_at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, email, digest(&secret), expires_at.timestamp()],
+            &[
+                text(&id),
+                text(email),
+                Value::Bytes(digest(&secret)),
+                Value::Int(expires_at.timestamp()),
+            ],
         )?;
         Ok((format!("s.{id}.{secret}"), expires_at))
     }
@@ -287,46 +314,48 @@ impl Accounts {
             _ => return Err(Refused::Missing),
         };
         let query = match (kind, &email) {
-            ("s", None) => "SELECT email, secret_hash, expires_at, 0 FROM sessions WHERE id = ?1",
+            ("s", None) => "SELECT email, secret_hash, expires_at, FALSE FROM sessions WHERE id = ?1",
             ("t", _) => "SELECT email, secret_hash, NULL, on_behalf FROM tokens WHERE id = ?1",
             _ => return Err(Refused::Missing),
         };
-        let row: Option<(String, Vec<u8>, Option<i64>, bool)> = self
-            .conn()
-            .query_row(query, [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .optional()?;
-        let Some((owner, hash, expires, on_behalf)) = row else {
+        let Some(row) = self.tables.row(query, &[text(id)])? else {
             return Err(Refused::Missing);
+        };
+        let (Some(owner), Some(hash)) = (row[0].text(), row[1].bytes()) else {
+            return Err(Refused::Storage("a credential's row is incomplete".to_owned()));
         };
         let via = if kind == "s" {
             Via::Session
         } else {
-            Via::Token { on_behalf }
+            Via::Token {
+                on_behalf: row[3].bool().unwrap_or(false),
+            }
         };
-        if !same_secret(&digest(secret), &hash) || email.as_ref().is_some_and(|e| !e.eq_ignore_ascii_case(&owner)) {
+        if !same_secret(&digest(secret), hash) || email.as_ref().is_some_and(|e| !e.eq_ignore_ascii_case(owner)) {
             return Err(Refused::Missing);
         }
-        if expires.is_some_and(|e| e <= now.timestamp()) {
-            self.conn().execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+        if row[2].int().is_some_and(|e| e <= now.timestamp()) {
+            self.tables.execute("DELETE FROM sessions WHERE id = ?1", &[text(id)])?;
             return Err(Refused::Expired);
         }
-        match self.account(&owner)? {
+        match self.account(owner)? {
             Some((account, _)) if account.active => Ok((account, via)),
             _ => Err(Refused::Missing),
         }
     }
 
     /// Ends the session this credential is (a token is not a session: nothing happens).
-    pub fn sign_out(&self, credential: &str) -> Result<(), rusqlite::Error> {
+    pub fn sign_out(&self, credential: &str) -> Result<(), TableError> {
         if let Some(id) = session_id(credential) {
-            self.conn().execute("DELETE FROM sessions WHERE id = ?1", [id])?;
+            self.tables.execute("DELETE FROM sessions WHERE id = ?1", &[text(id)])?;
         }
         Ok(())
     }
 
     /// Ends every session of the account (tokens stay: they are revoked one by one).
-    pub fn sign_out_everywhere(&self, email: &str) -> Result<(), rusqlite::Error> {
-        self.conn().execute("DELETE FROM sessions WHERE email = ?1", [email])?;
+    pub fn sign_out_everywhere(&self, email: &str) -> Result<(), TableError> {
+        self.tables
+            .execute("DELETE FROM sessions WHERE lower(email) = lower(?1)", &[text(email)])?;
         Ok(())
     }
 
@@ -340,14 +369,13 @@ impl Accounts {
             return Err(Refused::Wrong);
         }
         let hash = hash_password(new).map_err(Refused::Storage)?;
-        let conn = self.conn();
-        conn.execute(
-            "UPDATE accounts SET password_hash = ?2 WHERE email = ?1",
-            params![email, hash],
+        self.tables.execute(
+            "UPDATE accounts SET password_hash = ?2 WHERE lower(email) = lower(?1)",
+            &[text(email), text(&hash)],
         )?;
-        conn.execute(
-            "DELETE FROM sessions WHERE email = ?1 AND id != ?2",
-            params![email, session_id(credential).unwrap_or("")],
+        self.tables.execute(
+            "DELETE FROM sessions WHERE lower(email) = lower(?1) AND id != ?2",
+            &[text(email), text(session_id(credential).unwrap_or(""))],
         )?;
         Ok(())
     }
@@ -359,11 +387,18 @@ impl Accounts {
         name: &str,
         on_behalf: bool,
         now: DateTime<Utc>,
-    ) -> Result<(TokenInfo, String), rusqlite::Error> {
+    ) -> Result<(TokenInfo, String), TableError> {
         let (id, secret) = (random_hex(8), random_hex(32));
-        self.conn().execute(
+        self.tables.execute(
             "INSERT INTO tokens (id, email, name, secret_hash, created_at, on_behalf) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, email, name, digest(&secret), now.timestamp(), on_behalf],
+            &[
+                text(&id),
+                text(email),
+                text(name),
+                Value::Bytes(digest(&secret)),
+                Value::Int(now.timestamp()),
+                Value::Bool(on_behalf),
+            ],
         )?;
         let info = TokenInfo {
             id: id.clone(),
@@ -374,26 +409,31 @@ impl Accounts {
         Ok((info, format!("t.{id}.{secret}")))
     }
 
-    pub fn tokens(&self, email: &str) -> Result<Vec<TokenInfo>, rusqlite::Error> {
-        let conn = self.conn();
-        let mut statement = conn
-            .prepare("SELECT id, name, created_at, on_behalf FROM tokens WHERE email = ?1 ORDER BY created_at, id")?;
-        let rows = statement.query_map([email], |r| {
-            Ok(TokenInfo {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                created_at: DateTime::from_timestamp(r.get(2)?, 0).unwrap_or_default(),
-                on_behalf: r.get(3)?,
+    pub fn tokens(&self, email: &str) -> Result<Vec<TokenInfo>, TableError> {
+        let rows = self.tables.rows(
+            "SELECT id, name, created_at, on_behalf FROM tokens WHERE lower(email) = lower(?1) ORDER BY created_at, id",
+            &[text(email)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| TokenInfo {
+                id: r[0].text().unwrap_or_default().to_owned(),
+                name: r[1].text().unwrap_or_default().to_owned(),
+                created_at: r[2]
+                    .int()
+                    .and_then(|t| DateTime::from_timestamp(t, 0))
+                    .unwrap_or_default(),
+                on_behalf: r[3].bool().unwrap_or(false),
             })
-        })?;
-        rows.collect()
+            .collect())
     }
 
     /// Revokes one of the account's tokens; `false` when it has no such token.
-    pub fn revoke_token(&self, email: &str, id: &str) -> Result<bool, rusqlite::Error> {
-        let n = self
-            .conn()
-            .execute("DELETE FROM tokens WHERE email = ?1 AND id = ?2", params![email, id])?;
+    pub fn revoke_token(&self, email: &str, id: &str) -> Result<bool, TableError> {
+        let n = self.tables.execute(
+            "DELETE FROM tokens WHERE lower(email) = lower(?1) AND id = ?2",
+            &[text(email), text(id)],
+        )?;
         Ok(n > 0)
     }
 }
@@ -404,13 +444,12 @@ fn session_id(credential: &str) -> Option<&str> {
 }
 
 /// An account from a row whose first columns are email, agent_id, role, active.
-fn account_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Account> {
-    let role: String = r.get(2)?;
-    Ok(Account {
-        email: r.get(0)?,
-        agent_id: AgentId::from(r.get::<_, String>(1)?.as_str()),
-        role: Role::parse(&role).unwrap_or(Role::Agent),
-        active: r.get(3)?,
+fn account_row(r: &[Value]) -> Option<Account> {
+    Some(Account {
+        email: r.first()?.text()?.to_owned(),
+        agent_id: AgentId::from(r.get(1)?.text()?),
+        role: Role::parse(r.get(2)?.text()?).unwrap_or(Role::Agent),
+        active: r.get(3)?.bool()?,
     })
 }
 

@@ -11,7 +11,8 @@ usage: rapport-server [--addr 127.0.0.1:8787] [--db rapport.db] [--dist DIR] [--
 
   --addr ADDR          where to listen (port 0 picks a free one); an address beyond this machine
                        needs --token
-  --db FILE            SQLite database; created and seeded on first start
+  --db FILE|URL        SQLite database file, or a PostgreSQL database (postgres://user@host/db,
+                       shared by any number of instances); created and seeded on first start
   --dist DIR           also serve the built app from DIR at /
   --token T            require `Authorization: Bearer T` on /api/v1 (or set RAPPORT_TOKEN)
   --rate-limit N       requests per second one address may send (default 50, bursts of 500;
@@ -37,6 +38,7 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
     let mut addr: SocketAddr = SocketAddr::from(([127, 0, 0, 1], 8787));
     let mut options = Options {
         db: PathBuf::from("rapport.db"),
+        postgres: None,
         conversations: 1000,
         token: env_token.filter(|t| !t.is_empty()),
         dist: None,
@@ -73,7 +75,14 @@ pub fn parse(args: impl IntoIterator<Item = String>, env_token: Option<String>) 
                     .map_err(|_| format!("--addr: `{v}` is not an address like 127.0.0.1:8787"))?;
             }
             "--sandbox" if inline.is_none() => options.sandbox = true,
-            "--db" => options.db = PathBuf::from(value()?),
+            "--db" => {
+                let v = value()?;
+                if crate::pg::is_url(&v) {
+                    options.postgres = Some(v);
+                } else {
+                    options.db = PathBuf::from(v);
+                }
+            }
             "--dist" => options.dist = Some(PathBuf::from(value()?)),
             "--snapshot" => options.snapshot = Some(PathBuf::from(value()?)),
             "--rate-limit" => {

@@ -53,22 +53,46 @@ impl Db {
 
     /// The stored meta; `Ok(None)` for a new database. A value that does not parse is an error.
     pub fn meta(&self) -> Result<Option<Meta>, String> {
-        let get = |key: &str| -> Result<Option<String>, String> {
+        Meta::read(|key| {
             self.conn
                 .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
                 .optional()
                 .map_err(|e| e.to_string())
-        };
+        })
+    }
+
+    pub fn init_meta(&mut self, meta: &Meta) -> DbResult<()> {
+        let tx = self.conn.transaction()?;
+        for (key, value) in meta.pairs() {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+                params![key, value],
+            )?;
+        }
+        tx.commit()
+    }
+}
+
+impl Meta {
+    /// The meta that `get` (one stored value by key) reads; `Ok(None)` when none is stored.
+    pub fn read(mut get: impl FnMut(&str) -> Result<Option<String>, String>) -> Result<Option<Meta>, String> {
         let Some(format) = get("format")? else {
             return Ok(None);
         };
-        let need = |key: &str| -> Result<String, String> { get(key)?.ok_or_else(|| format!("meta has no `{key}`")) };
+        let mut stored = std::collections::HashMap::new();
+        for key in ["generator", "seed", "conversations", "anchor", "snapshot"] {
+            if let Some(value) = get(key)? {
+                stored.insert(key, value);
+            }
+        }
+        let need =
+            |key: &str| -> Result<&String, String> { stored.get(key).ok_or_else(|| format!("meta has no `{key}`")) };
         let num = |key: &str| -> Result<u64, String> {
             need(key)?
                 .parse::<u64>()
                 .map_err(|_| format!("meta `{key}` is not a number"))
         };
-        let anchor = DateTime::parse_from_rfc3339(&need("anchor")?)
+        let anchor = DateTime::parse_from_rfc3339(need("anchor")?)
             .map_err(|_| "meta `anchor` is not an RFC 3339 time".to_owned())?
             .with_timezone(&Utc);
         Ok(Some(Meta {
@@ -78,28 +102,22 @@ impl Db {
             conversations: usize::try_from(num("conversations")?)
                 .map_err(|_| "meta `conversations` is too large".to_owned())?,
             anchor,
-            snapshot: get("snapshot")?,
+            snapshot: stored.get("snapshot").cloned(),
         }))
     }
 
-    pub fn init_meta(&mut self, meta: &Meta) -> DbResult<()> {
-        let tx = self.conn.transaction()?;
-        for (key, value) in [
-            ("format", meta.format.to_string()),
-            ("generator", meta.generator.to_string()),
-            ("seed", meta.seed.to_string()),
-            ("conversations", meta.conversations.to_string()),
-            ("anchor", time_text(meta.anchor)),
+    /// The stored form: keys and values.
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
+        [
+            ("format", self.format.to_string()),
+            ("generator", self.generator.to_string()),
+            ("seed", self.seed.to_string()),
+            ("conversations", self.conversations.to_string()),
+            ("anchor", time_text(self.anchor)),
         ]
         .into_iter()
-        .chain(meta.snapshot.clone().map(|s| ("snapshot", s)))
-        {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-                params![key, value],
-            )?;
-        }
-        tx.commit()
+        .chain(self.snapshot.clone().map(|s| ("snapshot", s)))
+        .collect()
     }
 }
 

@@ -16,7 +16,7 @@ use futures_util::stream::{self, StreamExt};
 use rapport_core::access::Principal;
 use rapport_core::{ConversationId, TaskId};
 use rapport_service::events::{self as rules, Frame, CHUNK};
-use rapport_service::{Caller, Change};
+use rapport_service::{ApiError, ApiResult, Caller, Change};
 use tokio::sync::{broadcast, watch};
 
 use crate::guard::StreamSlot;
@@ -34,12 +34,16 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
         },
         None => None,
     };
-    let opened = state.authorize(&request).and_then(|()| {
-        let requested = rules::resume_point(&request)?;
-        // Subscribed before the newest id is read, so nothing falls between the two.
-        let live = state.subscribe();
-        Ok((live, rules::start(requested, state.last_seq()?)))
-    });
+    let opened = match state.authorize(&request).and_then(|()| rules::resume_point(&request)) {
+        Ok(requested) => {
+            // Subscribed before the newest id is read, so nothing falls between the two.
+            let live = state.subscribe();
+            blocking(&state, AppState::last_seq)
+                .await
+                .map(|last| (live, rules::start(requested, last)))
+        }
+        Err(e) => Err(e),
+    };
     let (live, start) = match opened {
         Ok(o) => o,
         Err(e) => return reply(e.into_response()),
@@ -62,6 +66,17 @@ pub async fn stream(State(state): State<AppState>, request: Request) -> Response
     Sse::new(events)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)).text("keep-alive"))
         .into_response()
+}
+
+/// A storage read, off the async threads (PostgreSQL's client blocks on a runtime of its own).
+async fn blocking<T: Send + 'static>(
+    state: &AppState,
+    read: impl FnOnce(&AppState) -> ApiResult<T> + Send + 'static,
+) -> ApiResult<T> {
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || read(&state))
+        .await
+        .map_err(ApiError::internal)?
 }
 
 fn event(frame: &Frame) -> Event {
@@ -129,7 +144,10 @@ impl Feed {
             }
             if self.catching_up {
                 // On a storage error the stream ends; the client reconnects with its last id.
-                let rows = self.state.changes_after(self.last, CHUNK).ok()?;
+                let after = self.last;
+                let rows = blocking(&self.state, move |s| s.changes_after(after, CHUNK))
+                    .await
+                    .ok()?;
                 self.catching_up = rows.len() == CHUNK;
                 self.queue.extend(rows);
                 continue;

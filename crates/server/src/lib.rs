@@ -5,10 +5,13 @@
 pub mod accounts;
 pub mod config;
 pub mod db;
+pub mod engine;
 pub mod events;
 pub mod guard;
+pub mod pg;
 pub mod signin;
 pub mod state;
+pub mod tables;
 
 use std::future::Future;
 

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
         }
     };
     if state.accounts.is_none() && !config.options.sandbox {
-        let db = config.options.db.display();
+        let db = config.options.shown_db();
         eprintln!(
             "rapport-server: {db} has no accounts yet, so nobody could sign in. Create the first admin:\n  \
              rapport-server admin create --db {db} --email you@example.com --agent ag1 --role admin\n\
@@ -47,7 +47,7 @@ fn main() -> ExitCode {
         eprintln!("rapport-server: {message}");
         return ExitCode::FAILURE;
     }
-    eprintln!("rapport-server: {}: {}", config.options.db.display(), state.describe());
+    eprintln!("rapport-server: {}: {}", config.options.shown_db(), state.describe());
     runtime.block_on(async move {
         let listener = match tokio::net::TcpListener::bind(config.addr).await {
             Ok(l) => l,
@@ -91,7 +91,7 @@ fn admin(args: impl Iterator<Item = String>) -> ExitCode {
 }
 
 fn run_admin(admin: &config::Admin) -> Result<String, String> {
-    let db = &admin.config.options.db;
+    let options = &admin.config.options;
     match admin.action.as_str() {
         "create" => {
             // Opening the state creates and seeds a new database, and says which agents exist.
@@ -104,17 +104,17 @@ fn run_admin(admin: &config::Admin) -> Result<String, String> {
                     known.join(", ")
                 )
             })?;
-            let accounts = rapport_server::accounts::Accounts::open(db)?;
+            let accounts = options.accounts()?;
             let password = accounts.create(&admin.email, &agent, admin.role)?;
             Ok(format!(
                 "created {} ({}) as agent {agent} in {}\nfirst password (shown once): {password}",
                 admin.email,
                 admin.role.as_str(),
-                db.display()
+                options.shown_db()
             ))
         }
         action => {
-            let accounts = rapport_server::accounts::Accounts::open(db)?;
+            let accounts = options.accounts()?;
             accounts.set_active(&admin.email, action == "activate")?;
             Ok(format!("{} is now {action}d", admin.email))
         }

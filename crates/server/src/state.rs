@@ -13,6 +13,7 @@ use tokio::sync::{broadcast, watch};
 
 use crate::accounts::Accounts;
 use crate::db::{self, Db, Meta};
+use crate::engine::Log;
 use crate::guard::Streams;
 
 /// The seed every new database starts from.
@@ -21,7 +22,11 @@ pub const SEED: u64 = 2026;
 /// What `AppState::open` needs.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// The SQLite file (when `postgres` is None).
     pub db: PathBuf,
+    /// A PostgreSQL database (`postgres://…`) to keep the log in instead, shared with any number
+    /// of instances.
+    pub postgres: Option<String>,
     /// Conversations to seed a new database with (ignored for an existing one).
     pub conversations: usize,
     pub token: Option<String>,
@@ -45,6 +50,24 @@ pub struct Options {
     /// burst allowed above it (`guard::BURST` when None).
     pub rate_limit: Option<u32>,
     pub rate_burst: Option<u32>,
+}
+
+impl Options {
+    /// The accounts beside the log: in the SQLite file, or in the PostgreSQL database.
+    pub fn accounts(&self) -> Result<Accounts, String> {
+        match &self.postgres {
+            Some(url) => Accounts::postgres(url),
+            None => Accounts::open(&self.db),
+        }
+    }
+
+    /// Where the data is, for messages (never a password).
+    pub fn shown_db(&self) -> String {
+        match &self.postgres {
+            Some(url) => crate::pg::shown(url),
+            None => self.db.display().to_string(),
+        }
+    }
 }
 
 /// The text of the organisation in `file`.
@@ -71,7 +94,7 @@ fn parse_snapshot(text: &str) -> Result<Store, String> {
 
 #[derive(Clone)]
 pub struct AppState {
-    service: Arc<Mutex<Service<Db>>>,
+    service: Arc<Mutex<Service<Log>>>,
     changes: broadcast::Sender<Change>,
     shutdown: Arc<watch::Sender<bool>>,
     pub dist: Option<PathBuf>,
@@ -100,8 +123,13 @@ impl AppState {
     /// Opens (or creates and seeds) the database and rebuilds the store from it.
     pub fn open(options: &Options) -> Result<AppState, StartError> {
         let path = &options.db;
-        let shown = path.display();
-        let mut db = Db::open(path).map_err(|e| StartError(format!("cannot open the database {shown}: {e}")))?;
+        let shown = options.shown_db();
+        let mut db = match &options.postgres {
+            Some(url) => Log::Postgres(Box::new(crate::pg::PgLog::open(url).map_err(StartError)?)),
+            None => {
+                Log::Sqlite(Db::open(path).map_err(|e| StartError(format!("cannot open the database {shown}: {e}")))?)
+            }
+        };
         // The organisation a new database starts from, read and checked once.
         let mut given: Option<Store> = None;
         let meta = match db
@@ -140,9 +168,8 @@ impl AppState {
                         None => None,
                     },
                 };
-                db.init_meta(&meta)
-                    .map_err(|e| StartError(format!("cannot write to the database {shown}: {e}")))?;
-                meta
+                db.init_meta(meta)
+                    .map_err(|e| StartError(format!("cannot write to the database {shown}: {e}")))?
             }
         };
         if meta.format != db::FORMAT {
@@ -174,8 +201,9 @@ impl AppState {
                 (None, None) => None,
             },
         };
-        let accounts =
-            Accounts::open(path).map_err(|e| StartError(format!("cannot open the accounts in {shown}: {e}")))?;
+        let accounts = options
+            .accounts()
+            .map_err(|e| StartError(format!("cannot open the accounts in {shown}: {e}")))?;
         let signs_in = accounts
             .any()
             .map_err(|e| StartError(format!("cannot read the accounts in {shown}: {e}")))?;
@@ -204,7 +232,7 @@ impl AppState {
         }
         let (changes, _) = broadcast::channel(1024);
         let (shutdown, _) = watch::channel(false);
-        Ok(AppState {
+        let state = AppState {
             service: Arc::new(Mutex::new(service)),
             changes,
             shutdown: Arc::new(shutdown),
@@ -218,10 +246,35 @@ impl AppState {
                 options.rate_burst.unwrap_or(crate::guard::BURST),
             ),
             accounts: signs_in.then(|| Arc::new(accounts)),
-        })
+        };
+        if let Some(url) = &options.postgres {
+            state.follow(url.clone())?;
+        }
+        Ok(state)
     }
 
-    fn lock(&self) -> MutexGuard<'_, Service<Db>> {
+    /// Applies other instances' writes as they commit, so this instance's live streams carry
+    /// them too; ends when the server shuts down.
+    fn follow(&self, url: String) -> Result<(), StartError> {
+        let state = self.clone();
+        std::thread::Builder::new()
+            .name("rapport-follow".to_owned())
+            .spawn(move || {
+                crate::pg::listen(&url, || {
+                    if state.stopping() {
+                        return false;
+                    }
+                    if let Err(e) = state.sync() {
+                        eprintln!("rapport-server: cannot apply other instances' changes: {}", e.detail);
+                    }
+                    true
+                });
+            })
+            .map(drop)
+            .map_err(|e| StartError(format!("cannot start following other instances: {e}")))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Service<Log>> {
         // A panic while holding the lock cannot leave the store half-changed (a write changes it
         // only once everything applied and was stored), so a poisoned lock is still usable.
         self.service.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -279,6 +332,20 @@ impl AppState {
             },
             if options.sandbox { ", sandbox endpoints on" } else { "" },
         )
+    }
+
+    /// Applies what other instances stored and sends their events to this one's live streams.
+    pub fn sync(&self) -> ApiResult<()> {
+        let mut service = self.lock();
+        for change in service.sync()? {
+            let _ = self.changes.send(change);
+        }
+        Ok(())
+    }
+
+    /// Whether the server is shutting down.
+    pub fn stopping(&self) -> bool {
+        *self.shutdown.borrow()
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Change> {

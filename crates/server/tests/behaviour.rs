@@ -164,29 +164,7 @@ fn inbound_contacts_are_routed() {
     assert_eq!(r, json!({"conversationId": open_conv, "routing": "APPENDED"}));
 
     // REOPENED: close it, and the customer writes again within the window.
-    let topics = get(&server, "/api/v1/topics");
-    let topic = topics
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["disabled"] == false)
-        .unwrap()["id"]
-        .clone();
-    let body = json!({ "topicIds": [topic] }).to_string();
-    let r = request(
-        "PUT",
-        &server.url(&format!("/api/v1/conversations/{open_conv}/topics")),
-        &[AGENT],
-        Some(&body),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
-    let r = request(
-        "PATCH",
-        &server.url(&format!("/api/v1/conversations/{open_conv}")),
-        &[AGENT],
-        Some(r#"{"status":{"value":"CLOSED"}}"#),
-    );
-    assert_eq!(r.status, 200, "{}", r.text);
+    common::close(&server, &open_conv);
     let r = inbound(&open_customer, "SMS");
     assert_eq!(r, json!({"conversationId": open_conv, "routing": "REOPENED"}));
     let conv = get(&server, &format!("/api/v1/conversations/{open_conv}"));

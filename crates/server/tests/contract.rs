@@ -656,7 +656,7 @@ fn events_errors_and_sandbox(server: &TestServer, spec: &Spec) {
     // the demo's worker (which is where they come from).
     let started;
     let sandbox = if server.through_worker() {
-        &server
+        server
     } else {
         let r = get("/elsewhere");
         assert_eq!(r.status, 404);
@@ -819,7 +819,7 @@ fn sign_in_and_the_team(server: &TestServer, spec: &Spec) {
     }
 
     if !server.through_worker() {
-        signed_in_operations(&spec);
+        signed_in_operations(spec);
     }
 }
 

@@ -209,6 +209,12 @@ fn command_line_parsing() {
     assert_eq!(c.options.token.as_deref(), Some("t"));
     assert_eq!(c.options.conversations, 50);
     assert!(!c.options.sandbox, "the trial endpoints are off unless asked for");
+    assert_eq!(c.options.postgres, None, "a file path is SQLite");
+    let pg = parse(&["--db", "postgres://rapport@db.internal/rapport"]).unwrap();
+    assert_eq!(
+        pg.options.postgres.as_deref(),
+        Some("postgres://rapport@db.internal/rapport")
+    );
     assert!(parse(&["--sandbox"]).unwrap().options.sandbox);
     assert!(parse(&["--sandbox=yes"]).is_err(), "--sandbox takes no value");
     assert!(parse(&["--help"]).unwrap_err().starts_with("usage:"));

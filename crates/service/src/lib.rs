@@ -59,16 +59,12 @@ pub struct Handled {
 }
 
 pub struct Service<S> {
-    store: Store,
+    /// The store, the sandbox clock's lead, and the keyed writes answered, as of `state.seq`.
+    state: log::Applied,
     storage: S,
-    origin: Origin,
     options: Options,
-    /// How far the sandbox clock runs ahead of the wall clock.
-    clock: Duration,
-    /// Commands applied since the seed (or the latest reset).
-    commands: usize,
-    /// Writes answered under an idempotency key, for their repeats.
-    answered: idempotency::Answered,
+    /// Events of entries other instances stored, applied here and not yet handed out.
+    unsent: Vec<Change>,
 }
 
 impl<S: Storage> Service<S> {
@@ -77,28 +73,26 @@ impl<S: Storage> Service<S> {
         let entries = storage
             .entries()
             .map_err(|e| format!("cannot read the stored changes: {e}"))?;
-        let replayed = log::replay(&origin, &entries)?;
+        let mut state = log::replay(&origin, &entries)?;
+        // A reset's compaction may leave the log shorter than the events handed out.
+        state.seq = state.seq.max(storage.last_seq().map_err(|e| e.to_string())?);
         Ok(Service {
-            store: replayed.store,
+            state,
             storage,
-            origin: replayed.origin,
             options,
-            clock: replayed.clock,
-            commands: replayed.commands,
-            answered: replayed.answered,
+            unsent: Vec::new(),
         })
     }
 
     /// A service on a fresh seed over a storage whose log is empty: nothing to replay.
     pub fn seeded(origin: Origin, storage: S, options: Options) -> Service<S> {
+        let mut state = log::Applied::fresh(origin);
+        state.seq = storage.last_seq().unwrap_or(0);
         Service {
-            store: origin.build(),
+            state,
             storage,
-            origin,
             options,
-            clock: Duration::zero(),
-            commands: 0,
-            answered: idempotency::Answered::default(),
+            unsent: Vec::new(),
         }
     }
 
@@ -109,6 +103,13 @@ impl<S: Storage> Service<S> {
 
     /// Answers one request from `caller`.
     pub fn handle_as(&mut self, wall: DateTime<Utc>, request: &Request, caller: &Caller) -> Handled {
+        // Every answer shows what any instance stored before it: read your writes on any of them.
+        if let Err(e) = self.catch_up() {
+            return Handled {
+                response: e.into_response(),
+                changes: std::mem::take(&mut self.unsent),
+            };
+        }
         let mut ctx = routes::Ctx {
             service: self,
             now: wall,
@@ -117,8 +118,32 @@ impl<S: Storage> Service<S> {
             changes: Vec::new(),
         };
         let response = routes::dispatch(&mut ctx).unwrap_or_else(ApiError::into_response);
-        let changes = std::mem::take(&mut ctx.changes);
+        let written = std::mem::take(&mut ctx.changes);
+        let mut changes = std::mem::take(&mut self.unsent);
+        changes.extend(written);
         Handled { response, changes }
+    }
+
+    /// Applies what other instances stored since this one last looked, and hands out the events
+    /// of it (in `seq` order) for this instance's live streams.
+    pub fn sync(&mut self) -> ApiResult<Vec<Change>> {
+        let caught = self.catch_up();
+        let changes = std::mem::take(&mut self.unsent);
+        caught.map(|()| changes)
+    }
+
+    /// Applies the entries stored after `state.seq`; their events wait in `unsent`.
+    fn catch_up(&mut self) -> ApiResult<()> {
+        let rows = self.storage.tail(self.state.seq).map_err(ApiError::internal)?;
+        for (stored, change) in rows {
+            if stored.seq <= self.state.seq {
+                continue;
+            }
+            // An entry this instance's rules refuse: its store would part from the others'.
+            self.state.apply(&stored).map_err(ApiError::internal)?;
+            self.unsent.push(change);
+        }
+        Ok(())
     }
 
     /// `Err` when the request may not use the API at all: a missing or wrong token, or on the
@@ -155,7 +180,7 @@ impl<S: Storage> Service<S> {
     }
 
     pub fn store(&self) -> &Store {
-        &self.store
+        &self.state.store
     }
 
     pub fn storage(&self) -> &S {
@@ -167,7 +192,7 @@ impl<S: Storage> Service<S> {
     }
 
     pub fn origin(&self) -> &Origin {
-        &self.origin
+        &self.state.origin
     }
 
     pub fn options(&self) -> &Options {
@@ -176,15 +201,15 @@ impl<S: Storage> Service<S> {
 
     /// The service's time: the wall clock plus the sandbox's offset.
     pub fn now(&self, wall: DateTime<Utc>) -> DateTime<Utc> {
-        wall + self.clock
+        wall + self.state.clock
     }
 
     pub fn clock_offset(&self) -> Duration {
-        self.clock
+        self.state.clock
     }
 
     pub fn commands_applied(&self) -> usize {
-        self.commands
+        self.state.commands
     }
 
     pub fn changes_after(&self, after: u64, limit: usize) -> ApiResult<Vec<Change>> {
@@ -197,7 +222,7 @@ impl<S: Storage> Service<S> {
 
     /// Invariants broken after a replay, worded for a log.
     pub fn violations(&self) -> Vec<String> {
-        invariants::violations(&self.store)
+        invariants::violations(&self.state.store)
             .iter()
             .map(ToString::to_string)
             .collect()
@@ -205,7 +230,7 @@ impl<S: Storage> Service<S> {
 
     /// The outcomes of the write answered under this idempotency key, if any.
     fn answered(&self, key: &idempotency::Keyed) -> ApiResult<Option<Vec<Outcome>>> {
-        Ok(self.answered.get(key)?.map(<[Outcome]>::to_vec))
+        Ok(self.state.answered.get(key)?.map(<[Outcome]>::to_vec))
     }
 
     /// The one write path. `build` turns the current store into entries; all of them apply and
@@ -219,7 +244,27 @@ impl<S: Storage> Service<S> {
         build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
         respond: impl FnOnce(&Store, &[Outcome]) -> ApiResult<Response>,
     ) -> ApiResult<(Response, Vec<Change>)> {
-        let entries = build(&self.store)?;
+        // Under the lock shared with other instances, the rules check the newest store.
+        self.storage.begin().map_err(ApiError::internal)?;
+        let written = self.catch_up().and_then(|()| self.write_locked(wall, key, who, build));
+        match written {
+            Ok((outcomes, changes)) => Ok((respond(&self.state.store, &outcomes)?, changes)),
+            Err(e) => {
+                self.storage.abandon();
+                Err(e)
+            }
+        }
+    }
+
+    /// `write` with the lock held: the outcomes and their events; `append` releases the lock.
+    fn write_locked(
+        &mut self,
+        wall: DateTime<Utc>,
+        key: Option<&idempotency::Keyed>,
+        who: Option<&Principal>,
+        build: impl FnOnce(&Store) -> ApiResult<Vec<Entry>>,
+    ) -> ApiResult<(Vec<Outcome>, Vec<Change>)> {
+        let entries = build(&self.state.store)?;
         for entry in &entries {
             match (entry, who) {
                 (Entry::Command(command), _) => {
@@ -227,7 +272,7 @@ impl<S: Storage> Service<S> {
                     // Checked against the store before the write: moving a conversation out of
                     // an inbox needs membership of the one it is in.
                     if let Some(who) = who {
-                        who.may(&self.store, command)?;
+                        who.may(&self.state.store, command)?;
                     }
                 }
                 (Entry::Sandbox(_), Some(_)) => return Err(ApiError::no_route()),
@@ -238,8 +283,8 @@ impl<S: Storage> Service<S> {
         let mut draft: Option<Store> = None;
         let mut outcomes = Vec::with_capacity(entries.len());
         let mut rows = Vec::with_capacity(entries.len());
-        let mut clock = self.clock;
-        let mut commands = self.commands;
+        let mut clock = self.state.clock;
+        let mut commands = self.state.commands;
         let several = entries.len() > 1;
         let via = who.and_then(|w| w.via.as_ref());
         let stamp = log::Stamp {
@@ -255,8 +300,8 @@ impl<S: Storage> Service<S> {
                     // place (`apply` leaves the store unchanged when it refuses).
                     let store = match (&mut draft, several) {
                         (Some(d), _) => d,
-                        (None, true) => draft.insert(self.store.clone()),
-                        (None, false) => &mut self.store,
+                        (None, true) => draft.insert(self.state.store.clone()),
+                        (None, false) => &mut self.state.store,
                     };
                     let outcome = store.apply_via(now, command, via)?;
                     rows.push(log::row(store, command, json, &outcome));
@@ -268,10 +313,10 @@ impl<S: Storage> Service<S> {
                     rows.push(plain_row(json, false));
                 }
                 Entry::Sandbox(SandboxEntry::Reset { anchor }) => {
-                    let mut origin = self.origin.clone();
+                    let mut origin = self.state.origin.clone();
                     origin.config.anchor = *anchor;
                     draft = Some(origin.build());
-                    self.origin = origin;
+                    self.state.origin = origin;
                     clock = Duration::zero();
                     commands = 0;
                     rows.push(plain_row(json, true));
@@ -289,23 +334,25 @@ impl<S: Storage> Service<S> {
             }
         };
         if let Some(d) = draft {
-            self.store = d;
+            self.state.store = d;
         }
         if entries
             .iter()
             .any(|e| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })))
         {
-            self.answered = idempotency::Answered::default();
+            self.state.answered = idempotency::Answered::default();
         }
         if let Some(key) = key {
             for outcome in &outcomes {
-                self.answered.push(now, key, outcome.clone());
+                self.state.answered.push(now, key, outcome.clone());
             }
         }
-        self.clock = clock;
-        self.commands = commands;
-        let response = respond(&self.store, &outcomes)?;
-        Ok((response, changes))
+        self.state.clock = clock;
+        self.state.commands = commands;
+        if let Some(last) = changes.last() {
+            self.state.seq = last.seq;
+        }
+        Ok((outcomes, changes))
     }
 
     fn reload(&mut self) {
@@ -313,14 +360,9 @@ impl<S: Storage> Service<S> {
             .storage
             .entries()
             .map_err(|e| e.to_string())
-            .and_then(|entries| log::replay(&self.origin, &entries))
+            .and_then(|entries| log::replay(&self.state.origin, &entries))
         {
-            Ok(r) => {
-                self.store = r.store;
-                self.clock = r.clock;
-                self.commands = r.commands;
-                self.answered = r.answered;
-            }
+            Ok(r) => self.state = r,
             Err(e) => eprintln!("rapport: cannot rebuild the store: {e}"),
         }
     }

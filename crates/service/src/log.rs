@@ -79,6 +79,18 @@ pub trait Storage {
     /// Up to `limit` events after `after`, oldest first.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StorageError>;
     fn last_seq(&self) -> Result<u64, StorageError>;
+    /// Entries after `after` that another instance sharing this storage stored, with their
+    /// events, oldest first. A storage with one writer (a SQLite file, the browser's) has none.
+    fn tail(&self, _after: u64) -> Result<Vec<(StoredEntry, Change)>, StorageError> {
+        Ok(Vec::new())
+    }
+    /// Takes the write lock shared with other instances, before a write reads the store it
+    /// checks against; held until `append` stores or `abandon` gives up.
+    fn begin(&mut self) -> Result<(), StorageError> {
+        Ok(())
+    }
+    /// Ends a write begun with `begin` that stores nothing.
+    fn abandon(&mut self) {}
 }
 
 /// What the log holds. Commands are stored in `Command`'s own JSON; sandbox entries carry a
@@ -167,8 +179,8 @@ impl Entry {
     }
 }
 
-/// The state a log rebuilds to.
-pub struct Replayed {
+/// The state a log rebuilds to, kept up to date entry by entry.
+pub struct Applied {
     pub store: Store,
     pub origin: Origin,
     pub clock: Duration,
@@ -176,35 +188,49 @@ pub struct Replayed {
     pub commands: usize,
     /// The keyed writes of the last day, for repeats.
     pub answered: Answered,
+    /// The `seq` of the last entry applied (0: none).
+    pub seq: u64,
 }
 
-/// The origin's seed (or the latest reset's) plus every later command, each applied at its
-/// stored time. A log that no longer applies is an error in words, never a partial store.
-pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, String> {
-    let mut parsed = Vec::with_capacity(entries.len());
-    for stored in entries {
-        let seq = stored.seq;
-        let at =
-            parse_time(&stored.at).ok_or_else(|| format!("change {seq} has an unreadable time `{}`", stored.at))?;
-        let (entry, stamp) = Entry::from_json_stamped(&stored.entry)
-            .map_err(|e| format!("change {seq} cannot be read by this version ({e}); start with new data"))?;
-        parsed.push((seq, at, entry, stamp));
+/// A stored entry, read.
+struct Parsed {
+    seq: u64,
+    at: DateTime<Utc>,
+    entry: Entry,
+    stamp: Stamp,
+}
+
+fn parse(stored: &StoredEntry) -> Result<Parsed, String> {
+    let seq = stored.seq;
+    let at = parse_time(&stored.at).ok_or_else(|| format!("change {seq} has an unreadable time `{}`", stored.at))?;
+    let (entry, stamp) = Entry::from_json_stamped(&stored.entry)
+        .map_err(|e| format!("change {seq} cannot be read by this version ({e}); start with new data"))?;
+    Ok(Parsed { seq, at, entry, stamp })
+}
+
+impl Applied {
+    /// The origin's seed, with nothing applied yet.
+    pub fn fresh(origin: Origin) -> Applied {
+        Applied {
+            store: origin.build(),
+            origin,
+            clock: Duration::zero(),
+            commands: 0,
+            answered: Answered::default(),
+            seq: 0,
+        }
     }
-    let last_reset = parsed
-        .iter()
-        .rposition(|(_, _, e, _)| matches!(e, Entry::Sandbox(SandboxEntry::Reset { .. })));
-    let mut origin = origin.clone();
-    if let Some(Entry::Sandbox(SandboxEntry::Reset { anchor })) = last_reset.map(|i| &parsed[i].2) {
-        origin.config.anchor = *anchor;
+
+    /// Applies the entry stored after the last one applied (by another instance, say).
+    pub fn apply(&mut self, stored: &StoredEntry) -> Result<(), String> {
+        self.apply_parsed(parse(stored)?)
     }
-    let mut store = origin.build();
-    let mut clock = Duration::zero();
-    let mut commands = 0;
-    let mut answered = Answered::default();
-    for (seq, at, entry, stamp) in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
+
+    fn apply_parsed(&mut self, parsed: Parsed) -> Result<(), String> {
+        let Parsed { seq, at, entry, stamp } = parsed;
         match entry {
             Entry::Command(command) => {
-                let outcome = store.apply_via(at, &command, stamp.via.as_ref()).map_err(|e| {
+                let outcome = self.store.apply_via(at, &command, stamp.via.as_ref()).map_err(|e| {
                     format!(
                         "change {seq} no longer applies ({}: {e}); this version's rules differ from the ones that \
                          accepted it. Start with new data (or an older version) — nothing was changed",
@@ -212,21 +238,40 @@ pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Replayed, Stri
                     )
                 })?;
                 if let Some(key) = stamp.key.as_deref().and_then(crate::idempotency::Keyed::parse) {
-                    answered.push(at, &key, outcome);
+                    self.answered.push(at, &key, outcome);
                 }
-                commands += 1;
+                self.commands += 1;
             }
-            Entry::Sandbox(SandboxEntry::Clock { advance_ms }) => clock += Duration::milliseconds(advance_ms),
-            Entry::Sandbox(SandboxEntry::Reset { .. }) => {}
+            Entry::Sandbox(SandboxEntry::Clock { advance_ms }) => self.clock += Duration::milliseconds(advance_ms),
+            Entry::Sandbox(SandboxEntry::Reset { anchor }) => {
+                let mut origin = self.origin.clone();
+                origin.config.anchor = anchor;
+                *self = Applied::fresh(origin);
+            }
         }
+        self.seq = seq;
+        Ok(())
     }
-    Ok(Replayed {
-        store,
-        origin,
-        clock,
-        commands,
-        answered,
-    })
+}
+
+/// The origin's seed (or the latest reset's) plus every later command, each applied at its
+/// stored time. A log that no longer applies is an error in words, never a partial store.
+pub fn replay(origin: &Origin, entries: &[StoredEntry]) -> Result<Applied, String> {
+    let parsed = entries.iter().map(parse).collect::<Result<Vec<_>, _>>()?;
+    let last_reset = parsed
+        .iter()
+        .rposition(|p| matches!(p.entry, Entry::Sandbox(SandboxEntry::Reset { .. })));
+    let mut origin = origin.clone();
+    if let Some(Entry::Sandbox(SandboxEntry::Reset { anchor })) = last_reset.map(|i| &parsed[i].entry) {
+        origin.config.anchor = *anchor;
+    }
+    let mut state = Applied::fresh(origin);
+    // Nothing before the last reset counts: it starts again from the seed.
+    for p in parsed.into_iter().skip(last_reset.map_or(0, |i| i + 1)) {
+        state.apply_parsed(p)?;
+    }
+    state.seq = entries.last().map_or(0, |e| e.seq);
+    Ok(state)
 }
 
 /// The stored form of an applied command and the ids its event names, read after it applied.

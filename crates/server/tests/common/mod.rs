@@ -58,7 +58,12 @@ impl TestServer {
         })
     }
 
-    pub fn start_with(options: Options) -> TestServer {
+    /// With `RAPPORT_TEST_PG` set, on PostgreSQL (see `postgres_for`), unless the test has made
+    /// the SQLite file itself (accounts, say).
+    pub fn start_with(mut options: Options) -> TestServer {
+        if options.postgres.is_none() && !options.db.exists() {
+            options.postgres = postgres_for(&options.db);
+        }
         let db = options.db.clone();
         let state = AppState::open(&options).expect("server state opens");
         let (addr_tx, addr_rx) = mpsc::channel();
@@ -118,6 +123,47 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         self.shutdown();
     }
+}
+
+/// With `RAPPORT_TEST_PG` (a PostgreSQL server's URL without its database, as `make test` sets
+/// it), the database on that server named after `db`, made on first use: the suites then run
+/// against PostgreSQL, and a test that restarts a server on `db` finds its data again.
+pub fn postgres_for(db: &Path) -> Option<String> {
+    let base = std::env::var("RAPPORT_TEST_PG").ok().filter(|u| !u.is_empty())?;
+    let named: String = db
+        .iter()
+        .rev()
+        .take(2)
+        .map(|part| {
+            part.to_string_lossy()
+                .trim_start_matches("rapport-server-tests-")
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("_");
+    let name: String = format!("t_{named}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(63)
+        .collect();
+    let mut admin = postgres::Client::connect(&format!("{base}/postgres"), postgres::NoTls)
+        .unwrap_or_else(|e| panic!("the test PostgreSQL at {base} answers: {e}"));
+    let known = admin
+        .query_opt("SELECT 1 FROM pg_database WHERE datname = $1", &[&name])
+        .expect("pg_database reads")
+        .is_some();
+    if !known {
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("a test database is made");
+    }
+    Some(format!("{base}/{name}"))
 }
 
 /// A fresh database path under the system temp dir.
@@ -548,6 +594,25 @@ pub fn first_in(server: &TestServer, view: &str) -> (String, String) {
         conv["id"].as_str().expect("a conversation in the view").to_owned(),
         conv["customerId"].as_str().unwrap().to_owned(),
     )
+}
+
+/// Closes a conversation as `AGENT`, with the first topic in use (inboxes may require one).
+pub fn close(server: &TestServer, conv: &str) {
+    let topics = get(server, "/api/v1/topics");
+    let topic = topics
+        .as_array()
+        .expect("topics")
+        .iter()
+        .find(|t| t["disabled"] == false)
+        .expect("a topic in use")["id"]
+        .clone();
+    let body = json!({ "topicIds": [topic] }).to_string();
+    let path = format!("/api/v1/conversations/{conv}");
+    let r = request("PUT", &server.url(&format!("{path}/topics")), &[AGENT], Some(&body));
+    assert_eq!(r.status, 200, "{}", r.text);
+    let closed = r#"{"status":{"value":"CLOSED"}}"#;
+    let r = request("PATCH", &server.url(&path), &[AGENT], Some(closed));
+    assert_eq!(r.status, 200, "{}", r.text);
 }
 
 pub fn add_note(server: &TestServer, conv: &str, text: &str) -> u16 {

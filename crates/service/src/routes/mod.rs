@@ -30,7 +30,7 @@ pub(crate) struct Ctx<'a, S> {
 
 impl<S: Storage> Ctx<'_, S> {
     pub fn store(&self) -> &Store {
-        &self.service.store
+        self.service.store()
     }
 
     pub fn query(&self) -> QueryMap {
