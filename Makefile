@@ -27,6 +27,7 @@ help:
 	@echo "make scenarios-worker  the server's scenario tests through the demo's worker"
 	@echo "make contract-fuzz  schemathesis against the reference server (api/openapi.yaml)"
 	@echo "make guard-mutants  each security guard taken out in turn: its test must fail"
+	@echo "make load           200 simulated agents against the server on SQLite and PostgreSQL"
 	@echo "make lint           cargo fmt --check, clippy (native and wasm, tests too) with -D warnings"
 	@echo "make fmt            cargo fmt"
 	@echo "make clean-dist     remove build outputs (dist/, $(E2E_DIST)/)"
@@ -85,9 +86,10 @@ e2e-build:
 scenarios-worker:
 	RAPPORT_DIST=$(E2E_DIST) node e2e/worker-bridge.mjs -- cargo test --offline -p rapport-server --test behaviour --test contract
 
-# TAP keeps the `# pass N` / `# fail N` summary stable across Node versions.
+# TAP keeps the `# pass N` / `# fail N` summary stable across Node versions. In a throwaway
+# PostgreSQL cluster, for e2e/instances.test.mjs (two server instances on one database).
 e2e-run:
-	RAPPORT_DIST=$(E2E_DIST) RAPPORT_SERVER=target/debug/rapport-server node --test --test-reporter=tap e2e/*.test.mjs
+	RAPPORT_DIST=$(E2E_DIST) RAPPORT_SERVER=target/debug/rapport-server scripts/pg-cluster.sh node --test --test-reporter=tap e2e/*.test.mjs
 
 fmt:
 	cargo fmt --all
@@ -108,7 +110,15 @@ clean-dist:
 # a hand-written vanilla-JS twin, medians of several runs, budgets printed as pass/fail; exits 0
 # unless the run itself broke. Options via BENCH_ARGS, e.g. `make bench BENCH_ARGS="--runs 9"`.
 # See bench/README.md.
-.PHONY: bench size-check crate-sizes
+.PHONY: bench size-check crate-sizes load
+# Load report, not a test: 200 simulated agents against the release server on SQLite, then on
+# PostgreSQL (a throwaway cluster), LOAD_SECONDS each (at most 300). bench/load.mjs.
+LOAD_CONVERSATIONS ?= 10000
+LOAD_SECONDS ?= 60
+load: setup
+	cargo build --offline --release -p rapport-server
+	node bench/load.mjs --engine sqlite --conversations $(LOAD_CONVERSATIONS) --seconds $(LOAD_SECONDS)
+	scripts/pg-cluster.sh node bench/load.mjs --engine postgres --conversations $(LOAD_CONVERSATIONS) --seconds $(LOAD_SECONDS)
 BENCH_DIST := target/bench-dist
 bench: setup-browser
 	trunk build --release --offline --public-url $(E2E_BASE) --dist $(BENCH_DIST)

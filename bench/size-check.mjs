@@ -22,7 +22,9 @@
 // runs the same service as the server, so the demo carries the operations too. From 205 to 208
 // on 2026-12-03 for inboxes set up and edited through the API (two commands, one route for
 // both: 204.2 -> 210.4 KiB), of which reading `Actor` as a plain struct instead of a tagged enum
-// paid back 2.1 KiB and one body decoder for both routes 0.5 KiB: 207.8 KiB.
+// paid back 2.1 KiB and one body decoder for both routes 0.5 KiB: 207.8 KiB. From 208 to 209 on
+// 2026-12-04: the service applies what other instances stored before it answers (PostgreSQL);
+// the demo runs the same service, so it carries that step too (208.5 KiB).
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -31,7 +33,7 @@ import { brotliCompressSync, constants } from 'node:zlib';
 export const DEFAULT_BUDGET_KIB = 430;
 export const TARGET_KIB = 150;
 /** The demo engine (the worker's files), loaded only by the demo; its own ratchet. */
-export const ENGINE_BUDGET_KIB = 208;
+export const ENGINE_BUDGET_KIB = 209;
 /** The worker's files: its entry script and what is named after its crate's binary; everything
  * else is the shell. */
 export const isEngine = (file) => path.basename(file).startsWith('rapport-demo') || path.basename(file) === 'demo-worker.js';

@@ -145,36 +145,14 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
         })
     };
     let row_view = move |(_, size_key, l, row): (String, String, Shared, Row)| {
-        let l = l.0;
-        match row {
-            Row::Head(n) => {
-                let Some(conv) = l.chapters[n].conversation.map(|c| l.page.conversations[c].clone()) else {
-                    return ().into_any();
-                };
-                let state = HeadState {
-                    open: l.open[n],
-                    current: l.current[n],
-                    size_key,
-                };
-                head::head(conv, state, session, offset, toggle).into_any()
-            }
-            Row::Item(i) => {
-                let n = l.chapter_of[i];
-                let in_chapter = l.chapters[n].conversation.is_some();
-                let place = Place {
-                    pos: l.older + i + 1,
-                    in_chapter,
-                    current: in_chapter && l.current[n],
-                    chapter_end: in_chapter && i + 1 == l.chapters[n].end,
-                    size_key,
-                };
-                view! {
-                    <Item item=TimelineItem::clone(&l.page.timeline[i]) customer_name=customer_name.get_untracked()
-                        before=l.before[i] place total=total_items/>
-                }
-                .into_any()
-            }
-        }
+        let ctx = RowContext {
+            session,
+            offset,
+            toggle,
+            customer_name,
+            total_items,
+        };
+        row_view(&l.0, row, size_key, ctx)
     };
     view! {
         {tools::tools(shown, geometry, earlier, folds)}
@@ -203,5 +181,53 @@ pub fn Timeline(shown: Shown, first: Arc<CustomerPage>, customer_name: Memo<Stri
             <div class="timeline-pad" aria-hidden="true" style=pad_bottom></div>
             <UnsentItems conversations/>
         </section>
+    }
+}
+
+/// What every row of the timeline is rendered with.
+struct RowContext<T> {
+    session: Session,
+    offset: Zone,
+    toggle: T,
+    customer_name: Memo<String>,
+    total_items: Memo<usize>,
+}
+
+/// One row: a chapter's head, or an item (inside its chapter or between chapters).
+fn row_view<T: Fn(ConversationId, bool) + Copy + 'static>(
+    l: &Layout,
+    row: Row,
+    size_key: String,
+    ctx: RowContext<T>,
+) -> AnyView {
+    match row {
+        Row::Head(n) => {
+            let Some(conv) = l.chapters[n].conversation.map(|c| l.page.conversations[c].clone()) else {
+                return ().into_any();
+            };
+            let state = HeadState {
+                open: l.open[n],
+                current: l.current[n],
+                size_key,
+            };
+            head::head(conv, state, ctx.session, ctx.offset, ctx.toggle).into_any()
+        }
+        Row::Item(i) => {
+            let n = l.chapter_of[i];
+            let in_chapter = l.chapters[n].conversation.is_some();
+            let place = Place {
+                pos: l.older + i + 1,
+                in_chapter,
+                current: in_chapter && l.current[n],
+                chapter_end: in_chapter && i + 1 == l.chapters[n].end,
+                size_key,
+            };
+            let total = ctx.total_items;
+            view! {
+                <Item item=TimelineItem::clone(&l.page.timeline[i]) customer_name=ctx.customer_name.get_untracked()
+                    before=l.before[i] place total/>
+            }
+            .into_any()
+        }
     }
 }
