@@ -13,6 +13,7 @@ import { navCount, T } from './desk.mjs';
 import { api, startServer } from './server.mjs';
 
 const PG = process.env.RAPPORT_TEST_PG;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const skip = PG ? false : 'RAPPORT_TEST_PG is not set (no test PostgreSQL)';
 const app = useApp();
 let one;
@@ -28,7 +29,7 @@ async function database(name) {
 /**
  * A load balancer on loopback: each request goes to the first instance that takes the
  * connection, so a dead one is passed over. `events` records each event-stream request's
- * instance and Last-Event-ID.
+ * instance and Last-Event-ID (not the CORS preflights).
  */
 async function balancer(targets) {
   const events = [];
@@ -45,10 +46,15 @@ async function balancer(targets) {
           out.on('error', reject);
           out.end(body);
         });
-        if (req.url.startsWith('/api/v1/events')) events.push({ target: target.name, lastEventId: req.headers['last-event-id'] });
+        if (req.method === 'GET' && req.url.startsWith('/api/v1/events')) events.push({ target: target.name, lastEventId: req.headers['last-event-id'] });
         res.writeHead(answer.statusCode, answer.headers);
+        // Now, not with the first byte of the body: an event stream may be quiet for a while.
+        res.flushHeaders();
         answer.pipe(res);
         res.on('close', () => answer.destroy());
+        // An instance that dies mid-answer cuts the client's connection too, as a proxy does.
+        answer.on('aborted', () => res.destroy());
+        answer.on('error', () => res.destroy());
         return;
       } catch {
         // Refused: that instance is down; the next one answers.
@@ -80,7 +86,10 @@ async function agentPage(agent, apiUrl) {
   const p = await openPage(app.browser);
   await p.page.addInitScript((a) => localStorage.setItem('rapport.prefs', JSON.stringify({ agent: a })), agent);
   await p.page.goto(`${app.baseUrl}inbox/open?api=${encodeURIComponent(apiUrl)}`);
-  await p.page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T });
+  await p.page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T }).catch(async (e) => {
+    await screenshot(p.page, 'instances-debug.png');
+    throw new Error(`${e.message}\n${p.errors.join('\n')}`);
+  });
   await p.page.getByTestId('conversation-row').first().waitFor({ timeout: T });
   return p;
 }
@@ -118,10 +127,12 @@ test('A closes on instance 1, B on instance 2 sees it live, and resumes on insta
     await two.stop();
     // While B has no stream, A closes another one.
     await closeOne(one.url);
+    const resumedStream = () => lb.events.slice(streamsBefore).find((e) => e.target === 'one');
+    for (let waited = 0; !resumedStream() && waited < T; waited += 250) await sleep(250);
+    const resumed = resumedStream();
+    assert.ok(resumed, `B reconnected through instance 1: ${JSON.stringify(lb.events)}`);
     await b.page.getByTestId('live').filter({ hasText: 'Live' }).waitFor({ timeout: T });
     await countIs(b.page, open - 2);
-    const resumed = lb.events.slice(streamsBefore).find((e) => e.target === 'one');
-    assert.ok(resumed, `B reconnected through instance 1: ${JSON.stringify(lb.events)}`);
     assert.match(resumed.lastEventId ?? '', /^\d+$/, 'and resumed from the last event it had');
     await screenshot(b.page, 'instances-b-resumed.png');
   } finally {
