@@ -75,24 +75,17 @@ impl Db {
 
 impl Meta {
     /// The meta that `get` (one stored value by key) reads; `Ok(None)` when none is stored.
-    pub fn read(mut get: impl FnMut(&str) -> Result<Option<String>, String>) -> Result<Option<Meta>, String> {
+    pub fn read(get: impl Fn(&str) -> Result<Option<String>, String>) -> Result<Option<Meta>, String> {
         let Some(format) = get("format")? else {
             return Ok(None);
         };
-        let mut stored = std::collections::HashMap::new();
-        for key in ["generator", "seed", "conversations", "anchor", "snapshot"] {
-            if let Some(value) = get(key)? {
-                stored.insert(key, value);
-            }
-        }
-        let need =
-            |key: &str| -> Result<&String, String> { stored.get(key).ok_or_else(|| format!("meta has no `{key}`")) };
+        let need = |key: &str| -> Result<String, String> { get(key)?.ok_or_else(|| format!("meta has no `{key}`")) };
         let num = |key: &str| -> Result<u64, String> {
             need(key)?
                 .parse::<u64>()
                 .map_err(|_| format!("meta `{key}` is not a number"))
         };
-        let anchor = DateTime::parse_from_rfc3339(need("anchor")?)
+        let anchor = DateTime::parse_from_rfc3339(&need("anchor")?)
             .map_err(|_| "meta `anchor` is not an RFC 3339 time".to_owned())?
             .with_timezone(&Utc);
         Ok(Some(Meta {
@@ -102,7 +95,7 @@ impl Meta {
             conversations: usize::try_from(num("conversations")?)
                 .map_err(|_| "meta `conversations` is too large".to_owned())?,
             anchor,
-            snapshot: stored.get("snapshot").cloned(),
+            snapshot: get("snapshot")?,
         }))
     }
 

@@ -77,9 +77,9 @@ impl PgLog {
     }
 
     pub fn meta(&self) -> Result<Option<Meta>, String> {
-        let mut client = self.client.borrow_mut();
         Meta::read(|key| {
-            client
+            self.client
+                .borrow_mut()
                 .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])
                 .map(|row| row.map(|r| r.get(0)))
                 .map_err(|e| e.to_string())
@@ -289,9 +289,12 @@ impl Storage for PgLog {
     }
 }
 
-/// Waits for other instances' commits and calls `changed` after each (and every `POLL` without
-/// one), until `changed` says stop. A lost connection is made again after a pause.
-pub fn listen(url: &str, mut changed: impl FnMut() -> bool) {
+/// Waits for commits and calls `changed` with the newest `seq` they announced (None after `POLL`
+/// without one, or after a lost connection), until `changed` says stop. A lost connection is
+/// made again after a pause.
+pub fn listen(url: &str, mut changed: impl FnMut(Option<u64>) -> bool) {
+    use postgres::fallible_iterator::FallibleIterator;
+    let seq = |n: &postgres::Notification| n.payload().parse::<u64>().ok();
     loop {
         match connect(url).and_then(|mut c| {
             c.batch_execute(&format!("LISTEN {CHANNEL}"))
@@ -300,10 +303,14 @@ pub fn listen(url: &str, mut changed: impl FnMut() -> bool) {
         }) {
             Ok(mut client) => loop {
                 let mut notifications = client.notifications();
-                let mut waiting = notifications.timeout_iter(POLL);
-                // Any number of notifications come down to one look at the log.
-                let heard = postgres::fallible_iterator::FallibleIterator::next(&mut waiting);
-                if !changed() {
+                let heard = notifications.timeout_iter(POLL).next();
+                // Those already waiting too: any number of them come down to one look at the log.
+                let mut newest = heard.as_ref().ok().and_then(Option::as_ref).and_then(seq);
+                let mut waiting = notifications.iter();
+                while let Ok(Some(n)) = waiting.next() {
+                    newest = newest.max(seq(&n));
+                }
+                if !changed(newest) {
                     return;
                 }
                 if heard.is_err() {
@@ -312,7 +319,7 @@ pub fn listen(url: &str, mut changed: impl FnMut() -> bool) {
             },
             Err(e) => eprintln!("rapport-server: live changes from other instances: {e}"),
         }
-        if !changed() {
+        if !changed(None) {
             return;
         }
         std::thread::sleep(POLL);

@@ -260,11 +260,11 @@ impl AppState {
         std::thread::Builder::new()
             .name("rapport-follow".to_owned())
             .spawn(move || {
-                crate::pg::listen(&url, || {
+                crate::pg::listen(&url, |heard| {
                     if state.stopping() {
                         return false;
                     }
-                    if let Err(e) = state.sync() {
+                    if let Err(e) = state.sync(heard) {
                         eprintln!("rapport-server: cannot apply other instances' changes: {}", e.detail);
                     }
                     true
@@ -335,8 +335,13 @@ impl AppState {
     }
 
     /// Applies what other instances stored and sends their events to this one's live streams.
-    pub fn sync(&self) -> ApiResult<()> {
+    /// `heard`: the newest `seq` a commit announced; nothing to read when this instance has
+    /// applied it already (its own writes are announced to it too).
+    pub fn sync(&self, heard: Option<u64>) -> ApiResult<()> {
         let mut service = self.lock();
+        if heard.is_some_and(|seq| seq <= service.applied_seq()) {
+            return Ok(());
+        }
         for change in service.sync()? {
             let _ = self.changes.send(change);
         }

@@ -11,19 +11,22 @@ use common::{add_note, first_in, get, request, temp_db, EventStream, TestServer,
 use rapport_server::{AppState, Options};
 use serde_json::{json, Value};
 
+/// An instance's options on the database at `url`.
+fn on(url: &str) -> Options {
+    Options {
+        postgres: Some(url.to_owned()),
+        conversations: SEED_CONVERSATIONS,
+        ..Options::default()
+    }
+}
+
 /// Two instances on a new database, or None (and a line saying why) without a test PostgreSQL.
 fn two_instances(name: &str) -> Option<(TestServer, TestServer)> {
     let Some(url) = common::postgres_for(&temp_db(name)) else {
         eprintln!("skipped: RAPPORT_TEST_PG is not set (make test-postgres sets it)");
         return None;
     };
-    let start = || {
-        TestServer::start_with(Options {
-            postgres: Some(url.clone()),
-            conversations: SEED_CONVERSATIONS,
-            ..Options::default()
-        })
-    };
+    let start = || TestServer::start_with(on(&url));
     let one = start();
     Some((one, start()))
 }
@@ -167,14 +170,7 @@ fn instances_starting_together_on_a_new_database_agree_on_its_seed() {
         let opening: Vec<_> = (0..2)
             .map(|_| {
                 let url = url.clone();
-                scope.spawn(move || {
-                    AppState::open(&Options {
-                        postgres: Some(url),
-                        conversations: SEED_CONVERSATIONS,
-                        ..Options::default()
-                    })
-                    .expect("opens")
-                })
+                scope.spawn(move || AppState::open(&on(&url)).expect("opens"))
             })
             .collect();
         opening.into_iter().map(|h| h.join().expect("starts")).collect()
@@ -201,13 +197,7 @@ fn an_agent_signed_in_on_one_instance_is_signed_in_on_all_and_signs_out_of_all()
             rapport_core::access::Role::Agent,
         )
         .expect("an account");
-    let start = || {
-        TestServer::start_with(Options {
-            postgres: Some(url.clone()),
-            conversations: SEED_CONVERSATIONS,
-            ..Options::default()
-        })
-    };
+    let start = || TestServer::start_with(on(&url));
     let (one, two) = (start(), start());
     // A database with accounts: every request signs in, on every instance.
     assert_eq!(request("GET", &two.url("/api/v1/me"), &[AGENT], None).status, 401);

@@ -212,6 +212,11 @@ impl<S: Storage> Service<S> {
         self.state.commands
     }
 
+    /// The `seq` of the last entry this service has applied.
+    pub fn applied_seq(&self) -> u64 {
+        self.state.seq
+    }
+
     pub fn changes_after(&self, after: u64, limit: usize) -> ApiResult<Vec<Change>> {
         self.storage.changes_after(after, limit).map_err(ApiError::internal)
     }
